@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Creates or verifies the schema: scripts/migrate.sh [--max-retries N] [--retry-delay S] [--verify-only] [--include-model-inference]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -n "${CLICKHOUSE_HOST:-}" ] || ensure_chdb
+ensure_jar
+cd "$ROOT"
+# shellcheck disable=SC2046
+exec $(java_cmd) -jar "$JAR" migrate "$@"

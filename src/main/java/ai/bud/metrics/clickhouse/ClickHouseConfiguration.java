@@ -1,0 +1,38 @@
+package ai.bud.metrics.clickhouse;
+
+import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The ClickHouse connector and the one DataSource every route and bean uses. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ClickHouseProperties.class)
+class ClickHouseConfiguration {
+
+    @Bean(destroyMethod = "close")
+    ClickHouseConnector clickHouseConnector(ClickHouseProperties properties) {
+        ClickHouseConnector connector = ClickHouseConnector.start(properties);
+        try {
+            connector.awaitReachable();
+            if (properties.migrateOnStartup()) {
+                connector.migrate(properties.shouldCreateModelInference(), false);
+            }
+            return connector;
+        } catch (RuntimeException e) {
+            connector.close();
+            throw e;
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(ClickHouseConnector connector) {
+        return connector.createDataSource();
+    }
+
+    @Bean
+    ClickHouseHealthIndicator clickHouseHealthIndicator(DataSource dataSource, ClickHouseConnector connector) {
+        return new ClickHouseHealthIndicator(dataSource, connector);
+    }
+}

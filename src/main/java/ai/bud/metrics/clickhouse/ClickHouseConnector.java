@@ -1,0 +1,178 @@
+package ai.bud.metrics.clickhouse;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way to ClickHouse: an external server, or the embedded engine served on a loopback port.
+ * Either way the rest of the service sees a ClickHouse HTTP endpoint reached through clickhouse-jdbc.
+ */
+public final class ClickHouseConnector implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseConnector.class);
+
+    private final ClickHouseProperties properties;
+    private final EmbeddedClickHouse engine;
+    private final ClickHouseHttpFacade facade;
+    private final String host;
+    private final int port;
+
+    private final boolean embedded;
+
+    private ClickHouseConnector(ClickHouseProperties properties, EmbeddedClickHouse engine, ClickHouseHttpFacade facade) {
+        this(properties, engine, facade, engine == null ? properties.host() : "127.0.0.1",
+                facade == null ? properties.port() : facade.port(), engine != null);
+    }
+
+    private ClickHouseConnector(ClickHouseProperties properties, EmbeddedClickHouse engine, ClickHouseHttpFacade facade,
+            String host, int port, boolean embedded) {
+        this.properties = properties;
+        this.engine = engine;
+        this.facade = facade;
+        this.host = host;
+        this.port = port;
+        this.embedded = embedded;
+    }
+
+    /** Opens the embedded engine and its HTTP facade when no external host is configured. */
+    public static ClickHouseConnector start(ClickHouseProperties properties) {
+        if (!properties.isEmbedded()) {
+            log.info("using external ClickHouse at {}:{} (database {})", properties.host(), properties.port(), properties.database());
+            return new ClickHouseConnector(properties, null, null);
+        }
+        ClickHouseProperties.Embedded embedded = properties.embedded();
+        EmbeddedClickHouse engine = EmbeddedClickHouse.open(ChdbLibraryLocator.locate(embedded.library()), embedded.dataDir(),
+                embedded.connections());
+        try {
+            return new ClickHouseConnector(properties, engine, ClickHouseHttpFacade.start(engine, embedded.port()));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** A view of a running connector with other settings (another database), sharing its engine; closing it closes nothing. */
+    public static ClickHouseConnector forDatabase(ClickHouseConnector running, ClickHouseProperties properties) {
+        return new ClickHouseConnector(properties, null, null, running.host, running.port, running.isEmbedded());
+    }
+
+    public ClickHouseProperties properties() {
+        return properties;
+    }
+
+    public boolean isEmbedded() {
+        return embedded;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String database() {
+        return properties.database();
+    }
+
+    public String jdbcUrl(String database) {
+        // On loopback LZ4 framing costs more than it saves.
+        String compression = isEmbedded() ? "?compress=false" : "";
+        return "jdbc:clickhouse://" + host + ":" + port + "/" + database + compression;
+    }
+
+    public Connection openConnection(String database) throws SQLException {
+        Properties info = new Properties();
+        info.setProperty("user", properties.user());
+        info.setProperty("password", properties.password());
+        return DriverManager.getConnection(jdbcUrl(database), info);
+    }
+
+    /** Waits until ClickHouse answers {@code SELECT 1}, trying {@code maxRetries + 1} times. */
+    public void awaitReachable() {
+        int attempts = Math.max(0, properties.maxRetries()) + 1;
+        Exception last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try (Connection connection = openConnection("default"); Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+                return;
+            } catch (SQLException | RuntimeException e) {
+                last = e;
+                log.warn("ClickHouse at {}:{} not reachable (attempt {}/{}): {}", host, port, attempt, attempts, rootMessage(e));
+                if (attempt < attempts) {
+                    sleep(properties.retryDelay().toMillis());
+                }
+            }
+        }
+        throw new ClickHouseUnavailableException("ClickHouse at " + host + ":" + port + " did not answer after " + attempts
+                + " attempts (" + rootMessage(last) + ")", last);
+    }
+
+    /** Applies (or with {@code verifyOnly}, only checks) the schema. */
+    public void migrate(boolean includeModelInference, boolean verifyOnly) {
+        Migrations migrations = Migrations.load(properties.database(), includeModelInference);
+        try (Connection connection = openConnection("default")) {
+            if (!verifyOnly) {
+                migrations.apply(connection);
+            }
+            migrations.verify(connection);
+        } catch (SQLException e) {
+            throw new MigrationException("migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    public HikariDataSource createDataSource() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("clickhouse");
+        config.setJdbcUrl(jdbcUrl(properties.database()));
+        config.setUsername(properties.user());
+        config.setPassword(properties.password());
+        config.setMaximumPoolSize(properties.poolSize());
+        config.setMinimumIdle(Math.min(2, properties.poolSize()));
+        config.setConnectionTimeout(10_000);
+        config.setValidationTimeout(5_000);
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("user", properties.user());
+        config.addDataSourceProperty("password", properties.password());
+        return new HikariDataSource(config);
+    }
+
+    static String rootMessage(Throwable error) {
+        if (error == null) {
+            return "no answer";
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClickHouseUnavailableException("interrupted while waiting for ClickHouse", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (facade != null) {
+            facade.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package ai.bud.metrics.clickhouse;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ClickHouse as a library: chDB's {@code libchdb.so} loaded in this JVM, with persistent storage in one
+ * data directory and a small pool of connections (one connection runs one query at a time; several run
+ * in parallel). chDB allows one data path per process, so this is a process-wide singleton: {@link #open}
+ * returns the running engine when asked for the same directory again and refuses another one.
+ */
+public final class EmbeddedClickHouse implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedClickHouse.class);
+    private static final String LOCK_FILE = ".budmetrics.lock";
+
+    private static EmbeddedClickHouse instance;
+
+    private final Path dataDir;
+    private final ChdbLibrary chdb;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final List<Pointer> connectionPointers = new ArrayList<>();
+    private final BlockingQueue<Pointer> idle;
+    private final java.util.Map<Pointer, String> currentDatabase = new java.util.concurrent.ConcurrentHashMap<>();
+    private int users;
+    private volatile boolean closed;
+
+    private EmbeddedClickHouse(Path library, Path dataDir, int connections) {
+        this.dataDir = dataDir;
+        if (!Files.isRegularFile(library)) {
+            throw new EmbeddedEngineException("chDB library not found at " + library,
+                    "run scripts/setup.sh (it fetches libchdb.so into the cache), or set CHDB_LIBRARY to its path");
+        }
+        try {
+            Files.createDirectories(dataDir);
+            lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock acquired;
+            try {
+                acquired = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                acquired = null;
+            }
+            if (acquired == null) {
+                lockChannel.close();
+                throw new EmbeddedEngineException("data directory " + dataDir + " is locked by another process (lock file "
+                        + dataDir.resolve(LOCK_FILE) + ")",
+                        "stop the other instance, or give this one its own CLICKHOUSE_EMBEDDED_DATA directory");
+            }
+            lock = acquired;
+        } catch (IOException e) {
+            throw new EmbeddedEngineException("cannot use data directory " + dataDir + ": " + e.getMessage(),
+                    "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
+        }
+        long started = System.nanoTime();
+        this.chdb = Native.load(library.toAbsolutePath().toString(), ChdbLibrary.class);
+        this.idle = new ArrayBlockingQueue<>(connections);
+        SignalHandlerGuard guard = new SignalHandlerGuard().snapshot();
+        try {
+            chdb.chdb_set_signal_handlers_enabled(0);
+            for (int i = 0; i < connections; i++) {
+                Pointer connectionPointer = chdb.chdb_connect(2, new String[] {"clickhouse", "--path=" + dataDir.toAbsolutePath()});
+                if (connectionPointer == null || connectionPointer.getPointer(0) == null) {
+                    throw new EmbeddedEngineException("chDB could not open " + dataDir + " (another engine may hold it)",
+                            "stop the other instance, or give this one its own CLICKHOUSE_EMBEDDED_DATA directory");
+                }
+                connectionPointers.add(connectionPointer);
+                idle.add(connectionPointer.getPointer(0));
+            }
+        } catch (RuntimeException e) {
+            closeConnections();
+            releaseLock();
+            throw e;
+        } finally {
+            List<Integer> restored = guard.restoreChanged();
+            if (!restored.isEmpty()) {
+                log.debug("restored JVM handlers of signals {} after chDB connect", restored);
+            }
+        }
+        log.info("embedded ClickHouse (chDB) open on {} with {} connections in {} ms", dataDir.toAbsolutePath(), connections,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Opens the process-wide engine, or returns it when it is already open on the same directory. */
+    public static synchronized EmbeddedClickHouse open(Path library, Path dataDir, int connections) {
+        Path normalized = dataDir.toAbsolutePath().normalize();
+        if (instance != null && !instance.closed) {
+            if (!instance.dataDir.equals(normalized)) {
+                throw new EmbeddedEngineException("this process already runs the embedded engine on " + instance.dataDir
+                        + "; chDB allows one data directory per process", "use one CLICKHOUSE_EMBEDDED_DATA per process");
+            }
+            instance.users++;
+            return instance;
+        }
+        instance = new EmbeddedClickHouse(library, normalized, Math.max(1, connections));
+        instance.users = 1;
+        return instance;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int connections() {
+        return connectionPointers.size();
+    }
+
+    /** Runs one statement on an idle connection. */
+    public byte[] query(String sql, String format) {
+        try (Session session = session()) {
+            return session.query(sql, format);
+        }
+    }
+
+    /** Takes one connection for a sequence of statements; close it to give the connection back. */
+    public Session session() {
+        if (closed) {
+            throw new EngineQueryException("Code: 1002. DB::Exception: the embedded engine is closed");
+        }
+        try {
+            return new Session(idle.take());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineQueryException("Code: 394. DB::Exception: interrupted while waiting for a connection (QUERY_WAS_CANCELLED)");
+        }
+    }
+
+    /** One borrowed chDB connection. Not thread-safe; one statement at a time. */
+    public final class Session implements AutoCloseable {
+        private Pointer connection;
+
+        private Session(Pointer connection) {
+            this.connection = connection;
+        }
+
+        public byte[] query(String sql, String format) {
+            byte[] query = sql.getBytes(StandardCharsets.UTF_8);
+            byte[] fmt = format.getBytes(StandardCharsets.US_ASCII);
+            Pointer result = chdb.chdb_query_n(connection, query, query.length, fmt, fmt.length);
+            if (result == null) {
+                throw new EngineQueryException("Code: 1002. DB::Exception: chDB returned no result");
+            }
+            try {
+                String error = chdb.chdb_result_error(result);
+                if (error != null && !error.isEmpty()) {
+                    throw new EngineQueryException(error.strip());
+                }
+                long length = chdb.chdb_result_length(result);
+                Pointer buffer = chdb.chdb_result_buffer(result);
+                if (length <= 0 || buffer == null) {
+                    return new byte[0];
+                }
+                return buffer.getByteArray(0, Math.toIntExact(length));
+            } finally {
+                chdb.chdb_destroy_query_result(result);
+            }
+        }
+
+        /** The database the connection was last switched to with {@link #useDatabase}. */
+        public String database() {
+            return currentDatabase.getOrDefault(connection, "default");
+        }
+
+        /** Makes {@code name} the connection's current database (no round trip when it already is). */
+        public void useDatabase(String name) {
+            if (!name.equals(database())) {
+                query("USE `" + name.replace("\\", "\\\\").replace("`", "\\`") + "`", "TabSeparated");
+                currentDatabase.put(connection, name);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                idle.add(connection);
+                connection = null;
+            }
+        }
+    }
+
+    /** Releases one user's hold; the last one closes the connections and the directory lock. */
+    @Override
+    public void close() {
+        synchronized (EmbeddedClickHouse.class) {
+            if (closed || --users > 0) {
+                return;
+            }
+            closed = true;
+            if (instance == this) {
+                instance = null;
+            }
+        }
+        for (int i = 0; i < connectionPointers.size(); i++) {
+            try {
+                if (idle.poll(30, TimeUnit.SECONDS) == null) {
+                    log.warn("a chDB connection was still busy at shutdown");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        closeConnections();
+        releaseLock();
+        log.info("embedded ClickHouse closed ({})", dataDir);
+    }
+
+    private void closeConnections() {
+        for (Pointer connectionPointer : connectionPointers) {
+            chdb.chdb_close_conn(connectionPointer);
+        }
+        connectionPointers.clear();
+    }
+
+    private void releaseLock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            lockChannel.close();
+        } catch (IOException e) {
+            log.debug("lock release failed", e);
+        }
+    }
+}

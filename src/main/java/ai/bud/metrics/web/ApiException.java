@@ -1,0 +1,58 @@
+package ai.bud.metrics.web;
+
+import java.util.List;
+
+/**
+ * An error the caller should see, with its HTTP status. Routes map it (and only it, plus the storage
+ * failures) to the error envelope of SPEC section 5; anything else is an unexpected 500.
+ */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final List<FieldError> errors;
+
+    public ApiException(int status, String message, List<FieldError> errors) {
+        super(message);
+        this.status = status;
+        this.errors = errors == null ? List.of() : List.copyOf(errors);
+    }
+
+    public ApiException(int status, String message, List<FieldError> errors, Throwable cause) {
+        this(status, message, errors);
+        initCause(cause);
+    }
+
+    public static ApiException badRequest(String field, String message) {
+        return new ApiException(400, message, List.of(new FieldError(field, message)));
+    }
+
+    public static ApiException unprocessable(List<FieldError> errors) {
+        String message = errors.size() == 1 ? errors.get(0).message()
+                : errors.size() + " invalid fields: " + String.join(", ", errors.stream().map(FieldError::field).distinct().toList());
+        return new ApiException(422, message, errors);
+    }
+
+    public static ApiException unprocessable(String field, String message) {
+        return new ApiException(422, message, List.of(new FieldError(field, message)));
+    }
+
+    public static ApiException unsupportedMediaType(String message) {
+        return new ApiException(415, message, List.of(new FieldError("Content-Type", message)));
+    }
+
+    public static ApiException payloadTooLarge(String message) {
+        return new ApiException(413, message, List.of(new FieldError("body", message)));
+    }
+
+    public static ApiException storageUnavailable(String message, Throwable cause) {
+        return new ApiException(503, message, List.of(), cause);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}
