@@ -14,7 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +44,16 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private final List<Pointer> connectionPointers = new ArrayList<>();
     private final BlockingQueue<Pointer> idle;
     private final java.util.Map<Pointer, String> currentDatabase = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ExecutorService nativeThreads;
     private int users;
     private volatile boolean closed;
+
+    /**
+     * ClickHouse code needs far deeper stacks than a JVM thread's default 1 MB (a plain SELECT overflows it and
+     * the process dies), so every native call runs on one of these threads with a large stack.
+     */
+    private static final long NATIVE_STACK_BYTES = 64L * 1024 * 1024;
+    private static final ThreadLocal<Boolean> ON_NATIVE_THREAD = ThreadLocal.withInitial(() -> false);
 
     private EmbeddedClickHouse(Path library, Path dataDir, int connections) {
         this.dataDir = dataDir;
@@ -68,8 +82,32 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                     "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
         }
         long started = System.nanoTime();
+        AtomicInteger threadCount = new AtomicInteger();
+        this.nativeThreads = Executors.newFixedThreadPool(connections + 2, task -> {
+            Thread thread = new Thread(null, () -> {
+                ON_NATIVE_THREAD.set(true);
+                task.run();
+            }, "chdb-" + threadCount.incrementAndGet(), NATIVE_STACK_BYTES);
+            thread.setDaemon(true);
+            return thread;
+        });
         this.chdb = Native.load(library.toAbsolutePath().toString(), ChdbLibrary.class);
         this.idle = new ArrayBlockingQueue<>(connections);
+        try {
+            onNativeThread(() -> {
+                connectAll(dataDir, connections);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            nativeThreads.shutdownNow();
+            releaseLock();
+            throw e;
+        }
+        log.info("embedded ClickHouse (chDB) open on {} with {} connections in {} ms", dataDir.toAbsolutePath(), connections,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void connectAll(Path dataDir, int connections) {
         SignalHandlerGuard guard = new SignalHandlerGuard().snapshot();
         try {
             chdb.chdb_set_signal_handlers_enabled(0);
@@ -84,7 +122,6 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             closeConnections();
-            releaseLock();
             throw e;
         } finally {
             List<Integer> restored = guard.restoreChanged();
@@ -92,8 +129,32 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                 log.debug("restored JVM handlers of signals {} after chDB connect", restored);
             }
         }
-        log.info("embedded ClickHouse (chDB) open on {} with {} connections in {} ms", dataDir.toAbsolutePath(), connections,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Runs a native call on a large-stack thread (directly when already on one). */
+    private <T> T onNativeThread(Callable<T> call) {
+        if (ON_NATIVE_THREAD.get()) {
+            try {
+                return call.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Future<T> future = nativeThreads.submit(call);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            // the native call cannot be stopped; let it finish and give the caller its interrupt back
+            Thread.currentThread().interrupt();
+            throw new EngineQueryException("Code: 394. DB::Exception: interrupted while the query ran (QUERY_WAS_CANCELLED)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Opens the process-wide engine, or returns it when it is already open on the same directory. */
@@ -149,6 +210,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         }
 
         public byte[] query(String sql, String format) {
+            Pointer conn = connection;
+            return onNativeThread(() -> run(conn, sql, format));
+        }
+
+        private byte[] run(Pointer connection, String sql, String format) {
             byte[] query = sql.getBytes(StandardCharsets.UTF_8);
             byte[] fmt = format.getBytes(StandardCharsets.US_ASCII);
             Pointer result = chdb.chdb_query_n(connection, query, query.length, fmt, fmt.length);
@@ -215,7 +281,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                 break;
             }
         }
-        closeConnections();
+        onNativeThread(() -> {
+            closeConnections();
+            return null;
+        });
+        nativeThreads.shutdown();
         releaseLock();
         log.info("embedded ClickHouse closed ({})", dataDir);
     }

@@ -39,7 +39,7 @@ public final class TestClickHouse {
     public static synchronized DataSource database(String name) {
         ClickHouseConnector base = connector();
         try (Connection connection = base.openConnection("default"); Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + name + " SYNC");
+            statement.execute("DROP DATABASE IF EXISTS " + name + "");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

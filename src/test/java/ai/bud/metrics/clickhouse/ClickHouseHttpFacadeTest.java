@@ -1,0 +1,110 @@
+package ai.bud.metrics.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.bud.metrics.support.TestClickHouse;
+import com.clickhouse.client.api.internal.ClickHouseLZ4InputStream;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import net.jpountz.lz4.LZ4Factory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedded engine as any ClickHouse HTTP client (curl, clickhouse-jdbc) sees it. */
+class ClickHouseHttpFacadeTest {
+
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ClickHouseConnector connector = TestClickHouse.connector();
+        base = "http://127.0.0.1:" + connector.port() + "/";
+        post("", "DROP DATABASE IF EXISTS facade_it");
+        post("", "CREATE DATABASE facade_it");
+        post("", "CREATE TABLE facade_it.t (id UInt32, name String) ENGINE = MergeTree ORDER BY id");
+    }
+
+    private static HttpResponse<byte[]> get(String query) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + query)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static HttpResponse<byte[]> post(String query, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + query)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String q(String sql) {
+        return "?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8);
+    }
+
+    private static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void answersPingAndPlainQueriesLikeAServer() throws Exception {
+        assertThat(text(get("ping"))).isEqualTo("Ok.\n");
+        HttpResponse<byte[]> response = get(q("SELECT 1 + 1"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("2\n");
+        assertThat(text(post("", "SELECT 'a' AS x FORMAT JSONEachRow"))).isEqualTo("{\"x\":\"a\"}\n");
+    }
+
+    @Test
+    void honoursTheDatabaseParameterAndHeaderWithoutLeakingIt() throws Exception {
+        assertThat(text(get(q("SELECT currentDatabase()") + "&database=facade_it"))).isEqualTo("facade_it\n");
+        HttpResponse<byte[]> viaHeader = http.send(HttpRequest.newBuilder(URI.create(base + q("SELECT currentDatabase()")))
+                .header("X-ClickHouse-Database", "facade_it").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(text(viaHeader)).isEqualTo("facade_it\n");
+        for (int i = 0; i < 8; i++) {
+            assertThat(text(get(q("SELECT currentDatabase()")))).isEqualTo("default\n");
+        }
+    }
+
+    @Test
+    void settingsOfOneRequestNeverReachAnother() throws Exception {
+        String defaultValue = text(get(q("SELECT getSetting('max_block_size')")));
+        assertThat(text(get(q("SELECT getSetting('max_block_size')") + "&max_block_size=1234"))).isEqualTo("1234\n");
+        assertThat(post("", "SET max_block_size = 777").statusCode()).isEqualTo(200);
+        for (int i = 0; i < 8; i++) {
+            assertThat(text(get(q("SELECT getSetting('max_block_size')")))).isEqualTo(defaultValue);
+        }
+        assertThat(defaultValue).isNotIn("1234\n", "777\n");
+    }
+
+    @Test
+    void compressesResponsesInClickHouseLz4FramesWhenAsked() throws Exception {
+        HttpResponse<byte[]> response = get(q("SELECT number FROM numbers(100000)") + "&compress=1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        byte[] plain = new ClickHouseLZ4InputStream(new ByteArrayInputStream(response.body()),
+                LZ4Factory.fastestInstance().fastDecompressor(), 1 << 20).readAllBytes();
+        String[] lines = new String(plain, StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(100_000);
+        assertThat(lines[99_999]).isEqualTo("99999");
+        assertThat(response.body().length).isLessThan(plain.length);
+    }
+
+    @Test
+    void insertsDataSentInTheBody() throws Exception {
+        HttpResponse<byte[]> insert = post(q("INSERT INTO facade_it.t FORMAT CSV"), "1,\"one\"\n2,\"two, with comma\"\n");
+        assertThat(insert.statusCode()).as(text(insert)).isEqualTo(200);
+        assertThat(text(get(q("SELECT name FROM facade_it.t WHERE id = 2")))).isEqualTo("two, with comma\n");
+    }
+
+    @Test
+    void reportsErrorsAsClickHouseDoes() throws Exception {
+        HttpResponse<byte[]> response = get(q("SELECT * FROM facade_it.missing"));
+        assertThat(response.statusCode()).isGreaterThanOrEqualTo(400);
+        assertThat(response.headers().firstValue("X-ClickHouse-Exception-Code")).contains("60");
+        assertThat(text(response)).startsWith("Code: 60. DB::Exception:").contains("UNKNOWN_TABLE");
+        HttpResponse<byte[]> syntax = post("", "SELEC 1");
+        assertThat(syntax.statusCode()).isEqualTo(400);
+        assertThat(syntax.headers().firstValue("X-ClickHouse-Exception-Code")).contains("62");
+    }
+}
