@@ -47,7 +47,7 @@ import org.springframework.web.bind.annotation.RestController;
         "budmetrics.web.rate-limit.analytics.paths=/test/limited",
         "budmetrics.web.rate-limit.ingest.limit=10",
         "budmetrics.web.rate-limit.ingest.period=1h",
-        "budmetrics.web.rate-limit.ingest.paths=/test/ingest",
+        "budmetrics.web.rate-limit.ingest.paths=/test/ingest,/test/echo",
         "budmetrics.web.rate-limit.trust-forwarded-for=true"})
 class WebLayerHttpTest {
 
@@ -104,6 +104,10 @@ class WebLayerHttpTest {
                     from("platform-http:/test/large-async?httpMethodRestrict=GET").routeId("test-large-async")
                             .setHeader("Content-Type", constant("application/json"))
                             .setBody(constant(LARGE));
+                    from("platform-http:/test/echo?httpMethodRestrict=POST").routeId("test-echo")
+                            .convertBodyTo(byte[].class)
+                            .removeHeaders("*")
+                            .setHeader("Content-Type", constant("application/json"));
                 }
             };
         }
@@ -297,7 +301,11 @@ class WebLayerHttpTest {
     }
 
     private HttpResponse<byte[]> ingest(String client, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test/ingest"))
+        return post("/test/ingest", client, body);
+    }
+
+    private HttpResponse<byte[]> post(String path, String client, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
                 .header("dapr-api-token", TOKEN)
                 .header("X-Forwarded-For", client)
@@ -328,5 +336,16 @@ class WebLayerHttpTest {
         HttpResponse<byte[]> single = ingest(client, "{\"specversion\":\"1.0\",\"data\":{\"entries\":[1,2]}}");
         assertThat(single.statusCode()).isEqualTo(200);
         assertThat(single.headers().firstValue("X-RateLimit-Remaining")).hasValue("2");
+    }
+
+    @Test
+    void anAsyncRouteReceivesTheCountedBodyIntact() throws Exception {
+        String body = "{\"entries\":[" + "{\"entryId\":\"e\",\"event\":{\"note\":\"\u00e9t\u00e9\"}},".repeat(5) + "{}]}";
+
+        HttpResponse<byte[]> response = post("/test/echo", "198.51.100.77", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(body);
     }
 }
