@@ -80,6 +80,9 @@ public class CompressionFilter implements Filter {
         } catch (IllegalArgumentException e) {
             return false;
         }
+        if (type.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)) {
+            return false; // a stream of events must reach the client as it is written, not held for a compressor
+        }
         for (MediaType candidate : compressibleTypes) {
             if (candidate.includes(type)) {
                 return true;

@@ -109,6 +109,10 @@ class CompressionFilterTest {
         assertThat(binary.getHeader("Vary")).isNull();
         assertThat(binary.getContentAsByteArray()).isEqualTo(LARGE);
 
+        MockHttpServletResponse events = new MockHttpServletResponse();
+        filter.doFilter(request("gzip"), events, writes("text/event-stream", LARGE));
+        assertThat(events.getHeader("Content-Encoding")).isNull();
+
         MockHttpServletResponse partial = new MockHttpServletResponse();
         filter.doFilter(request("gzip"), partial, (req, res) -> {
             ((HttpServletResponse) res).setStatus(206);

@@ -264,6 +264,9 @@ class WebLayerHttpTest {
         assertThat(authorized("/ping").statusCode()).isEqualTo(200);
         assertThat(get("/health").statusCode()).isIn(200, 503);
         assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> unknown = authorized("/no/such/route", "Accept-Encoding", "gzip");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(mapper.readTree(unknown.body()).get("type").asText()).isEqualTo("NotFoundError");
     }
 
     @Test
