@@ -105,6 +105,6 @@ public class RateLimitFilter implements Filter {
         if (seconds == 60) {
             return "minute";
         }
-        return rule.period().toString().substring(2).toLowerCase();
+        return rule.period().toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 }
