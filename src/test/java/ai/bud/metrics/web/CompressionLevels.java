@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * Not a test: measures size and time of each coding/level on an analytics-shaped body through the service's own
  * {@link Compressors}, to choose the defaults (figures in docs/OPERATIONS.md). Run:
- * {@code mvn -q test-compile && java -cp target/test-classes:target/classes:$(cat cp.txt) ai.bud.metrics.web.CompressionLevels}
+ * {@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt &&
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) ai.bud.metrics.web.CompressionLevels}
  */
 public final class CompressionLevels {
 
