@@ -10,11 +10,21 @@ public class ApiException extends RuntimeException {
 
     private final int status;
     private final List<FieldError> errors;
+    private final Long retryAfterSeconds;
 
     public ApiException(int status, String message, List<FieldError> errors) {
         super(message);
         this.status = status;
         this.errors = errors == null ? List.of() : List.copyOf(errors);
+        this.retryAfterSeconds = null;
+    }
+
+    /** An error the caller may retry later: {@code retryAfterSeconds} becomes the {@code Retry-After} header. */
+    public ApiException(int status, String message, List<FieldError> errors, long retryAfterSeconds) {
+        super(message);
+        this.status = status;
+        this.errors = errors == null ? List.of() : List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public ApiException(int status, String message, List<FieldError> errors, Throwable cause) {
@@ -48,11 +58,21 @@ public class ApiException extends RuntimeException {
         return new ApiException(503, message, List.of(), cause);
     }
 
+    /** 503 for an overloaded service (not a storage failure): retry after the given seconds. */
+    public static ApiException serviceUnavailable(String message, long retryAfterSeconds) {
+        return new ApiException(503, message, List.of(), retryAfterSeconds);
+    }
+
     public int status() {
         return status;
     }
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** Seconds for {@code Retry-After}, or null when the error does not say. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

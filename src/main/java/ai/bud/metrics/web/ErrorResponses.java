@@ -31,7 +31,10 @@ public class ErrorResponses {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, envelope.code());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        if (envelope.code() == 503) {
+        ApiException api = find(caught, ApiException.class);
+        if (api != null && api.retryAfterSeconds() != null) {
+            exchange.getMessage().setHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
+        } else if (envelope.code() == 503) {
             exchange.getMessage().setHeader("Retry-After", "5");
         }
         exchange.getMessage().setBody(mapper.writeValueAsBytes(envelope));

@@ -1,0 +1,24 @@
+package ai.bud.metrics.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+
+/** Writes SPEC section 5's error envelope from a servlet filter (outside any route). */
+final class EnvelopeWriter {
+
+    private final ObjectMapper mapper;
+
+    EnvelopeWriter(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    void write(HttpServletResponse response, int status, String message, List<FieldError> errors) throws IOException {
+        byte[] body = mapper.writeValueAsBytes(ErrorEnvelope.of(status, message, errors));
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

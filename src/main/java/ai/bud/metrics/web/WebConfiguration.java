@@ -1,0 +1,83 @@
+package ai.bud.metrics.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.DispatcherType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * The HTTP-layer filters, outermost first: compression (sees every byte written, including the errors the
+ * other two write), the API token check, then rate limits. docs/OPERATIONS.md describes the settings.
+ */
+@Configuration
+@EnableConfigurationProperties(WebProperties.class)
+class WebConfiguration {
+
+    static final int COMPRESSION_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+    static final int API_TOKEN_ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
+    static final int RATE_LIMIT_ORDER = Ordered.HIGHEST_PRECEDENCE + 30;
+
+    @Bean
+    @ConditionalOnProperty(name = "budmetrics.web.compression.enabled", havingValue = "true", matchIfMissing = true)
+    FilterRegistrationBean<CompressionFilter> compressionFilter(WebProperties properties) {
+        WebProperties.Compression settings = properties.compression();
+        List<ContentCoding> preference = new ArrayList<>();
+        for (String token : settings.preference()) {
+            ContentCoding coding = ContentCoding.fromToken(token).orElseThrow(() -> new IllegalArgumentException(
+                    "budmetrics.web.compression.preference: unknown coding '" + token + "' (known: br, zstd, gzip)"));
+            if (!preference.contains(coding)) {
+                preference.add(coding);
+            }
+        }
+        Compressors compressors = new Compressors(settings.brotliQuality(), settings.zstdLevel(), settings.gzipLevel(), preference);
+        FilterRegistrationBean<CompressionFilter> registration = new FilterRegistrationBean<>(
+                new CompressionFilter(compressors, settings.minSize(), settings.mimeTypes()));
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        registration.setAsyncSupported(true);
+        registration.setOrder(COMPRESSION_ORDER);
+        registration.setName("responseCompression");
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiTokenFilter> apiTokenFilter(WebProperties properties, ObjectMapper mapper) {
+        FilterRegistrationBean<ApiTokenFilter> registration = new FilterRegistrationBean<>(
+                new ApiTokenFilter(properties.auth(), new EnvelopeWriter(mapper)));
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        registration.setOrder(API_TOKEN_ORDER);
+        registration.setName("apiToken");
+        registration.setEnabled(properties.auth().enabled());
+        return registration;
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "budmetrics.web.rate-limit.enabled", havingValue = "true", matchIfMissing = true)
+    FilterRegistrationBean<RateLimitFilter> rateLimitFilter(WebProperties properties, ObjectMapper mapper) {
+        WebProperties.RateLimit settings = properties.rateLimit();
+        Duration longest = settings.analytics().period().compareTo(settings.ingest().period()) > 0
+                ? settings.analytics().period() : settings.ingest().period();
+        Duration idle = longest.multipliedBy(10).compareTo(Duration.ofMinutes(10)) > 0 ? longest.multipliedBy(10) : Duration.ofMinutes(10);
+        RateLimiter limiter = new RateLimiter(settings.maxClients(), idle, System::nanoTime);
+        FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(
+                new RateLimitFilter(limiter, settings, new EnvelopeWriter(mapper)));
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        registration.setOrder(RATE_LIMIT_ORDER);
+        registration.setName("rateLimit");
+        return registration;
+    }
+
+    @Bean
+    QueryGate queryGate(WebProperties properties) {
+        WebProperties.Gate gate = properties.queryGate();
+        return new QueryGate(gate.permits(), gate.maxWait(), gate.retryAfter());
+    }
+}
