@@ -56,6 +56,14 @@ class AnalyticsEndToEndTest {
             statement.execute("TRUNCATE TABLE ModelInference");
         }
         DATA.insert(dataSource);
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(), countIf(i.timestamp != toStartOfSecond(d.request_arrival_time)) "
+                        + "FROM ModelInference AS i INNER JOIN ModelInferenceDetails AS d ON d.inference_id = i.inference_id")) {
+            rows.next();
+            // the generated ModelInference ids are UUIDv7 whose time is the arrival (the table's materialized timestamp)
+            assertThat(rows.getLong(1)).isEqualTo(DATA.events.stream().filter(GeneratedEvents.Event::inference).count());
+            assertThat(rows.getLong(2)).isZero();
+        }
     }
 
     @AfterAll
@@ -121,6 +129,7 @@ class AnalyticsEndToEndTest {
         JsonNode actual = mapper.readTree(response.body());
         JsonNode expected = oracle.expected(ask);
         assertThat(expected.get("items").size()).as("the case must produce buckets").isPositive();
+        assertThat(expected.get("items").findValues("data")).as("the case must have data").isNotEmpty();
         assertThat(JsonComparison.differences(expected, actual)).as(name).isEmpty();
     }
 
