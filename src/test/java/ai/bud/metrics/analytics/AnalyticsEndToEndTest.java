@@ -165,6 +165,8 @@ class AnalyticsEndToEndTest {
         assertThat(hit.headers().firstValue("X-Cache")).contains("HIT");
         assertThat(hit.body()).isEqualTo(post(body, "no-cache").body());
         assertThat(hit.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("application/json"));
+        assertThat(post(reordered, "no-cache").headers().firstValue("X-Cache")).contains("MISS");
+        assertThat(hit.headers().firstValue("CamelCaffeineKey")).as("internal headers are not echoed").isEmpty();
     }
 
     @Test
@@ -180,6 +182,12 @@ class AnalyticsEndToEndTest {
         HttpResponse<String> injection = post("{\"metrics\":[\"request_count'); DROP TABLE ModelInferenceDetails; --\"],"
                 + "\"from_date\":\"2024-01-01T00:00:00Z\"}", null);
         assertThat(injection.statusCode()).isEqualTo(422);
+        HttpResponse<String> text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("metrics=latency")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(text.statusCode()).isEqualTo(415);
+        assertThat(mapper.readTree(text.body()).get("type").asText()).isEqualTo("UnsupportedMediaTypeError");
+        // the tables are still there after the hostile request
         assertThat(post(Ask.of("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "request_count").toJson(mapper), "no-cache").statusCode()).isEqualTo(200);
     }
 
