@@ -43,6 +43,7 @@ public final class AnalyticsRequestParser {
     private static final Instant LATEST = Instant.parse("2105-12-31T23:59:59.999Z");
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> ZONES = zones();
+    private static final Pattern SPACE_SEPARATED = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:.*");
 
     private final ObjectMapper mapper;
     private final java.time.Clock clock;
@@ -158,8 +159,12 @@ public final class AnalyticsRequestParser {
         return value.truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** ISO-8601 with {@code Z}, with an offset, or without one (UTC); a bare date is its midnight UTC. */
-    static Instant parseInstant(String text) {
+    /**
+     * ISO-8601 with {@code Z}, with an offset, or without one (UTC); a bare date is its midnight UTC. A space instead
+     * of the {@code T} is accepted too, as the old service's parser did.
+     */
+    static Instant parseInstant(String raw) {
+        String text = SPACE_SEPARATED.matcher(raw).matches() ? raw.substring(0, 10) + "T" + raw.substring(11) : raw;
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException ignored) {

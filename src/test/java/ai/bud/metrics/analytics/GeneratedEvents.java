@@ -47,11 +47,18 @@ final class GeneratedEvents {
             endpointModel[i] = models.get(i % 4);
         }
         long span = to.toEpochMilli() - from.toEpochMilli();
+        // events on the edges the tests use: range ends (inclusive), an aligned-month origin and both sides of its
+        // clamped starts (origin 2024-01-31T12:00Z: the next buckets start 2024-02-29T12:00Z and 2024-03-31T12:00Z)
+        List<Long> pinned = List.of("2024-01-01T00:00:00Z", "2024-01-20T00:00:00Z", "2024-01-31T12:00:00Z",
+                "2024-02-29T11:59:59.999Z", "2024-02-29T12:00:00Z", "2024-03-31T11:59:59.999Z", "2024-03-03T00:00:00Z")
+                .stream().map(t -> Instant.parse(t).toEpochMilli()).toList();
         Event previous = null;
         for (int i = 0; i < count; i++) {
             int e = random.nextInt(6);
             long arrival;
-            if (previous != null && random.nextInt(8) == 0) {
+            if (i < pinned.size()) {
+                arrival = pinned.get(i);
+            } else if (previous != null && random.nextInt(8) == 0) {
                 // another arrival in the same second as the previous event, same endpoint
                 e = endpoints.indexOf(previous.endpointId());
                 arrival = Math.floorDiv(previous.arrivalMs(), 1000) * 1000 + random.nextInt(1000);
