@@ -1,0 +1,31 @@
+package ai.bud.metrics.analytics;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Runs a built statement (one round trip) and shapes its rows into the response. */
+public final class AnalyticsQueryRunner {
+
+    private final DataSource dataSource;
+
+    public AnalyticsQueryRunner(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public AnalyticsResponse run(SqlQuery query, AnalyticsRequest request) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(query.sql())) {
+            List<Object> params = query.params();
+            for (int i = 0; i < params.size(); i++) {
+                statement.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return ResultShaper.shape(rows, request);
+            }
+        }
+    }
+}

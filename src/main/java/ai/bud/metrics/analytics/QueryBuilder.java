@@ -1,0 +1,210 @@
+package ai.bud.metrics.analytics;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the one SQL statement that answers an {@link AnalyticsRequest}. Every value of the request is a bound
+ * {@code ?}; identifiers come from {@link Dimension}, {@link MetricRegistry} and {@link BucketExpression}. Shape:
+ * <pre>
+ * WITH &lt;bound constants&gt;,
+ *   base      -- ModelInferenceDetails rows in range and filters, with group keys and bucket
+ *   inference -- ModelInference rows of those inferences (only when a metric needs it)
+ *   source    -- base LEFT ANY JOIN inference (a row never disappears), same-second counts as window columns
+ *   ranked    -- top-K: series ranked by the first metric over the whole range, first k kept
+ *   series    -- one row per (bucket, series) with every requested metric field
+ *   result    -- lagInFrame over WINDOW w (PARTITION BY series ORDER BY bucket): previous bucket with data
+ *   answer    -- result with the top-K rank
+ * SELECT from answer, or from every bucket of the range LEFT JOIN answer when filling gaps,
+ * ORDER BY bucket DESC, rank, series ids as text.
+ * </pre>
+ */
+public final class QueryBuilder {
+
+    static final DateTimeFormatter BIND_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    private final Clock clock;
+
+    public QueryBuilder(Clock clock) {
+        this.clock = clock;
+    }
+
+    public SqlQuery build(AnalyticsRequest request) {
+        List<Object> params = new ArrayList<>();
+        List<MetricDefinition> metrics = request.metricDefinitions();
+        List<Dimension> keys = request.groupBy();
+        boolean inference = metrics.stream().anyMatch(MetricDefinition::needsInference);
+        boolean sameSecond = metrics.stream().anyMatch(MetricDefinition::needsSameSecond);
+        boolean topk = request.topk() != null;
+        MetricDefinition ranking = metrics.get(0);
+        Instant end = request.endAt(clock);
+
+        StringBuilder sql = new StringBuilder("WITH\n");
+        sql.append("    toDateTime64(?, 3, 'UTC') AS range_from,\n");
+        params.add(BIND_TIME.format(request.fromDate()));
+        sql.append("    toDateTime64(?, 3, 'UTC') AS range_to,\n");
+        params.add(BIND_TIME.format(end));
+        sql.append("    ? AS tz,\n");
+        params.add(request.timezone() == null ? "UTC" : request.timezone().getId());
+        if (request.aligned()) {
+            if (request.frequencyUnit().monthBased()) {
+                sql.append("    toInt64(?) AS bucket_months,\n");
+                params.add((long) request.frequencyInterval() * request.frequencyUnit().months());
+                sql.append("    toTimeZone(range_from, tz) AS bucket_origin,\n");
+            } else {
+                sql.append("    toInt64(?) AS bucket_millis,\n");
+                params.add(request.frequencyInterval() * request.frequencyUnit().fixedMillis());
+            }
+        }
+
+        // base: the counted rows
+        sql.append("    base AS (\n        SELECT d.inference_id AS inference_id,");
+        for (Dimension key : keys) {
+            sql.append(" d.").append(key.column()).append(" AS ").append(key.keyAlias()).append(',');
+        }
+        sql.append("\n            ").append(BucketExpression.bucketOf(request, "d.request_arrival_time")).append(" AS bucket,\n");
+        sql.append("            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success\n");
+        sql.append("        FROM ModelInferenceDetails AS d\n");
+        sql.append("        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to");
+        for (Map.Entry<Dimension, List<UUID>> filter : request.filters().entrySet()) {
+            sql.append("\n            AND d.").append(filter.getKey().column()).append(" IN (");
+            sql.append(filter.getValue().stream().map(id -> "?").collect(Collectors.joining(", "))).append(')');
+            filter.getValue().forEach(id -> params.add(id.toString()));
+        }
+        sql.append("\n    ),\n");
+
+        if (inference) {
+            sql.append("    inference AS (\n");
+            sql.append("        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference\n");
+            sql.append("        FROM ModelInference\n");
+            sql.append("        WHERE inference_id IN (SELECT inference_id FROM base)\n");
+            sql.append("    ),\n");
+        }
+
+        // source: one row per counted request, never dropped by the join
+        sql.append("    source AS (\n        SELECT");
+        for (Dimension key : keys) {
+            sql.append(" b.").append(key.keyAlias()).append(" AS ").append(key.keyAlias()).append(',');
+        }
+        sql.append(" b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success");
+        if (inference) {
+            sql.append(",\n            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,");
+            sql.append("\n            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference");
+        }
+        if (sameSecond) {
+            String second = "intDiv(toUnixTimestamp64Milli(b.arrival), 1000)";
+            sql.append(",\n            count() OVER (PARTITION BY b.bucket, ").append(prefixed("b.", keys)).append(second).append(") AS same_second");
+            if (topk && ranking.needsSameSecond()) {
+                sql.append(",\n            count() OVER (PARTITION BY ").append(prefixed("b.", keys)).append(second).append(") AS same_second_in_range");
+            }
+        }
+        sql.append("\n        FROM base AS b\n");
+        if (inference) {
+            sql.append("        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id\n");
+        }
+        sql.append("    ),\n");
+
+        String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
+        String keyText = keys.stream().map(k -> "toString(" + k.keyAlias() + ") ASC").collect(Collectors.joining(", "));
+        if (topk) {
+            sql.append("    ranked AS (\n");
+            sql.append("        SELECT ").append(keyList).append(", series_rank\n");
+            sql.append("        FROM (\n");
+            sql.append("            SELECT ").append(keyList).append(", row_number() OVER (ORDER BY rank_value ")
+                    .append(ranking.rankOrder().sql()).append(", ").append(keyText).append(") AS series_rank\n");
+            sql.append("            FROM (SELECT ").append(keyList).append(", ").append(ranking.rankSelectExpression())
+                    .append(" AS rank_value FROM source GROUP BY ").append(keyList).append(")\n");
+            sql.append("        )\n");
+            sql.append("        WHERE series_rank <= ?\n");
+            params.add(request.topk());
+            sql.append("    ),\n");
+        }
+
+        // series: one row per bucket and series
+        sql.append("    series AS (\n        SELECT bucket");
+        for (Dimension key : keys) {
+            sql.append(", ").append(key.keyAlias());
+        }
+        for (MetricDefinition metric : metrics) {
+            for (MetricField field : metric.fields()) {
+                if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
+                    sql.append(",\n            ").append(field.selectExpression()).append(" AS ").append(metric.column(field));
+                }
+            }
+        }
+        sql.append("\n        FROM source\n");
+        if (topk) {
+            String tuple = keys.size() == 1 ? keyList : "(" + keyList + ")";
+            sql.append("        WHERE ").append(tuple).append(" IN (SELECT ").append(keyList).append(" FROM ranked)\n");
+        }
+        sql.append("        GROUP BY bucket").append(keys.isEmpty() ? "" : ", " + keyList).append("\n    ),\n");
+
+        // result: previous bucket with data in the same series
+        sql.append("    result AS (\n        SELECT s.*");
+        if (request.returnDelta()) {
+            sql.append(",\n            lagInFrame(toUInt8(1)) OVER w AS has_previous");
+            for (MetricDefinition metric : metrics) {
+                sql.append(",\n            lagInFrame(").append(metric.column(metric.primary())).append(") OVER w AS ").append(metric.previousColumn());
+            }
+        }
+        sql.append("\n        FROM series AS s\n");
+        if (request.returnDelta()) {
+            sql.append("        WINDOW w AS (").append(keys.isEmpty() ? "" : "PARTITION BY " + keyList + " ")
+                    .append("ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n");
+        }
+        sql.append("    ),\n");
+
+        sql.append("    answer AS (\n");
+        if (topk) {
+            sql.append("        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data\n");
+            sql.append("        FROM result AS r INNER JOIN ranked AS k ON ");
+            sql.append(keys.stream().map(d -> "r." + d.keyAlias() + " = k." + d.keyAlias()).collect(Collectors.joining(" AND ")));
+            sql.append('\n');
+        } else {
+            sql.append("        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r\n");
+        }
+        sql.append("    )\n");
+
+        List<String> columns = new ArrayList<>();
+        columns.add("has_data");
+        columns.add("series_rank");
+        keys.forEach(k -> columns.add(k.keyAlias()));
+        for (MetricDefinition metric : metrics) {
+            for (MetricField field : metric.fields()) {
+                if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
+                    columns.add(metric.column(field));
+                }
+            }
+        }
+        if (request.returnDelta()) {
+            columns.add("has_previous");
+            metrics.forEach(m -> columns.add(m.previousColumn()));
+        }
+        if (request.fillTimeGaps()) {
+            sql.append("SELECT t.bucket AS bucket");
+            columns.forEach(c -> sql.append(", a.").append(c).append(" AS ").append(c));
+            sql.append("\nFROM (SELECT arrayJoin(").append(BucketExpression.allBuckets(request)).append(") AS bucket) AS t\n");
+            sql.append("LEFT JOIN answer AS a ON a.bucket = t.bucket\n");
+        } else {
+            sql.append("SELECT bucket, ").append(String.join(", ", columns)).append("\nFROM answer\n");
+        }
+        sql.append("ORDER BY bucket DESC, series_rank ASC");
+        if (!keys.isEmpty()) {
+            sql.append(", ").append(keyText);
+        }
+        return new SqlQuery(sql.toString(), params);
+    }
+
+    private static String prefixed(String prefix, List<Dimension> keys) {
+        StringBuilder out = new StringBuilder();
+        keys.forEach(k -> out.append(prefix).append(k.keyAlias()).append(", "));
+        return out.toString();
+    }
+}

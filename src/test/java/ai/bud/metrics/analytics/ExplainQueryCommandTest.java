@@ -1,0 +1,44 @@
+package ai.bud.metrics.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExplainQueryCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void printsSqlAndParametersWithoutRunningIt() throws Exception {
+        Path file = dir.resolve("request.json");
+        Files.writeString(file, "{\"metrics\":[\"latency\"],\"from_date\":\"2024-01-01T00:00:00Z\",\"to_date\":\"2024-01-02T00:00:00Z\","
+                + "\"filters\":{\"model\":\"6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d\"}}");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ExplainQueryCommand.run(new String[] {file.toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).isZero();
+        assertThat(text).contains("-- SQL", "FROM ModelInferenceDetails AS d", "quantileExactInclusive(0.95)(response_time_ms)",
+                "1: 2024-01-01 00:00:00.000", "6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d");
+    }
+
+    @Test
+    void explainsWhyARequestIsRejected() throws Exception {
+        Path file = dir.resolve("bad.json");
+        Files.writeString(file, "{\"metrics\":[\"latency\"],\"from_date\":\"2024-01-01\",\"topk\":2}");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ExplainQueryCommand.run(new String[] {file.toString()}, Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("422", "topk");
+    }
+}

@@ -1,0 +1,50 @@
+-- request: {"metrics":["cache"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z"}
+WITH
+    toDateTime64(?, 3, 'UTC') AS range_from,
+    toDateTime64(?, 3, 'UTC') AS range_to,
+    ? AS tz,
+    base AS (
+        SELECT d.inference_id AS inference_id,
+            toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
+            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success
+        FROM ModelInferenceDetails AS d
+        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
+    ),
+    inference AS (
+        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
+        FROM ModelInference
+        WHERE inference_id IN (SELECT inference_id FROM base)
+    ),
+    source AS (
+        SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
+            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
+            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
+        FROM base AS b
+        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
+    ),
+    series AS (
+        SELECT bucket,
+            toFloat64(coalesce(if(countIf(has_inference = 1) = 0, 0, countIf(has_inference = 1 AND cached) * 100 / countIf(has_inference = 1)), 0)) AS m_cache__hit_rate,
+            toInt64(coalesce(countIf(has_inference = 1 AND cached), 0)) AS m_cache__hit_count,
+            toNullable(toFloat64(avgOrNullIf(response_time_ms, has_inference = 1 AND cached))) AS m_cache__avg_latency_ms
+        FROM source
+        GROUP BY bucket
+    ),
+    result AS (
+        SELECT s.*,
+            lagInFrame(toUInt8(1)) OVER w AS has_previous,
+            lagInFrame(m_cache__hit_rate) OVER w AS prev_cache
+        FROM series AS s
+        WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ),
+    answer AS (
+        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
+    )
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_cache__hit_rate AS m_cache__hit_rate, a.m_cache__hit_count AS m_cache__hit_count, a.m_cache__avg_latency_ms AS m_cache__avg_latency_ms, a.has_previous AS has_previous, a.prev_cache AS prev_cache
+FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
+LEFT JOIN answer AS a ON a.bucket = t.bucket
+ORDER BY bucket DESC, series_rank ASC
+-- params:
+--   1: 2024-01-01 00:00:00.000
+--   2: 2024-01-08 00:00:00.000
+--   3: UTC
