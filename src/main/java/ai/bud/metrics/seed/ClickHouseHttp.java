@@ -1,0 +1,116 @@
+package ai.bud.metrics.seed;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * ClickHouse's HTTP interface, spoken directly: the bulk path for inserts ({@code INSERT … FORMAT JSONEachRow}
+ * with the rows as the request body) and small text queries. Works against a server and against the embedded
+ * engine's facade alike (the facade hands the body to the engine as a file).
+ */
+final class ClickHouseHttp {
+
+    private final HttpClient client;
+    private final URI base;
+    private final String database;
+    private final String user;
+    private final String password;
+
+    ClickHouseHttp(URI base, String database, String user, String password) {
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        String text = base.toString();
+        this.base = URI.create(text.endsWith("/") ? text : text + "/");
+        this.database = database;
+        this.user = user;
+        this.password = password;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    /** Runs {@code sql} and returns its TabSeparated answer, stripped. */
+    String query(String sql) {
+        HttpRequest request = request("?database=" + encode(database) + "&default_format=TabSeparated")
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
+        return send(request, sql).strip();
+    }
+
+    long count(String sql) {
+        return Long.parseLong(query(sql));
+    }
+
+    /** Inserts JSONEachRow {@code rows} into {@code table} ({@code columns}) of the database. */
+    void insertJsonEachRow(String table, String columns, byte[] rows) {
+        if (rows.length == 0) {
+            return;
+        }
+        String sql = "INSERT INTO " + database + "." + table + " (" + columns + ") FORMAT JSONEachRow";
+        HttpRequest request = request("?database=" + encode(database) + "&query=" + encode(sql))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(rows)).build();
+        send(request, sql);
+    }
+
+    /** True when something answers ClickHouse's {@code /ping} at this address. */
+    boolean ping() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("ping")).timeout(Duration.ofSeconds(3)).GET().build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().startsWith("Ok");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private HttpRequest.Builder request(String query) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(query)).timeout(Duration.ofMinutes(10));
+        if (user != null && !user.isBlank()) {
+            builder.header("X-ClickHouse-User", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            builder.header("X-ClickHouse-Key", password);
+        }
+        return builder;
+    }
+
+    private String send(HttpRequest request, String sql) {
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 400) {
+                throw new SeedException("ClickHouse at " + base + " refused `" + abbreviate(sql) + "`: HTTP " + response.statusCode()
+                        + " " + abbreviate(response.body().strip()));
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new SeedException("cannot reach ClickHouse at " + base + " (" + describe(e) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SeedException("interrupted", e);
+        }
+    }
+
+    static String describe(IOException e) {
+        String message = e.getMessage();
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,44 @@
+package ai.bud.metrics.seed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Straight into ClickHouse: one bulk {@code INSERT … FORMAT JSONEachRow} per table and batch. Inferences whose id
+ * is already stored (a re-run of the same seed) are skipped and counted as duplicates, so a table never holds an
+ * inference twice.
+ */
+final class DirectSink implements InferenceSink {
+
+    private final ClickHouseHttp clickHouse;
+    private final boolean includeModelInference;
+    private final Set<UUID> alreadyStored;
+
+    DirectSink(ClickHouseHttp clickHouse, boolean includeModelInference, Set<UUID> alreadyStored) {
+        this.clickHouse = clickHouse;
+        this.includeModelInference = includeModelInference;
+        this.alreadyStored = alreadyStored;
+    }
+
+    @Override
+    public BatchOutcome write(List<GeneratedInference> batch) {
+        List<GeneratedInference> fresh = batch;
+        if (!alreadyStored.isEmpty()) {
+            fresh = new ArrayList<>(batch.size());
+            for (GeneratedInference inference : batch) {
+                if (!alreadyStored.contains(inference.inferenceId())) {
+                    fresh.add(inference);
+                }
+            }
+        }
+        clickHouse.insertJsonEachRow("ModelInferenceDetails", RowEncoder.DETAILS_COLUMNS, RowEncoder.detailsRows(fresh));
+        int calls = 0;
+        if (includeModelInference) {
+            clickHouse.insertJsonEachRow("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, RowEncoder.modelInferenceRows(fresh));
+            calls = (int) fresh.stream().filter(i -> i.modelCall() != null).count();
+        }
+        return new BatchOutcome(batch.size(), fresh.size(), batch.size() - fresh.size(), 0, calls, null);
+    }
+}
