@@ -107,7 +107,7 @@ final class ApiSink implements InferenceSink {
             Set<UUID> present = presentInModelInference(stored);
             stored.removeIf(inference -> present.contains(inference.inferenceId()));
         }
-        clickHouse.insertJsonEachRow("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, RowEncoder.modelInferenceRows(stored));
+        clickHouse.insert("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(stored));
         return stored.size();
     }
 

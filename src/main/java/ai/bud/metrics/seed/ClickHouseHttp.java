@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * ClickHouse's HTTP interface, spoken directly: the bulk path for inserts ({@code INSERT … FORMAT JSONEachRow}
+ * ClickHouse's HTTP interface, spoken directly: the bulk path for inserts ({@code INSERT … FORMAT TabSeparated}
  * with the rows as the request body) and small text queries. Works against a server and against the embedded
  * engine's facade alike (the facade hands the body to the engine as a file).
  */
@@ -46,12 +46,12 @@ final class ClickHouseHttp {
         return Long.parseLong(query(sql));
     }
 
-    /** Inserts JSONEachRow {@code rows} into {@code table} ({@code columns}) of the database. */
-    void insertJsonEachRow(String table, String columns, byte[] rows) {
+    /** Inserts {@code rows}, encoded in ClickHouse input {@code format}, into {@code table} ({@code columns}) of the database. */
+    void insert(String table, String columns, String format, byte[] rows) {
         if (rows.length == 0) {
             return;
         }
-        String sql = "INSERT INTO " + database + "." + table + " (" + columns + ") FORMAT JSONEachRow";
+        String sql = "INSERT INTO " + database + "." + table + " (" + columns + ") FORMAT " + format;
         HttpRequest request = request("?database=" + encode(database) + "&query=" + encode(sql))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(rows)).build();
         send(request, sql);

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Straight into ClickHouse: one bulk {@code INSERT … FORMAT JSONEachRow} per table and batch. Inferences whose id
+ * Straight into ClickHouse: one bulk {@code INSERT … FORMAT TabSeparated} per table and batch. Inferences whose id
  * is already stored (a re-run of the same seed) are skipped and counted as duplicates, so a table never holds an
  * inference twice.
  */
@@ -33,10 +33,10 @@ final class DirectSink implements InferenceSink {
                 }
             }
         }
-        clickHouse.insertJsonEachRow("ModelInferenceDetails", RowEncoder.DETAILS_COLUMNS, RowEncoder.detailsRows(fresh));
+        clickHouse.insert("ModelInferenceDetails", RowEncoder.DETAILS_COLUMNS, "TabSeparated", RowEncoder.detailsTsv(fresh));
         int calls = 0;
         if (includeModelInference) {
-            clickHouse.insertJsonEachRow("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, RowEncoder.modelInferenceRows(fresh));
+            clickHouse.insert("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(fresh));
             calls = (int) fresh.stream().filter(i -> i.modelCall() != null).count();
         }
         return new BatchOutcome(batch.size(), fresh.size(), batch.size() - fresh.size(), 0, calls, null);

@@ -34,7 +34,7 @@ record SeedOptions(
             usage: seed [--url http://host:port | --direct-db] [options]
               --url URL                  post Dapr bulk envelopes to URL/observability/add (default mode,
                                          default URL http://127.0.0.1:$APP_PORT, APP_PORT defaulting to 8000)
-              --direct-db                insert straight into ClickHouse (bulk INSERT … FORMAT JSONEachRow)
+              --direct-db                insert straight into ClickHouse (bulk INSERT … FORMAT TabSeparated)
               --clickhouse-url URL       ClickHouse HTTP interface to use, e.g. http://127.0.0.1:8123 (the running
                                          service's embedded engine); default: CLICKHOUSE_HOST/PORT, else the
                                          embedded engine in CLICKHOUSE_EMBEDDED_DATA (direct mode) or
