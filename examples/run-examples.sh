@@ -76,7 +76,7 @@ busiest_project() {
 }
 
 SUMMARY='
-def r: if type == "number" then (. * 100 | round / 100) else . end;
+def r: if type == "number" then (. * 100 | round / 100) elif . == null then "-" else . end;
 def short: if . == null then "*" else .[0:8] end;
 def value: if has("hit_rate") then "hit_rate \(.hit_rate|r)% (\(.hit_count) hits, \(.avg_latency_ms|r) ms)"
   elif has("p95") then "avg \(.avg|r) p95 \(.p95|r) p99 \(.p99|r)"
