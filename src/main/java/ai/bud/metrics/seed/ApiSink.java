@@ -107,7 +107,8 @@ final class ApiSink implements InferenceSink {
             Set<UUID> present = presentInModelInference(stored);
             stored.removeIf(inference -> present.contains(inference.inferenceId()));
         }
-        clickHouse.insert("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(stored));
+        clickHouse.insertOnce("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(stored),
+                stored.stream().map(GeneratedInference::inferenceId).toList());
         return stored.size();
     }
 

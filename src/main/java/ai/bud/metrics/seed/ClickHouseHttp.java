@@ -57,6 +57,44 @@ final class ClickHouseHttp {
         send(request, sql);
     }
 
+    /**
+     * Inserts rows that carry the inference ids {@code ids}, at most once: when the connection breaks before the
+     * answer (an I/O error, not a refusal), it looks whether the insert went through (one INSERT block is atomic)
+     * and sends it again only if nothing of it is there.
+     */
+    void insertOnce(String table, String columns, String format, byte[] rows, java.util.Collection<java.util.UUID> ids) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                insert(table, columns, format, rows);
+                return;
+            } catch (SeedException e) {
+                if (!(e.getCause() instanceof IOException) || attempt == 3) {
+                    throw e;
+                }
+                pause(250L * attempt);
+                // the ids are UUIDs this program generated, so their text is safe in the statement
+                String list = ids.stream().map(id -> "'" + id + "'").collect(java.util.stream.Collectors.joining(","));
+                long present = count("SELECT count() FROM " + database + "." + table + " WHERE inference_id IN (" + list + ")");
+                if (present == ids.size()) {
+                    return;
+                }
+                if (present != 0) {
+                    throw new SeedException("an interrupted insert into " + table + " left " + present + " of " + ids.size()
+                            + " rows (" + e.getMessage() + ")", e);
+                }
+            }
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SeedException("interrupted", e);
+        }
+    }
+
     /** True when something answers ClickHouse's {@code /ping} at this address. */
     boolean ping() {
         try {

@@ -33,11 +33,14 @@ final class DirectSink implements InferenceSink {
                 }
             }
         }
-        clickHouse.insert("ModelInferenceDetails", RowEncoder.DETAILS_COLUMNS, "TabSeparated", RowEncoder.detailsTsv(fresh));
+        clickHouse.insertOnce("ModelInferenceDetails", RowEncoder.DETAILS_COLUMNS, "TabSeparated", RowEncoder.detailsTsv(fresh),
+                fresh.stream().map(GeneratedInference::inferenceId).toList());
         int calls = 0;
         if (includeModelInference) {
-            clickHouse.insert("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(fresh));
-            calls = (int) fresh.stream().filter(i -> i.modelCall() != null).count();
+            List<UUID> called = fresh.stream().filter(i -> i.modelCall() != null).map(GeneratedInference::inferenceId).toList();
+            clickHouse.insertOnce("ModelInference", RowEncoder.MODEL_INFERENCE_COLUMNS, "TabSeparated", RowEncoder.modelInferenceTsv(fresh),
+                    called);
+            calls = called.size();
         }
         return new BatchOutcome(batch.size(), fresh.size(), batch.size() - fresh.size(), 0, calls, null);
     }

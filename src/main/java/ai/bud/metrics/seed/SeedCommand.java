@@ -59,8 +59,14 @@ public final class SeedCommand {
         } catch (EmbeddedEngineException e) {
             err.println("seed: " + e.getMessage() + "; " + e.action()
                     + " (a running service's engine is reachable with --clickhouse-url http://127.0.0.1:8123 or CLICKHOUSE_HOST=127.0.0.1)");
-        } catch (SeedException | ClickHouseUnavailableException | MigrationException e) {
+        } catch (ClickHouseUnavailableException e) {
+            err.println("seed: " + e.getMessage() + (options.mode() == SeedOptions.Mode.API
+                    ? " (ModelInference rows and --verify need ClickHouse: point --clickhouse-url at it, or use --no-model-inference)"
+                    : ""));
+        } catch (SeedException | MigrationException e) {
             err.println("seed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            err.println("seed: unexpected failure: " + e);
         } finally {
             if (target != null) {
                 target.close();

@@ -88,9 +88,11 @@ class SeedDirectModeTest {
         DataSource a = TestClickHouse.database("seed_it_a");
         DataSource b = TestClickHouse.database("seed_it_b");
         DataSource c = TestClickHouse.database("seed_it_c");
-        assertThat(seed("seed_it_a", "--records", "1200", "--seed", "99").exitCode()).isZero();
-        assertThat(seed("seed_it_b", "--records", "1200", "--seed", "99", "--batch-size", "50", "--parallel", "3").exitCode()).isZero();
-        assertThat(seed("seed_it_c", "--records", "1200", "--seed", "100").exitCode()).isZero();
+        for (SeedRun run : List.of(seed("seed_it_a", "--records", "1200", "--seed", "99"),
+                seed("seed_it_b", "--records", "1200", "--seed", "99", "--batch-size", "50", "--parallel", "3"),
+                seed("seed_it_c", "--records", "1200", "--seed", "100"))) {
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+        }
 
         String details = "SELECT toString(tuple(* EXCEPT (created_at))) FROM ModelInferenceDetails ORDER BY inference_id";
         String calls = "SELECT toString(tuple(*)) FROM ModelInference ORDER BY id";
