@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Realistic inference traffic over a time range, reproducible from a seed: the same seed, catalog and range
- * give the same sequence of inferences (ids and values).
+ * Realistic inference traffic over a time range, reproducible from a seed: the same seed and catalog give the same
+ * sequence of inferences (ids and values) whatever the range; the same range too gives the same times.
  */
 final class InferenceGenerator {
 
@@ -43,6 +43,8 @@ final class InferenceGenerator {
 
     private final Catalog catalog;
     private final SplittableRandom random;
+    /** Arrival times draw from their own stream, so the range never changes the ids and values drawn from {@code random}. */
+    private final SplittableRandom timeRandom;
     private final long fromMillis;
     private final long spanMillis;
     private final double[] endpointCumulative;
@@ -55,6 +57,7 @@ final class InferenceGenerator {
         }
         this.catalog = catalog;
         this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.timeRandom = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
         this.fromMillis = fromMillis;
         this.spanMillis = toMillis - fromMillis;
         List<Endpoint> endpoints = catalog.endpoints();
@@ -186,9 +189,9 @@ final class InferenceGenerator {
 
     private long pickArrival() {
         while (true) {
-            long t = fromMillis + (long) (random.nextDouble() * spanMillis);
+            long t = fromMillis + (long) (timeRandom.nextDouble() * spanMillis);
             int hour = (int) Math.floorMod(t / 3_600_000L, 24L);
-            if (random.nextDouble() < HOURLY[hour]) {
+            if (timeRandom.nextDouble() < HOURLY[hour]) {
                 return t;
             }
         }

@@ -14,8 +14,12 @@ class GeneratorTest {
     private static final long TO = FROM + 3 * 86_400_000L;
 
     private static List<GeneratedInference> generate(long seed, int n) {
+        return generate(seed, n, FROM, TO);
+    }
+
+    private static List<GeneratedInference> generate(long seed, int n, long from, long to) {
         Catalog catalog = Catalog.generate(new SplittableRandom(seed), 3, 4);
-        InferenceGenerator generator = new InferenceGenerator(catalog, seed, FROM, TO);
+        InferenceGenerator generator = new InferenceGenerator(catalog, seed, from, to);
         List<GeneratedInference> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             all.add(generator.next());
@@ -27,6 +31,24 @@ class GeneratorTest {
     void aSeedDeterminesEverything() {
         assertThat(generate(5, 500)).isEqualTo(generate(5, 500));
         assertThat(generate(5, 50)).doesNotContainAnyElementsOf(generate(6, 50));
+    }
+
+    @Test
+    void anotherRangeMovesOnlyTheTimes() {
+        List<GeneratedInference> week = generate(5, 300);
+        List<GeneratedInference> later = generate(5, 300, FROM + 86_400_000L * 40 + 12_345, TO + 86_400_000L * 45);
+        for (int i = 0; i < week.size(); i++) {
+            GeneratedInference a = week.get(i);
+            GeneratedInference b = later.get(i);
+            assertThat(b.arrivalMillis()).isNotEqualTo(a.arrivalMillis());
+            assertThat(b.forwardMillis() - b.arrivalMillis()).isEqualTo(a.forwardMillis() - a.arrivalMillis());
+            assertThat(b).usingRecursiveComparison().ignoringFields("arrivalMillis", "forwardMillis", "modelCall.id").isEqualTo(a);
+            if (a.modelCall() != null) {
+                // same random part of the UUIDv7, another time part
+                assertThat(b.modelCall().id().getLeastSignificantBits()).isEqualTo(a.modelCall().id().getLeastSignificantBits());
+                assertThat(Uuids.v7Millis(b.modelCall().id())).isEqualTo(b.arrivalMillis());
+            }
+        }
     }
 
     @Test
