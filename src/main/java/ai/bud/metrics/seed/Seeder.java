@@ -1,7 +1,9 @@
 package ai.bud.metrics.seed;
 
 import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +71,8 @@ final class Seeder {
         }
         out.printf(Locale.ROOT, "seeding %,d inferences (seed %d; %d projects, %d models, %d endpoints; %s .. %s) %s%n",
                 options.records(), options.seed(), catalog.projects().size(), catalog.models().size(), catalog.endpoints().size(),
-                options.from(), options.to(), options.mode() == SeedOptions.Mode.API
+                options.from().truncatedTo(ChronoUnit.MILLIS), options.to().truncatedTo(ChronoUnit.MILLIS),
+                options.mode() == SeedOptions.Mode.API
                         ? "through " + ((ApiSink) sink).endpoint() + (target == null ? "" : ", ModelInference into " + target.describe())
                         : "into " + target.describe());
 
@@ -78,7 +81,7 @@ final class Seeder {
         AtomicLong duplicates = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong calls = new AtomicLong();
-        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger problemCount = new AtomicInteger();
         AtomicReference<RuntimeException> fatal = new AtomicReference<>();
 
