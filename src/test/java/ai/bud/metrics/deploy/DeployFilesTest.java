@@ -1,0 +1,220 @@
+package ai.bud.metrics.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * No Docker engine or cluster here: every YAML file under deploy/ must parse, and the pieces must agree with each
+ * other and with the code (ports, probe paths, variable names, routes, the Dapr subscription of SPEC section 4).
+ */
+class DeployFilesTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path DEPLOY = ROOT.resolve("deploy");
+
+    static Stream<Path> yamlFiles() {
+        return Stream.of(EnvironmentVariables.files(DEPLOY, ".yaml", ".yml"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("yamlFiles")
+    void everyYamlFileParses(Path file) {
+        List<Object> documents = documents(file);
+        assertThat(documents).isNotEmpty().doesNotContainNull();
+        assertThat(documents).allSatisfy(document -> assertThat(document).isInstanceOf(Map.class));
+    }
+
+    @Test
+    void theDeployFolderHasTheExpectedFiles() {
+        assertThat(yamlFiles().map(p -> DEPLOY.relativize(p).toString()).collect(Collectors.toSet())).contains(
+                "docker-compose-dev.yaml", "docker-compose-dapr.yaml", "dapr/pubsub.yaml", "dapr/subscription.yaml",
+                "k8s/deployment.yaml", "k8s/service.yaml", "k8s/configmap.yaml", "k8s/routes-configmap.yaml", "k8s/kustomization.yaml");
+    }
+
+    @Test
+    void devComposeRunsTheServiceWithClickHouseAndRedis() {
+        Map<String, Object> services = map(single(DEPLOY.resolve("docker-compose-dev.yaml")), "services");
+        assertThat(services).containsKeys("budmetrics", "clickhouse", "redis");
+        Map<String, Object> app = map(services, "budmetrics");
+        assertBuildsThisRepository(app);
+        assertThat(map(app, "depends_on")).containsKeys("clickhouse", "redis");
+        Map<String, Object> environment = map(app, "environment");
+        assertThat(environment).containsEntry("CLICKHOUSE_HOST", "clickhouse").containsEntry("REDIS_HOST", "redis");
+        assertKnownVariables(environment.keySet(), "docker-compose-dev.yaml");
+        assertThat(list(app, "ports")).anySatisfy(port -> assertThat(port.toString()).endsWith(":8000"));
+    }
+
+    @Test
+    void daprComposeAddsASidecarWithThePubSubAndTheBulkSubscription() {
+        Map<String, Object> services = map(single(DEPLOY.resolve("docker-compose-dapr.yaml")), "services");
+        assertThat(services).containsKeys("budmetrics", "budmetrics-dapr", "clickhouse", "redis");
+        assertBuildsThisRepository(map(services, "budmetrics"));
+        assertKnownVariables(map(map(services, "budmetrics"), "environment").keySet(), "docker-compose-dapr.yaml");
+        Map<String, Object> sidecar = map(services, "budmetrics-dapr");
+        assertThat(sidecar.get("image").toString()).startsWith("daprio/daprd:");
+        assertThat(sidecar.get("network_mode")).isEqualTo("service:budmetrics");
+        List<String> command = list(sidecar, "command").stream().map(Object::toString).toList();
+        assertThat(command).contains("--app-id=budmetrics", "--app-port=8000", "--resources-path=/components");
+        assertThat(list(sidecar, "volumes")).anySatisfy(volume -> assertThat(volume.toString()).startsWith("./dapr:/components"));
+
+        Map<String, Object> component = single(DEPLOY.resolve("dapr/pubsub.yaml"));
+        assertThat(component).containsEntry("kind", "Component");
+        assertThat(map(component, "spec")).containsEntry("type", "pubsub.redis");
+        String pubsubName = map(component, "metadata").get("name").toString();
+
+        Map<String, Object> subscription = single(DEPLOY.resolve("dapr/subscription.yaml"));
+        assertThat(subscription).containsEntry("kind", "Subscription").containsEntry("apiVersion", "dapr.io/v2alpha1");
+        Map<String, Object> spec = map(subscription, "spec");
+        assertThat(spec).containsEntry("pubsubname", pubsubName).containsEntry("topic", "budMetricsMessages");
+        assertThat(map(spec, "routes")).containsEntry("default", "/observability/add");
+        assertThat(map(spec, "bulkSubscribe")).containsEntry("enabled", true);
+    }
+
+    @Test
+    void kubernetesDeploymentProbesServiceAndConfigMapsFitTogether() {
+        Map<String, Object> deployment = single(DEPLOY.resolve("k8s/deployment.yaml"));
+        assertThat(deployment).containsEntry("kind", "Deployment");
+        Map<String, Object> podSpec = map(map(map(deployment, "spec"), "template"), "spec");
+        Map<String, Object> podLabels = map(map(map(map(deployment, "spec"), "template"), "metadata"), "labels");
+        assertThat(podLabels).containsAllEntriesOf(map(map(map(deployment, "spec"), "selector"), "matchLabels"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> container = (Map<String, Object>) list(podSpec, "containers").get(0);
+        assertThat(path(container, "livenessProbe", "httpGet", "path")).isEqualTo("/health/liveness");
+        assertThat(path(container, "readinessProbe", "httpGet", "path")).isEqualTo("/health/readiness");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> port = (Map<String, Object>) list(container, "ports").get(0);
+        assertThat(path(container, "livenessProbe", "httpGet", "port")).isEqualTo(port.get("name"));
+
+        Map<String, Object> config = single(DEPLOY.resolve("k8s/configmap.yaml"));
+        Map<String, Object> settings = map(config, "data");
+        assertThat(settings.get("APP_PORT").toString()).isEqualTo(port.get("containerPort").toString());
+        assertKnownVariables(settings.keySet(), "k8s/configmap.yaml");
+        assertKnownVariables(map(single(DEPLOY.resolve("k8s/secret.example.yaml")), "stringData").keySet(), "k8s/secret.example.yaml");
+
+        Set<String> configMaps = Stream.of(EnvironmentVariables.files(DEPLOY.resolve("k8s"), ".yaml"))
+                .flatMap(file -> documents(file).stream()).map(DeployFilesTest::asMap)
+                .filter(doc -> "ConfigMap".equals(doc.get("kind"))).map(doc -> map(doc, "metadata").get("name").toString())
+                .collect(Collectors.toSet());
+        assertThat(list(podSpec, "volumes")).allSatisfy(volume -> {
+            Map<String, Object> v = asMap(volume);
+            if (v.containsKey("configMap")) {
+                assertThat(configMaps).contains(map(v, "configMap").get("name").toString());
+            }
+        });
+        assertThat(list(container, "envFrom")).anySatisfy(from -> assertThat(asMap(from)).containsKey("configMapRef"));
+        assertThat(list(container, "volumeMounts")).anySatisfy(mount -> assertThat(asMap(mount)).containsEntry("mountPath", "/app/routes"));
+
+        Map<String, Object> service = single(DEPLOY.resolve("k8s/service.yaml"));
+        assertThat(map(map(service, "spec"), "selector")).isEqualTo(podLabels);
+        assertThat(asMap(list(map(service, "spec"), "ports").get(0))).containsEntry("targetPort", port.get("name"));
+
+        for (Object resource : list(single(DEPLOY.resolve("k8s/kustomization.yaml")), "resources")) {
+            assertThat(DEPLOY.resolve("k8s").resolve(resource.toString())).isRegularFile();
+        }
+    }
+
+    @Test
+    void routesConfigMapHoldsTheRoutesFolder() {
+        Map<String, Object> data = map(single(DEPLOY.resolve("k8s/routes-configmap.yaml")), "data");
+        Map<String, String> routes = new TreeMap<>();
+        for (Path file : EnvironmentVariables.files(ROOT.resolve("routes"), ".camel.yaml")) {
+            routes.put(file.getFileName().toString(), EnvironmentVariables.read(file).stripTrailing());
+        }
+        Map<String, String> inConfigMap = new TreeMap<>();
+        data.forEach((name, text) -> inConfigMap.put(name, text.toString().stripTrailing()));
+        assertThat(routes).isNotEmpty();
+        assertThat(inConfigMap).as("deploy/k8s/routes-configmap.yaml is stale: run deploy/k8s/routes-configmap.sh").isEqualTo(routes);
+    }
+
+    @Test
+    void imageCarriesTheRoutesAndFetchesTheEngineOnlyWhenAsked() {
+        String dockerfile = EnvironmentVariables.read(DEPLOY.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("ARG WITH_CHDB=false", " AS build", "FROM chdb-${WITH_CHDB} AS chdb", "COPY routes /app/routes",
+                "COPY --from=build /src/target/budmetrics.jar /app/budmetrics.jar");
+        // the runtime ENV names variables the service reads
+        List<String> envNames = new ArrayList<>();
+        boolean inEnv = false;
+        for (String line : dockerfile.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("ENV ")) {
+                inEnv = true;
+                t = t.substring(4).strip();
+            }
+            if (inEnv) {
+                String name = t.split("=", 2)[0].strip();
+                if (!name.isEmpty()) {
+                    envNames.add(name);
+                }
+                inEnv = t.endsWith("\\");
+            }
+        }
+        assertThat(envNames).contains("BUDMETRICS_ROUTES", "APP_PORT");
+        assertKnownVariables(Set.copyOf(envNames), "Dockerfile");
+        Path entrypoint = DEPLOY.resolve("docker-entrypoint.sh");
+        assertThat(Files.isExecutable(entrypoint)).as("docker-entrypoint.sh is executable").isTrue();
+        assertThat(EnvironmentVariables.read(entrypoint)).contains("-jar /app/budmetrics.jar \"$@\"");
+    }
+
+    private static void assertBuildsThisRepository(Map<String, Object> app) {
+        Map<String, Object> build = map(app, "build");
+        Path context = DEPLOY.resolve(build.get("context").toString()).normalize();
+        assertThat(context).isEqualTo(ROOT.normalize());
+        assertThat(context.resolve(build.get("dockerfile").toString())).isRegularFile();
+    }
+
+    private static void assertKnownVariables(Set<String> names, String where) {
+        Set<String> known = EnvironmentVariables.readByProject(ROOT);
+        assertThat(names).as("variables set in " + where + " that the service does not read").isSubsetOf(known);
+    }
+
+    private static List<Object> documents(Path file) {
+        List<Object> documents = new ArrayList<>();
+        new Yaml().loadAll(EnvironmentVariables.read(file)).forEach(documents::add);
+        return documents;
+    }
+
+    private static Map<String, Object> single(Path file) {
+        List<Object> documents = documents(file);
+        assertThat(documents).as(file.toString()).hasSize(1);
+        return asMap(documents.get(0));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object value) {
+        assertThat(value).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        assertThat(parent).containsKey(key);
+        return asMap(parent.get(key));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Map<String, Object> parent, String key) {
+        assertThat(parent).containsKey(key);
+        assertThat(parent.get(key)).isInstanceOf(List.class);
+        return (List<Object>) parent.get(key);
+    }
+
+    private static Object path(Map<String, Object> root, String... keys) {
+        Map<String, Object> current = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            current = map(current, keys[i]);
+        }
+        return current.get(keys[keys.length - 1]);
+    }
+}
