@@ -1,8 +1,11 @@
 package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.web.ServerTiming;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -18,22 +21,21 @@ public class AnalyticsFlow {
 
     static final String REQUEST = "analyticsRequest";
     static final String CACHE_TIER = "analyticsCacheTier";
-    static final String CACHE_TTL = "analyticsCacheTtl";
     static final String REFRESH = "analyticsRefresh";
+    /** ClickHouse's TIMEOUT_EXCEEDED: the query ran past {@code max_execution_time}. */
+    static final int TIMEOUT_EXCEEDED = 159;
 
     private final Clock clock = Clock.systemUTC();
     private final AnalyticsRequestParser parser = new AnalyticsRequestParser(clock);
-    private final QueryBuilder builder = new QueryBuilder(clock);
+    private final QueryBuilder builder;
     private final AnalyticsQueryRunner runner;
-    private final long liveTtlSeconds;
-    private final long historyTtlSeconds;
+    private final long maxExecutionSeconds;
 
     public AnalyticsFlow(DataSource dataSource,
-            @Value("${budmetrics.analytics.cache.live-ttl-seconds:10}") long liveTtlSeconds,
-            @Value("${budmetrics.analytics.cache.history-ttl-seconds:600}") long historyTtlSeconds) {
+            @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime) {
         this.runner = new AnalyticsQueryRunner(dataSource);
-        this.liveTtlSeconds = liveTtlSeconds;
-        this.historyTtlSeconds = historyTtlSeconds;
+        this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
+        this.builder = new QueryBuilder(clock, maxExecutionSeconds);
     }
 
     /** Body bytes to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. */
@@ -48,7 +50,6 @@ public class AnalyticsFlow {
         String cacheControl = message.getHeader("Cache-Control", String.class);
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(CACHE_TIER, live ? "live" : "history");
-        exchange.setProperty(CACHE_TTL, live ? liveTtlSeconds : historyTtlSeconds);
         exchange.setProperty(REFRESH, cacheControl != null && cacheControl.toLowerCase().contains("no-cache"));
         message.removeHeaders("*");
         message.setHeader("CamelCaffeineKey", request);
@@ -59,8 +60,24 @@ public class AnalyticsFlow {
         return builder.build(exchange.getProperty(REQUEST, AnalyticsRequest.class));
     }
 
+    /** Runs the query; the exchange's {@link ServerTiming} (when present) gets {@code execute} and {@code shape}. */
     public AnalyticsResponse runQuery(Exchange exchange) throws SQLException {
-        return runner.run(exchange.getMessage().getBody(SqlQuery.class), exchange.getProperty(REQUEST, AnalyticsRequest.class));
+        ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
+        Runnable executed = timing == null ? () -> { } : () -> timing.mark("execute");
+        try {
+            AnalyticsResponse response = runner.run(exchange.getMessage().getBody(SqlQuery.class),
+                    exchange.getProperty(REQUEST, AnalyticsRequest.class), executed);
+            if (timing != null) {
+                timing.mark("shape");
+            }
+            return response;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == TIMEOUT_EXCEEDED) {
+                throw new ApiException(503, "the analytics query ran longer than the " + maxExecutionSeconds
+                        + " s allowed (max_execution_time); narrow the range or add filters", List.of(), 30);
+            }
+            throw e;
+        }
     }
 
     public byte[] toJson(AnalyticsResponse response) {

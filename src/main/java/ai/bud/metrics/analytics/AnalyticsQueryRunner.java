@@ -17,6 +17,11 @@ public final class AnalyticsQueryRunner {
     }
 
     public AnalyticsResponse run(SqlQuery query, AnalyticsRequest request) throws SQLException {
+        return run(query, request, () -> { });
+    }
+
+    /** As {@link #run(SqlQuery, AnalyticsRequest)}; {@code executed} runs once the engine has answered, before the rows are read. */
+    public AnalyticsResponse run(SqlQuery query, AnalyticsRequest request, Runnable executed) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(query.sql())) {
             List<Object> params = query.params();
@@ -24,6 +29,7 @@ public final class AnalyticsQueryRunner {
                 statement.setObject(i + 1, params.get(i));
             }
             try (ResultSet rows = statement.executeQuery()) {
+                executed.run();
                 return ResultShaper.shape(rows, request);
             }
         }

@@ -31,9 +31,22 @@ public final class QueryBuilder {
     static final DateTimeFormatter BIND_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
+    private final long maxExecutionSeconds;
 
     public QueryBuilder(Clock clock) {
+        this(clock, 0);
+    }
+
+    /**
+     * @param maxExecutionSeconds when positive, the statement ends with {@code SETTINGS max_execution_time = N}: the
+     *        engine stops the query after N seconds (error 159, TIMEOUT_EXCEEDED). From configuration, never from a request.
+     */
+    public QueryBuilder(Clock clock, long maxExecutionSeconds) {
+        if (maxExecutionSeconds < 0) {
+            throw new IllegalArgumentException("maxExecutionSeconds must not be negative, got " + maxExecutionSeconds);
+        }
         this.clock = clock;
+        this.maxExecutionSeconds = maxExecutionSeconds;
     }
 
     public SqlQuery build(AnalyticsRequest request) {
@@ -198,6 +211,9 @@ public final class QueryBuilder {
         sql.append("ORDER BY bucket DESC, series_rank ASC");
         if (!keys.isEmpty()) {
             sql.append(", ").append(keyText);
+        }
+        if (maxExecutionSeconds > 0) {
+            sql.append("\nSETTINGS max_execution_time = ").append(maxExecutionSeconds);
         }
         return new SqlQuery(sql.toString(), params);
     }
