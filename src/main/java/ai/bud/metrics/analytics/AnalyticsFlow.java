@@ -60,17 +60,23 @@ public class AnalyticsFlow {
         return builder.build(exchange.getProperty(REQUEST, AnalyticsRequest.class));
     }
 
-    /** Runs the query; the exchange's {@link ServerTiming} (when present) gets {@code execute} and {@code shape}. */
-    public AnalyticsResponse runQuery(Exchange exchange) throws SQLException {
+    /**
+     * Runs the query and streams its rows to the JSON body (byte[]). The exchange's {@link ServerTiming} (when present)
+     * gets {@code execute} (until the engine answers), {@code shape} (reading and decoding rows in the driver) and
+     * {@code serialize} (writing JSON).
+     */
+    public byte[] runQuery(Exchange exchange) throws SQLException {
         ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
         Runnable executed = timing == null ? () -> { } : () -> timing.mark("execute");
         try {
-            AnalyticsResponse response = runner.run(exchange.getMessage().getBody(SqlQuery.class),
+            RowJsonWriter.Result result = runner.runToJson(exchange.getMessage().getBody(SqlQuery.class),
                     exchange.getProperty(REQUEST, AnalyticsRequest.class), executed);
             if (timing != null) {
-                timing.mark("shape");
+                timing.add("shape", result.timing().readNanos());
+                timing.add("serialize", result.timing().totalNanos() - result.timing().readNanos());
+                timing.restart();
             }
-            return response;
+            return result.body();
         } catch (SQLException e) {
             if (e.getErrorCode() == TIMEOUT_EXCEEDED) {
                 throw new ApiException(503, "the analytics query ran longer than the " + maxExecutionSeconds
@@ -80,7 +86,4 @@ public class AnalyticsFlow {
         }
     }
 
-    public byte[] toJson(AnalyticsResponse response) {
-        return ResponseWriter.toJson(response);
-    }
 }

@@ -11,7 +11,7 @@ import java.util.UUID;
 /** Streams an {@link AnalyticsResponse} as JSON with a Jackson generator (no intermediate tree of maps). */
 public final class ResponseWriter {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = RowJsonWriter.FACTORY;
 
     private ResponseWriter() {
     }

@@ -103,6 +103,9 @@ public final class ResultShaper {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return value;
         }
+        if (value == Math.rint(value)) {
+            return value + 0.0; // whole numbers round to themselves (and -0.0 to 0.0, as BigDecimal does)
+        }
         return new BigDecimal(value).setScale(2, RoundingMode.HALF_EVEN).doubleValue();
     }
 
