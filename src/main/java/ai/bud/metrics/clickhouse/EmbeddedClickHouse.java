@@ -82,6 +82,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                     "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
         }
         long started = System.nanoTime();
+        StandardInputDetacher.detach();
         AtomicInteger threadCount = new AtomicInteger();
         this.nativeThreads = Executors.newFixedThreadPool(connections + 2, task -> {
             Thread thread = new Thread(null, () -> {
