@@ -5,16 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.types.Expiration;
 
 /**
  * Serializes writers per inference_id with Redis claims, so that the ClickHouse existence check and the insert
@@ -32,10 +29,39 @@ import org.springframework.data.redis.core.types.Expiration;
  */
 public class Deduplicator {
 
+    private static final long ACQUIRED = 0;
+    private static final long BUSY = 2;
+
+    /**
+     * Per id (KEYS[i] = claim key, KEYS[n+i] = done key): 1 when already done, else 0 when the claim was taken
+     * ({@code SET NX PX}), else 2 (held by another writer). One round trip for a whole batch.
+     */
+    private static final byte[] CLAIM = script("""
+            local n = #KEYS / 2
+            local out = {}
+            for i = 1, n do
+              if redis.call('EXISTS', KEYS[n + i]) == 1 then out[i] = 1
+              elseif redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 0
+              else out[i] = 2 end
+            end
+            return out""");
+
+    /** Sets the done marker of each stored id (flag '1' in ARGV[3]), then deletes the claims still holding ARGV[1]. */
+    private static final byte[] FINISH = script("""
+            local n = #KEYS / 2
+            for i = 1, n do
+              if string.sub(ARGV[3], i, i) == '1' then redis.call('SET', KEYS[n + i], '1', 'EX', ARGV[2]) end
+              if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+            end
+            return {}""");
+
     /** Deletes each claim key only while it still holds this writer's token. */
-    private static final byte[] RELEASE = ("local n = 0 for i, key in ipairs(KEYS) do "
-            + "if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) n = n + 1 end end return n")
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RELEASE = script("""
+            local n = #KEYS / 2
+            for i = 1, n do
+              if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+            end
+            return {}""");
 
     /** The claims of one call: ids this writer holds, ids already done, ids still held by another writer. */
     public record Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy) {
@@ -70,27 +96,12 @@ public class Deduplicator {
         try {
             while (!remaining.isEmpty()) {
                 List<UUID> order = new ArrayList<>(remaining);
-                List<String> markers = redis.opsForValue().multiGet(order.stream().map(this::doneKey).toList());
+                List<Long> states = run(CLAIM, order, token, Long.toString(claimTtl.toMillis()));
                 for (int i = 0; i < order.size(); i++) {
-                    if (markers != null && markers.get(i) != null) {
-                        done.add(order.get(i));
+                    long state = states.get(i);
+                    if (state != BUSY) {
+                        (state == ACQUIRED ? acquired : done).add(order.get(i));
                         remaining.remove(order.get(i));
-                    }
-                }
-                List<UUID> candidates = new ArrayList<>(remaining);
-                byte[] value = token.getBytes(StandardCharsets.UTF_8);
-                Expiration expiration = Expiration.milliseconds(claimTtl.toMillis());
-                List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
-                    for (UUID id : candidates) {
-                        connection.stringCommands().set(bytes(claimKey(id)), value, expiration, SetOption.SET_IF_ABSENT);
-                    }
-                    return null;
-                });
-                Iterator<Object> result = results.iterator();
-                for (UUID id : candidates) {
-                    if (Boolean.TRUE.equals(result.next())) {
-                        acquired.add(id);
-                        remaining.remove(id);
                     }
                 }
                 if (remaining.isEmpty() || System.nanoTime() > deadline) {
@@ -100,41 +111,52 @@ public class Deduplicator {
                 pause = Math.min(pause * 2, 100);
             }
         } catch (RuntimeException e) {
-            release(new Claims(token, acquired, done, remaining));
+            try {
+                release(new Claims(token, acquired, done, remaining));
+            } catch (RuntimeException ignored) {
+                // they expire
+            }
             throw new StorageException("Redis unavailable for dedup claims", e, true);
         }
         return new Claims(token, acquired, done, remaining);
     }
 
-    /** Marks {@code stored} as done, then releases every claim of {@code claims}. */
+    /** Marks {@code stored} as done and releases every claim of {@code claims}, in one script. */
     public void finish(Claims claims, Collection<UUID> stored) {
-        Expiration expiration = Expiration.seconds(Math.max(1, doneTtl.toSeconds()));
-        byte[] one = bytes("1");
-        try {
-            redis.executePipelined((RedisCallback<Object>) connection -> {
-                for (UUID id : stored) {
-                    connection.stringCommands().set(bytes(doneKey(id)), one, expiration, SetOption.UPSERT);
-                }
-                return null;
-            });
-        } finally {
-            release(claims);
+        Set<UUID> storedSet = new HashSet<>(stored);
+        List<UUID> ids = new ArrayList<>(claims.acquired());
+        if (ids.isEmpty()) {
+            return;
         }
+        StringBuilder flags = new StringBuilder(ids.size());
+        for (UUID id : ids) {
+            flags.append(storedSet.contains(id) ? '1' : '0');
+        }
+        run(FINISH, ids, claims.token(), Long.toString(Math.max(1, doneTtl.toSeconds())), flags.toString());
     }
 
     /** Releases this writer's claims (ids another writer holds by now are left alone). */
     public void release(Claims claims) {
-        if (claims.acquired().isEmpty()) {
-            return;
+        if (!claims.acquired().isEmpty()) {
+            run(RELEASE, new ArrayList<>(claims.acquired()), claims.token());
         }
-        List<UUID> ids = List.copyOf(claims.acquired());
-        byte[][] keysAndToken = new byte[ids.size() + 1][];
-        for (int i = 0; i < ids.size(); i++) {
-            keysAndToken[i] = bytes(claimKey(ids.get(i)));
+    }
+
+    /** Runs a script over the claim and done keys of {@code ids} (KEYS = claim keys, then done keys). */
+    @SuppressWarnings("unchecked")
+    private List<Long> run(byte[] script, List<UUID> ids, String... args) {
+        int n = ids.size();
+        byte[][] keysAndArgs = new byte[2 * n + args.length][];
+        for (int i = 0; i < n; i++) {
+            keysAndArgs[i] = bytes(claimKey(ids.get(i)));
+            keysAndArgs[n + i] = bytes(doneKey(ids.get(i)));
         }
-        keysAndToken[ids.size()] = bytes(claims.token());
-        redis.execute((RedisCallback<Long>) connection -> connection.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, ids.size(),
-                keysAndToken));
+        for (int i = 0; i < args.length; i++) {
+            keysAndArgs[2 * n + i] = bytes(args[i]);
+        }
+        Object result = redis.execute((RedisCallback<Object>) connection -> connection.scriptingCommands().eval(script, ReturnType.MULTI,
+                2 * n, keysAndArgs));
+        return result instanceof List<?> list ? (List<Long>) list : List.of();
     }
 
     String claimKey(UUID id) {
@@ -143,6 +165,10 @@ public class Deduplicator {
 
     String doneKey(UUID id) {
         return prefix + "done:" + id;
+    }
+
+    private static byte[] script(String lua) {
+        return lua.getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(String text) {

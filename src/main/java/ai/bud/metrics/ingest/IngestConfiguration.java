@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -45,6 +46,14 @@ class IngestConfiguration {
     @Bean("ingestHttp")
     IngestHttp ingestHttp(EnvelopeParser parser, ObjectMapper mapper, IngestProperties properties) {
         return new IngestHttp(parser, mapper, properties.maxBodySize().toBytes());
+    }
+
+    @Bean
+    FilterRegistrationBean<IngestRequestFilter> ingestRequestFilter(ObjectMapper mapper, IngestProperties properties) {
+        FilterRegistrationBean<IngestRequestFilter> registration = new FilterRegistrationBean<>(
+                new IngestRequestFilter(mapper, properties.maxBodySize().toBytes()));
+        registration.addUrlPatterns("/observability/add");
+        return registration;
     }
 
     @Bean("redisStreamEntries")

@@ -106,6 +106,7 @@ public class IngestFlow {
 
     private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
         Deduplicator.Claims claims;
+        long t0 = System.nanoTime();
         try {
             claims = deduplicator.claim(first.keySet());
         } catch (StorageException e) {
@@ -119,8 +120,12 @@ public class IngestFlow {
             return;
         }
         Set<UUID> stored = new HashSet<>();
+        long t1 = System.nanoTime();
+        long t2 = t1;
+        long t3 = t1;
         try {
             Set<UUID> existing = writer.existing(claims.acquired());
+            t2 = System.nanoTime();
             List<InferenceEvent> fresh = new ArrayList<>();
             for (UUID id : claims.acquired()) {
                 if (existing.contains(id)) {
@@ -131,6 +136,7 @@ public class IngestFlow {
             }
             stored.addAll(existing);
             writer.insert(fresh);
+            t3 = System.nanoTime();
             for (InferenceEvent event : fresh) {
                 batch.set(first.get(event.inferenceId()), Outcome.INSERTED);
                 stored.add(event.inferenceId());
@@ -150,6 +156,10 @@ public class IngestFlow {
         }
         try {
             deduplicator.finish(claims, stored);
+            if (log.isDebugEnabled()) {
+                log.debug("stored {} of {} ids: claims {} ms, existence check {} ms, insert {} ms, markers {} ms", stored.size(), first.size(),
+                        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
+            }
         } catch (RuntimeException e) {
             // the rows are stored; the claims expire and later writers find the rows in ClickHouse
             log.warn("dedup markers not written ({}); claims will expire", e.getMessage());
