@@ -109,8 +109,6 @@ public final class EnvelopeParser {
                 event = reader.readTree(event.textValue());
             } catch (JsonProcessingException e) {
                 return RawEntry.undecodable(index, entry.entryId(), payload, "event: is a string that is not valid JSON", reference);
-            } catch (IOException e) {
-                return RawEntry.undecodable(index, entry.entryId(), payload, "event: cannot be read", reference);
             }
         }
         if (!event.isObject()) {

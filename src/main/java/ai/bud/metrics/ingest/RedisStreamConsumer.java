@@ -172,6 +172,7 @@ public class RedisStreamConsumer {
                 log.warn("Redis stream {} consumer: {} (next attempt in {})", settings.stream(), rootMessage(e), backoff);
                 ownPending = true;
                 cursor = "0";
+                groupReady = false; // the stream may have been deleted (NOGROUP): create the group again
                 pause(backoff);
                 backoff = next(backoff);
             }
