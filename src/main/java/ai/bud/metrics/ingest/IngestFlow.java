@@ -60,12 +60,15 @@ public class IngestFlow {
         List<Integer> invalid = new ArrayList<>();
         List<DeadLetter> letters = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            if (batch.outcome(i) == Outcome.INVALID) {
+            if (batch.outcome(i) == Outcome.INVALID && !batch.deadLettered(i)) {
                 RawEntry entry = batch.entry(i);
                 invalid.add(i);
                 letters.add(new DeadLetter(batch.source(), entry.reference(), entry.index(), entry.entryId(),
                         EventValidator.reportedId(entry.fields()), batch.error(i), entry.payload()));
             }
+        }
+        if (letters.isEmpty()) {
+            return batch;
         }
         try {
             deadLetters.write(letters);
@@ -99,9 +102,14 @@ public class IngestFlow {
         }
         for (int[] repeat : repeats) {
             Outcome original = batch.outcome(repeat[1]);
-            batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
+            if (original == Outcome.INVALID) {
+                batch.reject(repeat[0], batch.error(repeat[1]), batch.fieldErrors(repeat[1]));
+            } else {
+                batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
+            }
         }
-        return batch;
+        // events ClickHouse refused to store are dead-lettered like invalid ones
+        return deadLetter(batch);
     }
 
     private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
@@ -135,12 +143,11 @@ public class IngestFlow {
                 }
             }
             stored.addAll(existing);
-            writer.insert(fresh);
-            t3 = System.nanoTime();
-            for (InferenceEvent event : fresh) {
+            for (InferenceEvent event : insertIsolatingRejects(fresh, batch, first)) {
                 batch.set(first.get(event.inferenceId()), Outcome.INSERTED);
                 stored.add(event.inferenceId());
             }
+            t3 = System.nanoTime();
         } catch (StorageException e) {
             log.warn("storing {} events failed, answered RETRY: {}", claims.acquired().size(), e.getMessage());
             for (UUID id : claims.acquired()) {
@@ -163,6 +170,36 @@ public class IngestFlow {
         } catch (RuntimeException e) {
             // the rows are stored; the claims expire and later writers find the rows in ClickHouse
             log.warn("dedup markers not written ({}); claims will expire", e.getMessage());
+        }
+    }
+
+    /**
+     * Inserts the events; when ClickHouse refuses some values (not the storage, the data), halves the batch until
+     * the refused events are alone, rejects those (dead-lettered with ClickHouse's reason) and stores the rest —
+     * so one odd event never blocks a batch (or a stream) forever. Returns the events stored.
+     */
+    private List<InferenceEvent> insertIsolatingRejects(List<InferenceEvent> events, IngestBatch batch, Map<UUID, Integer> first) {
+        if (events.isEmpty()) {
+            return events;
+        }
+        try {
+            writer.insert(events);
+            return events;
+        } catch (StorageException e) {
+            if (!e.dataRejected()) {
+                throw e;
+            }
+            if (events.size() == 1) {
+                int i = first.get(events.get(0).inferenceId());
+                String reason = "rejected by ClickHouse: " + e.reason();
+                batch.reject(i, reason, List.of(new FieldError("event", reason)));
+                log.warn("event {} rejected by ClickHouse, dead-lettered: {}", events.get(0).inferenceId(), e.reason());
+                return List.of();
+            }
+            int half = events.size() / 2;
+            List<InferenceEvent> stored = new ArrayList<>(insertIsolatingRejects(events.subList(0, half), batch, first));
+            stored.addAll(insertIsolatingRejects(events.subList(half, events.size()), batch, first));
+            return stored;
         }
     }
 
