@@ -38,7 +38,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "budmetrics.clickhouse.database=ingest_http_test", "budmetrics.redis.ingest-enabled=false",
-        "budmetrics.redis.stream=ingest-http-test-unused"})
+        "budmetrics.redis.stream=ingest-http-test-unused", "budmetrics.ingest.dedup.key-prefix=budmetrics:test:ingest-http"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestHttpTest {
 
@@ -494,6 +494,19 @@ class IngestHttpTest {
         assertThat(reply.status()).isEqualTo(413);
         assertThat(reply.body().get("param").get("errors").get(0).get("field").asText()).isEqualTo("body");
         assertThat(rows.countsPerId(ids(List.of(event)))).isEmpty();
+    }
+
+    @Test
+    void theCurlExampleOfTheApiReferenceIsAccepted() throws Exception {
+        String reference = java.nio.file.Files.readString(java.nio.file.Path.of("docs/API_REFERENCE.md"));
+        java.util.regex.Matcher example = java.util.regex.Pattern.compile("curl -s localhost:8000/observability/add -H 'Content-Type: application/json' -d '(.+?)'",
+                java.util.regex.Pattern.DOTALL).matcher(reference);
+        assertThat(example.find()).isTrue();
+        String id = TestEvents.MAPPER.readTree(example.group(1)).at("/entries/0/event/inference_id").asText();
+        Http.Reply reply = http.post(example.group(1).getBytes(StandardCharsets.UTF_8), "application/json");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(statuses(reply.body())).containsExactly("SUCCESS");
+        assertThat(rows.countsPerId(List.of(id))).containsEntry(id, 1L);
     }
 
     // ---- measured, not asserted

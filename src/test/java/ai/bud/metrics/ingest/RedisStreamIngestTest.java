@@ -55,6 +55,7 @@ class RedisStreamIngestTest {
     static void streamNames(DynamicPropertyRegistry registry) {
         registry.add("budmetrics.redis.stream", () -> STREAM);
         registry.add("budmetrics.redis.consumer-group", () -> GROUP);
+        registry.add("budmetrics.ingest.dedup.key-prefix", () -> "budmetrics:test:" + RUN);
     }
 
     @Autowired
@@ -282,6 +283,19 @@ class RedisStreamIngestTest {
         Expected sent = expected;
         await("stored once ClickHouse is back", Duration.ofMinutes(2), () -> delivered(sent.last) && pending() == 0);
         assertStoredExactlyOnce(expected);
+    }
+
+    @Test
+    void theXaddExampleOfTheDeploymentGuideIsStored() throws Exception {
+        consumer.start();
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("docs/DEPLOYMENT.md"));
+        java.util.regex.Matcher example = java.util.regex.Pattern.compile("redis-cli XADD budMetricsMessages '\\*' data '(.+)'").matcher(guide);
+        assertThat(example.find()).isTrue();
+        String cloudEvent = example.group(1);
+        String id = TestEvents.MAPPER.readTree(cloudEvent).at("/data/entries/0/event/inference_id").asText();
+        RecordId added = publish(cloudEvent);
+        await("the example is acknowledged", Duration.ofMinutes(1), () -> delivered(added) && pending() == 0);
+        assertThat(rows.countsPerId(List.of(id))).containsEntry(id, 1L);
     }
 
     @Test
