@@ -509,6 +509,16 @@ class IngestHttpTest {
         assertThat(rows.countsPerId(List.of(id))).containsEntry(id, 1L);
     }
 
+    @Test
+    void healthReportsRedisAndTheStreamConsumer() throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode components = TestEvents.MAPPER.readTree(response.body()).get("components");
+        assertThat(components.get("redis").get("status").asText()).isEqualTo("UP");
+        assertThat(components.get("redisIngest").get("details").get("enabled").asBoolean()).isFalse();
+        assertThat(components.get("redisIngest").get("details").get("stream").asText()).isEqualTo("ingest-http-test-unused");
+    }
+
     // ---- measured, not asserted
 
     @Test
