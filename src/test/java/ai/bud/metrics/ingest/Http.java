@@ -26,7 +26,16 @@ final class Http {
     }
 
     Reply post(byte[] body, String contentType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return send(HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+    }
+
+    /** Without Content-Length (chunked), so only the received bytes can tell the size. */
+    Reply postChunked(byte[] body, String contentType) {
+        return send(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)), contentType);
+    }
+
+    private Reply send(HttpRequest.BodyPublisher publisher, String contentType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).POST(publisher);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }

@@ -490,9 +490,11 @@ class IngestHttpTest {
             big.append(entry).append(',');
         }
         big.append(entry).append("]}");
-        Http.Reply reply = http.post(big.toString().getBytes(StandardCharsets.UTF_8), "application/json");
-        assertThat(reply.status()).isEqualTo(413);
-        assertThat(reply.body().get("param").get("errors").get(0).get("field").asText()).isEqualTo("body");
+        byte[] body = big.toString().getBytes(StandardCharsets.UTF_8);
+        for (Http.Reply reply : List.of(http.post(body, "application/json"), http.postChunked(body, "application/json"))) {
+            assertThat(reply.status()).isEqualTo(413);
+            assertThat(reply.body().get("param").get("errors").get(0).get("field").asText()).isEqualTo("body");
+        }
         assertThat(rows.countsPerId(ids(List.of(event)))).isEmpty();
     }
 

@@ -126,6 +126,7 @@ class RedisStreamIngestTest {
         final Set<String> invalidIds = new HashSet<>();
         int invalidEvents;
         int undecodable;
+        final List<String> undecodableEntries = new ArrayList<>();
         int otherType;
         int entries;
         RecordId last;
@@ -146,8 +147,10 @@ class RedisStreamIngestTest {
                 message = TestEvents.cloudEvent(events.event(), "some_other_event");
                 expected.otherType++;
             } else if (kind < 7) {
-                message = "not json {";
                 expected.undecodable++;
+                expected.undecodableEntries.add(publish("not json {").getValue());
+                expected.entries++;
+                continue;
             } else {
                 List<ObjectNode> batch = new ArrayList<>();
                 int size = kind < 40 ? 1 : 1 + random.nextInt(5);
@@ -195,6 +198,11 @@ class RedisStreamIngestTest {
                 + String.join(",", java.util.Collections.nCopies(expected.invalidIds.size(), "?")) + ")", expected.invalidIds.toArray())
                 .get(0).get(0)).longValue();
         assertThat(deadLetters).isEqualTo(expected.invalidEvents);
+        List<List<Object>> notJson = rows.query("SELECT reference, error, payload FROM IngestDeadLetter WHERE source = 'redis' AND reference IN ("
+                + String.join(",", java.util.Collections.nCopies(expected.undecodableEntries.size(), "?")) + ")",
+                expected.undecodableEntries.toArray());
+        assertThat(notJson).extracting(r -> (String) r.get(0)).containsExactlyInAnyOrderElementsOf(expected.undecodableEntries);
+        assertThat(notJson).allSatisfy(r -> assertThat(r.get(2)).isEqualTo("not json {"));
         assertThat(pending()).isZero();
         log.info("stream mix: {} entries, {} distinct valid ids, {} invalid events, {} not JSON, {} other type", expected.entries,
                 expected.validIds.size(), expected.invalidEvents, expected.undecodable, expected.otherType);
