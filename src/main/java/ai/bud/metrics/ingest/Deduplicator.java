@@ -128,9 +128,10 @@ public class Deduplicator {
         if (ids.isEmpty()) {
             return;
         }
+        boolean markers = !doneTtl.isZero() && !doneTtl.isNegative();
         StringBuilder flags = new StringBuilder(ids.size());
         for (UUID id : ids) {
-            flags.append(storedSet.contains(id) ? '1' : '0');
+            flags.append(markers && storedSet.contains(id) ? '1' : '0');
         }
         run(FINISH, ids, claims.token(), Long.toString(Math.max(1, doneTtl.toSeconds())), flags.toString());
     }

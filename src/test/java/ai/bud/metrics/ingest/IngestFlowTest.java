@@ -119,6 +119,16 @@ class IngestFlowTest {
     }
 
     @Test
+    void withoutDoneMarkersClickHouseAloneFindsTheDuplicate() {
+        Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ZERO);
+        ObjectNode event = events.event();
+        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(redis.hasKey(dedup.doneKey(UUID.fromString(id(event))))).isFalse();
+        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+    }
+
+    @Test
     void withRedisDownNothingIsStoredAndEverythingIsRetry() {
         LettuceConnectionFactory nowhere = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 1));
         nowhere.afterPropertiesSet();

@@ -38,12 +38,19 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "budmetrics.clickhouse.database=ingest_http_test", "budmetrics.redis.ingest-enabled=false",
-        "budmetrics.redis.stream=ingest-http-test-unused", "budmetrics.ingest.dedup.key-prefix=budmetrics:test:ingest-http"})
+        "budmetrics.redis.stream=ingest-http-test-unused"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestHttpTest {
 
     private static final Logger log = LoggerFactory.getLogger(IngestHttpTest.class);
     private static final DateTimeFormatter STORED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    /** Dedup keys of this run only: markers of an earlier run must not outlive its (cleaned) ClickHouse data. */
+    @org.springframework.test.context.DynamicPropertySource
+    static void dedupKeys(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        String run = java.util.UUID.randomUUID().toString();
+        registry.add("budmetrics.ingest.dedup.key-prefix", () -> "budmetrics:test:" + run);
+    }
 
     @LocalServerPort
     int port;
