@@ -46,10 +46,7 @@ class IngestFlowTest {
 
     @AfterAll
     void tearDown() {
-        var keys = redis.keys(prefix + ":*");
-        if (keys != null && !keys.isEmpty()) {
-            redis.delete(keys);
-        }
+        RedisKeys.deleteWithPrefix(redis, prefix + ":");
         factory.destroy();
     }
 

@@ -48,8 +48,17 @@ class IngestHttpTest {
     /** Dedup keys of this run only: markers of an earlier run must not outlive its (cleaned) ClickHouse data. */
     @org.springframework.test.context.DynamicPropertySource
     static void dedupKeys(org.springframework.test.context.DynamicPropertyRegistry registry) {
-        String run = java.util.UUID.randomUUID().toString();
-        registry.add("budmetrics.ingest.dedup.key-prefix", () -> "budmetrics:test:" + run);
+        registry.add("budmetrics.ingest.dedup.key-prefix", () -> KEY_PREFIX);
+    }
+
+    private static final String KEY_PREFIX = "budmetrics:test:" + java.util.UUID.randomUUID();
+
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+
+    @org.junit.jupiter.api.AfterAll
+    void removeDedupKeys() {
+        RedisKeys.deleteWithPrefix(redis, KEY_PREFIX + ":");
     }
 
     @LocalServerPort

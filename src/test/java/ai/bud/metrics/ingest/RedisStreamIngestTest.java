@@ -82,6 +82,7 @@ class RedisStreamIngestTest {
     void tearDown() {
         consumer.stop();
         redis.delete(STREAM);
+        RedisKeys.deleteWithPrefix(redis, "budmetrics:test:" + RUN + ":");
     }
 
     // ---- helpers
