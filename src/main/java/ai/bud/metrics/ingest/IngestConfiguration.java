@@ -58,8 +58,8 @@ class IngestConfiguration {
 
     @Bean("redisStreamEntries")
     RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis,
-            RedisStreamProperties settings) {
-        return new RedisStreamEntries(parser, mapper, redis, settings.eventType());
+            RedisStreamProperties settings, MeterRegistry meters) {
+        return new RedisStreamEntries(parser, mapper, redis, settings.eventType(), meters);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package ai.bud.metrics.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,12 +24,14 @@ public class RedisStreamEntries {
     private final ObjectMapper mapper;
     private final StringRedisTemplate redis;
     private final String eventType;
+    private final MeterRegistry meters;
 
-    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis, String eventType) {
+    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis, String eventType, MeterRegistry meters) {
         this.parser = parser;
         this.mapper = mapper;
         this.redis = redis;
         this.eventType = eventType;
+        this.meters = meters;
     }
 
     public IngestBatch toIngestBatch(StreamReadBatch read) {
@@ -85,6 +88,11 @@ public class RedisStreamEntries {
         if (!ack.isEmpty()) {
             redis.opsForStream().acknowledge(read.stream(), read.group(), ack.toArray(String[]::new));
         }
+        // budmetrics_ingest_stream_entries_total{stream,result}: acknowledged (of which skipped) and left pending
+        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "acknowledged").increment(ack.size());
+        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "skipped").increment(skipped);
+        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "pending").increment(
+                read.entries().size() - ack.size());
         return new StreamBatchResult(ack.size(), skipped, read.entries().size() - ack.size(), batch.count(Outcome.INSERTED),
                 batch.count(Outcome.DUPLICATE), batch.count(Outcome.INVALID));
     }
