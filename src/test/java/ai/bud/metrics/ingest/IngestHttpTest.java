@@ -181,6 +181,15 @@ class IngestHttpTest {
     }
 
     @Test
+    void aRequestWithoutContentTypeIsReadAsJson() {
+        ObjectNode event = events.event();
+        Http.Reply reply = http.post(TestEvents.bulk(List.of(event), false).toString().getBytes(StandardCharsets.UTF_8), null);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(statuses(reply.body())).containsExactly("SUCCESS");
+        assertStoredOnce(ids(List.of(event)));
+    }
+
+    @Test
     void invalidRawFieldsAre422NamingTheField() {
         ObjectNode event = events.event();
         event.put("request_ip", "not-an-ip");
