@@ -152,7 +152,8 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 for (String name : settings.keySet()) {
                     if (SETTING_NAME.matcher(name).matches()) {
                         try {
-                            session.query("SET " + name + " = DEFAULT", "TabSeparated");
+                            String baseline = EmbeddedClickHouse.BASELINE_SETTINGS.getOrDefault(name, "DEFAULT");
+                            session.query("SET " + name + " = " + baseline, "TabSeparated");
                         } catch (EngineQueryException ignored) {
                             // an unknown setting was never set
                         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -53,6 +54,13 @@ public final class EmbeddedClickHouse implements AutoCloseable {
      * the process dies), so every native call runs on one of these threads with a large stack.
      */
     private static final long NATIVE_STACK_BYTES = 64L * 1024 * 1024;
+    /**
+     * Session settings every connection starts with, where chDB's defaults differ from a server's: chDB turns
+     * async_insert on, so an INSERT could return before its rows are visible (dedup and read-after-write rely on
+     * them being there).
+     */
+    static final Map<String, String> BASELINE_SETTINGS = Map.of("async_insert", "0");
+
     private static final ThreadLocal<Boolean> ON_NATIVE_THREAD = ThreadLocal.withInitial(() -> false);
 
     private EmbeddedClickHouse(Path library, Path dataDir, int connections) {
@@ -82,6 +90,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                     "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
         }
         long started = System.nanoTime();
+        StandardInputDetacher.detach();
         AtomicInteger threadCount = new AtomicInteger();
         this.nativeThreads = Executors.newFixedThreadPool(connections + 2, task -> {
             Thread thread = new Thread(null, () -> {
@@ -118,7 +127,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                             "stop the other instance, or give this one its own CLICKHOUSE_EMBEDDED_DATA directory");
                 }
                 connectionPointers.add(connectionPointer);
-                idle.add(connectionPointer.getPointer(0));
+                Pointer connection = connectionPointer.getPointer(0);
+                for (Map.Entry<String, String> setting : BASELINE_SETTINGS.entrySet()) {
+                    new Session(connection).run(connection, "SET " + setting.getKey() + " = " + setting.getValue(), "TabSeparated");
+                }
+                idle.add(connection);
             }
         } catch (RuntimeException e) {
             closeConnections();

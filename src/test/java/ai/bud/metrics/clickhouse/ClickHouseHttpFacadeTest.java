@@ -79,6 +79,20 @@ class ClickHouseHttpFacadeTest {
     }
 
     @Test
+    void insertsAreSynchronousLikeOnAServerEvenAfterARequestAskedOtherwise() throws Exception {
+        assertThat(text(get(q("SELECT getSetting('async_insert')")))).isEqualTo("false\n");
+        assertThat(text(get(q("SELECT getSetting('async_insert')") + "&async_insert=1"))).isEqualTo("true\n");
+        for (int i = 0; i < 8; i++) {
+            assertThat(text(get(q("SELECT getSetting('async_insert')")))).isEqualTo("false\n");
+        }
+        post("", "CREATE TABLE facade_it.visible (id UInt32) ENGINE = MergeTree ORDER BY id");
+        for (int i = 1; i <= 20; i++) {
+            assertThat(post("", "INSERT INTO facade_it.visible VALUES (" + i + ")").statusCode()).isEqualTo(200);
+            assertThat(text(get(q("SELECT count() FROM facade_it.visible")))).isEqualTo(i + "\n");
+        }
+    }
+
+    @Test
     void compressesResponsesInClickHouseLz4FramesWhenAsked() throws Exception {
         HttpResponse<byte[]> response = get(q("SELECT number FROM numbers(100000)") + "&compress=1");
         assertThat(response.statusCode()).isEqualTo(200);

@@ -1,0 +1,122 @@
+package ai.bud.metrics.ingest;
+
+import ai.bud.metrics.web.FieldError;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The unit the ingest flow works on: the entries of one delivery (HTTP) or of one stream read (Redis), and
+ * what became of each. Steps of the flow fill it in; {@link #status(int)} is Dapr's answer per entry.
+ */
+public final class IngestBatch {
+
+    private final String source;
+    private final DeliveryKind kind;
+    private final List<RawEntry> entries;
+    private final InferenceEvent[] events;
+    private final Outcome[] outcomes;
+    private final String[] errors;
+    private final List<?>[] fieldErrors;
+    private final boolean[] deadLettered;
+
+    public IngestBatch(String source, DeliveryKind kind, List<RawEntry> entries) {
+        this.source = source;
+        this.kind = kind;
+        this.entries = List.copyOf(entries);
+        int n = this.entries.size();
+        this.events = new InferenceEvent[n];
+        this.outcomes = new Outcome[n];
+        this.errors = new String[n];
+        this.fieldErrors = new List<?>[n];
+        this.deadLettered = new boolean[n];
+    }
+
+    public static IngestBatch of(String source, Delivery delivery) {
+        return new IngestBatch(source, delivery.kind(), delivery.entries());
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public DeliveryKind kind() {
+        return kind;
+    }
+
+    public List<RawEntry> entries() {
+        return entries;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public RawEntry entry(int i) {
+        return entries.get(i);
+    }
+
+    public InferenceEvent event(int i) {
+        return events[i];
+    }
+
+    public Outcome outcome(int i) {
+        return outcomes[i];
+    }
+
+    public String error(int i) {
+        return errors[i];
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<FieldError> fieldErrors(int i) {
+        return fieldErrors[i] == null ? List.of() : (List<FieldError>) fieldErrors[i];
+    }
+
+    public boolean deadLettered(int i) {
+        return deadLettered[i];
+    }
+
+    void accept(int i, InferenceEvent event) {
+        events[i] = event;
+    }
+
+    void reject(int i, String error, List<FieldError> errors) {
+        outcomes[i] = Outcome.INVALID;
+        this.errors[i] = error;
+        this.fieldErrors[i] = List.copyOf(errors);
+    }
+
+    void markDeadLettered(int i) {
+        deadLettered[i] = true;
+    }
+
+    void set(int i, Outcome outcome) {
+        outcomes[i] = outcome;
+    }
+
+    public long count(Outcome outcome) {
+        return Arrays.stream(outcomes).filter(o -> o == outcome).count();
+    }
+
+    /** SUCCESS for stored or duplicate, DROP for invalid and dead-lettered, RETRY otherwise. */
+    public String status(int i) {
+        Outcome outcome = outcomes[i];
+        if (outcome == Outcome.INSERTED || outcome == Outcome.DUPLICATE) {
+            return "SUCCESS";
+        }
+        if (outcome == Outcome.INVALID && deadLettered[i]) {
+            return "DROP";
+        }
+        return "RETRY";
+    }
+
+    public long retries() {
+        int n = 0;
+        for (int i = 0; i < outcomes.length; i++) {
+            if ("RETRY".equals(status(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,79 @@
+package ai.bud.metrics.ingest;
+
+import ai.bud.metrics.clickhouse.ClickHouseProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** The beans the ingest routes call (names as used in routes/ingest-*.camel.yaml). */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({IngestProperties.class, RedisStreamProperties.class})
+class IngestConfiguration {
+
+    @Bean
+    EnvelopeParser envelopeParser(ObjectMapper mapper) {
+        return new EnvelopeParser(mapper);
+    }
+
+    @Bean
+    Deduplicator deduplicator(StringRedisTemplate redis, IngestProperties properties, ClickHouseProperties clickHouse) {
+        IngestProperties.Dedup dedup = properties.dedup();
+        return new Deduplicator(redis, dedup.keyPrefix(), clickHouse.database(), dedup.claimTtl(), dedup.claimWait(), dedup.doneTtl());
+    }
+
+    @Bean
+    BatchWriter batchWriter(DataSource dataSource, IngestProperties properties) {
+        // an insert must finish well within the claim that protects it
+        return new BatchWriter(dataSource, (int) Math.max(1, properties.dedup().claimTtl().toSeconds() / 2));
+    }
+
+    @Bean
+    DeadLetterStore deadLetterStore(DataSource dataSource) {
+        return new DeadLetterStore(dataSource);
+    }
+
+    @Bean("ingestFlow")
+    IngestFlow ingestFlow(DeadLetterStore deadLetters, Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
+        return new IngestFlow(deadLetters, deduplicator, writer, meters);
+    }
+
+    @Bean("ingestHttp")
+    IngestHttp ingestHttp(EnvelopeParser parser, ObjectMapper mapper, IngestProperties properties) {
+        return new IngestHttp(parser, mapper, properties.maxBodySize().toBytes());
+    }
+
+    @Bean
+    FilterRegistrationBean<IngestRequestFilter> ingestRequestFilter(ObjectMapper mapper, IngestProperties properties) {
+        FilterRegistrationBean<IngestRequestFilter> registration = new FilterRegistrationBean<>(
+                new IngestRequestFilter(mapper, properties.maxBodySize().toBytes()));
+        registration.addUrlPatterns("/observability/add");
+        return registration;
+    }
+
+    @Bean("redisStreamEntries")
+    RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis,
+            RedisStreamProperties settings, MeterRegistry meters) {
+        return new RedisStreamEntries(parser, mapper, redis, settings.eventType(), meters);
+    }
+
+    @Bean
+    RedisStreamConsumer redisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings) {
+        return new RedisStreamConsumer(redis, producer, settings);
+    }
+
+    @Bean
+    RedisStreamLifecycle redisStreamLifecycle(RedisStreamConsumer consumer, RedisStreamProperties settings) {
+        return new RedisStreamLifecycle(consumer, settings.ingestEnabled());
+    }
+
+    @Bean
+    RedisIngestHealthIndicator redisIngestHealthIndicator(RedisStreamConsumer consumer, RedisStreamProperties settings) {
+        return new RedisIngestHealthIndicator(consumer, settings.ingestEnabled());
+    }
+}

@@ -1,0 +1,225 @@
+package ai.bud.metrics.ingest;
+
+import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.web.FieldError;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of the shared ingest route ({@code direct:ingest}, routes/ingest-http.camel.yaml): validate each
+ * entry, dead-letter the invalid ones, store the valid ones exactly once. Each step takes the
+ * {@link IngestBatch} and returns it with more outcomes filled in.
+ */
+public class IngestFlow {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestFlow.class);
+
+    private final EventValidator validator = new EventValidator();
+    private final DeadLetterStore deadLetters;
+    private final Deduplicator deduplicator;
+    private final BatchWriter writer;
+    private final MeterRegistry meters;
+
+    public IngestFlow(DeadLetterStore deadLetters, Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
+        this.deadLetters = deadLetters;
+        this.deduplicator = deduplicator;
+        this.writer = writer;
+        this.meters = meters;
+    }
+
+    public IngestBatch validate(IngestBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            RawEntry entry = batch.entry(i);
+            if (entry.decodeError() != null) {
+                int colon = entry.decodeError().indexOf(':');
+                String field = colon > 0 ? entry.decodeError().substring(0, colon) : "event";
+                String message = colon > 0 ? entry.decodeError().substring(colon + 1).strip() : entry.decodeError();
+                batch.reject(i, entry.decodeError(), List.of(new FieldError(field, message)));
+                continue;
+            }
+            try {
+                batch.accept(i, validator.validate(entry.fields()));
+            } catch (InvalidEventException e) {
+                batch.reject(i, e.getMessage(), e.errors());
+            }
+        }
+        return batch;
+    }
+
+    /** Writes the invalid entries to the dead-letter table; if that fails they are answered RETRY, not DROP. */
+    public IngestBatch deadLetter(IngestBatch batch) {
+        List<Integer> invalid = new ArrayList<>();
+        List<DeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.outcome(i) == Outcome.INVALID && !batch.deadLettered(i)) {
+                RawEntry entry = batch.entry(i);
+                invalid.add(i);
+                letters.add(new DeadLetter(batch.source(), entry.reference(), entry.index(), entry.entryId(),
+                        EventValidator.reportedId(entry.fields()), batch.error(i), entry.payload()));
+            }
+        }
+        if (letters.isEmpty()) {
+            return batch;
+        }
+        try {
+            deadLetters.write(letters);
+            invalid.forEach(batch::markDeadLettered);
+        } catch (StorageException e) {
+            log.warn("{} invalid entries not dead-lettered, answered RETRY: {}", letters.size(), e.getMessage());
+        }
+        return batch;
+    }
+
+    /**
+     * Stores the valid entries, one row per inference_id: repeats inside the batch are duplicates of their
+     * first occurrence; the first occurrences go through the Redis claims, the ClickHouse existence check and
+     * one INSERT. Whatever cannot be decided or stored is RETRY.
+     */
+    public IngestBatch store(IngestBatch batch) {
+        Map<UUID, Integer> first = new LinkedHashMap<>();
+        List<int[]> repeats = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            InferenceEvent event = batch.event(i);
+            if (event == null) {
+                continue;
+            }
+            Integer earlier = first.putIfAbsent(event.inferenceId(), i);
+            if (earlier != null) {
+                repeats.add(new int[] {i, earlier});
+            }
+        }
+        if (!first.isEmpty()) {
+            storeUnique(batch, first);
+        }
+        for (int[] repeat : repeats) {
+            Outcome original = batch.outcome(repeat[1]);
+            if (original == Outcome.INVALID) {
+                batch.reject(repeat[0], batch.error(repeat[1]), batch.fieldErrors(repeat[1]));
+            } else {
+                batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
+            }
+        }
+        // events ClickHouse refused to store are dead-lettered like invalid ones
+        return deadLetter(batch);
+    }
+
+    private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
+        Deduplicator.Claims claims;
+        long t0 = System.nanoTime();
+        try {
+            claims = deduplicator.claim(first.keySet());
+        } catch (StorageException e) {
+            log.warn("dedup claims failed, {} entries answered RETRY: {}", first.size(), e.getMessage());
+            first.values().forEach(i -> batch.set(i, Outcome.RETRY));
+            return;
+        }
+        claims.done().forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
+        claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+        if (claims.acquired().isEmpty()) {
+            return;
+        }
+        Set<UUID> stored = new HashSet<>();
+        long t1 = System.nanoTime();
+        long t2 = t1;
+        long t3 = t1;
+        try {
+            Set<UUID> existing = writer.existing(claims.acquired());
+            t2 = System.nanoTime();
+            List<InferenceEvent> fresh = new ArrayList<>();
+            for (UUID id : claims.acquired()) {
+                if (existing.contains(id)) {
+                    batch.set(first.get(id), Outcome.DUPLICATE);
+                } else {
+                    fresh.add(batch.event(first.get(id)));
+                }
+            }
+            stored.addAll(existing);
+            for (InferenceEvent event : insertIsolatingRejects(fresh, batch, first)) {
+                batch.set(first.get(event.inferenceId()), Outcome.INSERTED);
+                stored.add(event.inferenceId());
+            }
+            t3 = System.nanoTime();
+        } catch (StorageException e) {
+            log.warn("storing {} events failed, answered RETRY: {}", claims.acquired().size(), e.getMessage());
+            for (UUID id : claims.acquired()) {
+                if (batch.outcome(first.get(id)) == null) {
+                    batch.set(first.get(id), Outcome.RETRY);
+                }
+            }
+            if (e.nothingWritten()) {
+                releaseQuietly(claims);
+            }
+            // otherwise the claims expire: the write may still land, and nobody may check before it has
+            return;
+        }
+        try {
+            deduplicator.finish(claims, stored);
+            if (log.isDebugEnabled()) {
+                log.debug("stored {} of {} ids: claims {} ms, existence check {} ms, insert {} ms, markers {} ms", stored.size(), first.size(),
+                        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
+            }
+        } catch (RuntimeException e) {
+            // the rows are stored; the claims expire and later writers find the rows in ClickHouse
+            log.warn("dedup markers not written ({}); claims will expire", e.getMessage());
+        }
+    }
+
+    /**
+     * Inserts the events; when ClickHouse refuses some values (not the storage, the data), halves the batch until
+     * the refused events are alone, rejects those (dead-lettered with ClickHouse's reason) and stores the rest —
+     * so one odd event never blocks a batch (or a stream) forever. Returns the events stored.
+     */
+    private List<InferenceEvent> insertIsolatingRejects(List<InferenceEvent> events, IngestBatch batch, Map<UUID, Integer> first) {
+        if (events.isEmpty()) {
+            return events;
+        }
+        try {
+            writer.insert(events);
+            return events;
+        } catch (StorageException e) {
+            if (!e.dataRejected()) {
+                throw e;
+            }
+            if (events.size() == 1) {
+                int i = first.get(events.get(0).inferenceId());
+                String reason = "rejected by ClickHouse: " + e.reason();
+                batch.reject(i, reason, List.of(new FieldError("event", reason)));
+                log.warn("event {} rejected by ClickHouse, dead-lettered: {}", events.get(0).inferenceId(), e.reason());
+                return List.of();
+            }
+            int half = events.size() / 2;
+            List<InferenceEvent> stored = new ArrayList<>(insertIsolatingRejects(events.subList(0, half), batch, first));
+            stored.addAll(insertIsolatingRejects(events.subList(half, events.size()), batch, first));
+            return stored;
+        }
+    }
+
+    private void releaseQuietly(Deduplicator.Claims claims) {
+        try {
+            deduplicator.release(claims);
+        } catch (RuntimeException e) {
+            log.warn("dedup claims not released ({}); they expire after {}", e.getMessage(), deduplicator.claimTtl());
+        }
+    }
+
+    /** Counts the outcomes ({@code budmetrics_ingest_entries_total{source,outcome}}). */
+    public IngestBatch account(IngestBatch batch) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            String outcome = batch.outcome(i) == Outcome.INVALID && !batch.deadLettered(i) ? "retry"
+                    : String.valueOf(batch.outcome(i)).toLowerCase(java.util.Locale.ROOT);
+            counts.merge(outcome, 1, Integer::sum);
+        }
+        counts.forEach((outcome, n) -> meters.counter("budmetrics.ingest.entries", "source", batch.source(), "outcome", outcome).increment(n));
+        return batch;
+    }
+}

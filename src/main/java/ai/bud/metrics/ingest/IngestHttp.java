@@ -1,0 +1,110 @@
+package ai.bud.metrics.ingest;
+
+import ai.bud.metrics.web.ApiException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The HTTP edge of ingestion (routes/ingest-http.camel.yaml): checks content type and size, parses the body
+ * into an {@link IngestBatch}, and turns the processed batch into the reply. Plain HTTP callers (the event's
+ * fields posted directly) get HTTP statuses — 422 for an invalid event, 503 when it cannot be stored now;
+ * Dapr deliveries always get 200 with SUCCESS / DROP / RETRY, as Dapr's protocol wants.
+ */
+public class IngestHttp {
+
+    static final String SOURCE = "http";
+
+    private final EnvelopeParser parser;
+    private final ObjectMapper mapper;
+    private final long maxBodyBytes;
+
+    public IngestHttp(EnvelopeParser parser, ObjectMapper mapper, long maxBodyBytes) {
+        this.parser = parser;
+        this.mapper = mapper;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public IngestBatch parse(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !isJson(contentType)) {
+            throw ApiException.unsupportedMediaType("Content-Type must be application/json or application/cloudevents+json, not "
+                    + contentType.strip());
+        }
+        Long declared = message.getHeader("Content-Length", Long.class);
+        if (declared != null && declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        byte[] body = read(exchange, message.getBody());
+        try {
+            return IngestBatch.of(SOURCE, parser.parse(body));
+        } catch (MalformedDeliveryException e) {
+            throw ApiException.badRequest(e.field(), e.getMessage());
+        }
+    }
+
+    public void reply(Exchange exchange) throws JsonProcessingException {
+        IngestBatch batch = exchange.getMessage().getBody(IngestBatch.class);
+        if (batch.kind() == DeliveryKind.RAW) {
+            if (batch.outcome(0) == Outcome.INVALID && batch.deadLettered(0)) {
+                throw ApiException.unprocessable(batch.fieldErrors(0));
+            }
+            if (batch.retries() > 0) {
+                throw ApiException.storageUnavailable("the event could not be stored now; retry later", null);
+            }
+        }
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(mapper.writeValueAsBytes(IngestReply.of(batch)));
+    }
+
+    static boolean isJson(String contentType) {
+        String type = contentType.toLowerCase(Locale.ROOT);
+        int semicolon = type.indexOf(';');
+        String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip();
+        return media.equals("application/json") || media.endsWith("+json");
+    }
+
+    private byte[] read(Exchange exchange, Object body) {
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof byte[] bytes) {
+            return checked(bytes);
+        }
+        if (body instanceof String text) {
+            return checked(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (body instanceof InputStream in) {
+            try (in) {
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+                return checked(bytes);
+            } catch (IOException e) {
+                throw ApiException.badRequest("body", "cannot be read: " + e.getMessage());
+            }
+        }
+        byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
+        if (bytes == null) {
+            throw ApiException.badRequest("body", "must be JSON");
+        }
+        return checked(bytes);
+    }
+
+    private byte[] checked(byte[] bytes) {
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        return bytes;
+    }
+
+    private ApiException tooLarge() {
+        return ApiException.payloadTooLarge("body is larger than " + maxBodyBytes + " bytes; send smaller batches");
+    }
+}

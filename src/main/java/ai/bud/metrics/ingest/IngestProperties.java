@@ -1,0 +1,27 @@
+package ai.bud.metrics.ingest;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the ingestion flow ({@code budmetrics.ingest.*}).
+ *
+ * @param maxBodySize largest accepted HTTP body (SPEC: 10 MB)
+ * @param dedup       the Redis claim scheme that keeps one row per inference_id (see docs/ARCHITECTURE.md)
+ */
+@ConfigurationProperties("budmetrics.ingest")
+public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @DefaultValue Dedup dedup) {
+
+    /**
+     * @param keyPrefix prefix of the Redis keys; the database name follows it, so databases never share markers
+     * @param claimTtl  how long a claim protects an id; an insert is given at most half of it
+     * @param claimWait how long an entry waits for a claim held by another writer before it is answered RETRY
+     * @param doneTtl   how long the "stored" marker short-cuts the ClickHouse existence check (0 = no markers;
+     *                  ClickHouse alone decides). Short: a marker must not outlive rows deleted on purpose.
+     */
+    public record Dedup(@DefaultValue("budmetrics:dedup") String keyPrefix, @DefaultValue("60s") Duration claimTtl,
+            @DefaultValue("5s") Duration claimWait, @DefaultValue("10m") Duration doneTtl) {
+    }
+}

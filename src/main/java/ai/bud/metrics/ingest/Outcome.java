@@ -1,0 +1,13 @@
+package ai.bud.metrics.ingest;
+
+/** What became of one entry. */
+public enum Outcome {
+    /** Stored now. */
+    INSERTED,
+    /** Its inference_id was already stored (or stored by an earlier entry of the same delivery). */
+    DUPLICATE,
+    /** Broke a field rule; written to the dead-letter table. */
+    INVALID,
+    /** Not stored this time (storage down, or the id is being written by another writer): deliver again. */
+    RETRY
+}

@@ -1,0 +1,36 @@
+package ai.bud.metrics.ingest;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The Dapr topic stream this service consumes ({@code budmetrics.redis.*}, SPEC section 4).
+ *
+ * @param ingestEnabled  consume the stream at all
+ * @param stream         stream key (= Dapr topic)
+ * @param consumerGroup  consumer group (= Dapr app id)
+ * @param consumerName   this instance's consumer name; empty means host name + process id
+ * @param eventType      the CloudEvent type that is stored; other types are acknowledged and skipped
+ * @param batchSize      entries per XREADGROUP
+ * @param block          how long one XREADGROUP waits for new entries
+ * @param claimIdle      pending entries of other consumers idle this long are claimed
+ * @param claimInterval  how often to look for such entries
+ * @param retryBackoff   first pause after a batch could not be stored (doubles up to maxRetryBackoff)
+ * @param maxRetryBackoff longest pause between attempts while storage is down
+ * @param stopTimeout    how long a graceful stop waits for the batch in progress
+ */
+@ConfigurationProperties("budmetrics.redis")
+public record RedisStreamProperties(@DefaultValue("true") boolean ingestEnabled, @DefaultValue("budMetricsMessages") String stream,
+        @DefaultValue("budmetrics") String consumerGroup, @DefaultValue("") String consumerName,
+        @DefaultValue("add_observability_metrics") String eventType, @DefaultValue("500") int batchSize,
+        @DefaultValue("1s") Duration block, @DefaultValue("60s") Duration claimIdle, @DefaultValue("15s") Duration claimInterval,
+        @DefaultValue("500ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
+        @DefaultValue("30s") Duration stopTimeout) {
+
+    public RedisStreamProperties {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("budmetrics.redis.batch-size must be at least 1");
+        }
+    }
+}

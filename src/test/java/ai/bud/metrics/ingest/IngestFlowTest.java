@@ -1,0 +1,205 @@
+package ai.bud.metrics.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.bud.metrics.support.TestClickHouse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The dedup protocol without Spring: real Redis claims, real ClickHouse rows. Covers what HTTP tests cannot
+ * stage: a claim held by a writer that is still busy, a writer that crashed between insert and marker,
+ * Redis being down.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IngestFlowTest {
+
+    private static final String DATABASE = "ingest_flow_test";
+
+    private final TestEvents events = new TestEvents(5);
+    private final String prefix = "budmetrics:test:" + UUID.randomUUID();
+    private DataSource dataSource;
+    private LettuceConnectionFactory factory;
+    private StringRedisTemplate redis;
+    private Rows rows;
+
+    @BeforeAll
+    void setUp() {
+        dataSource = TestClickHouse.database(DATABASE);
+        rows = new Rows(dataSource);
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
+        factory.afterPropertiesSet();
+        redis = new StringRedisTemplate(factory);
+    }
+
+    @AfterAll
+    void tearDown() {
+        RedisKeys.deleteWithPrefix(redis, prefix + ":");
+        factory.destroy();
+    }
+
+    private Deduplicator deduplicator(StringRedisTemplate template, Duration claimTtl, Duration claimWait) {
+        return new Deduplicator(template, prefix, DATABASE, claimTtl, claimWait, Duration.ofHours(1));
+    }
+
+    private IngestFlow flow(Deduplicator deduplicator) {
+        return new IngestFlow(new DeadLetterStore(dataSource), deduplicator, new BatchWriter(dataSource, 30), new SimpleMeterRegistry());
+    }
+
+    private IngestBatch run(IngestFlow flow, List<ObjectNode> sent) {
+        List<RawEntry> entries = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+        }
+        IngestBatch batch = new IngestBatch("test", DeliveryKind.DAPR_BULK, entries);
+        return flow.store(flow.deadLetter(flow.validate(batch)));
+    }
+
+    private static String id(ObjectNode event) {
+        return event.get("inference_id").asText();
+    }
+
+    @Test
+    void anIdClaimedByABusyWriterIsRetryNotDuplicate() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(300));
+        ObjectNode contested = events.event();
+        ObjectNode free = events.event();
+        // another writer holds the claim and has not finished
+        redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(contested))), "other-writer", Duration.ofSeconds(30));
+        IngestBatch batch = run(flow(dedup), List.of(contested, free));
+        assertThat(batch.outcome(0)).isEqualTo(Outcome.RETRY);
+        assertThat(batch.outcome(1)).isEqualTo(Outcome.INSERTED);
+        assertThat(rows.countsPerId(List.of(id(contested)))).isEmpty();
+
+        // the other writer gives up its claim without storing: the retry stores it
+        redis.delete(dedup.claimKey(UUID.fromString(id(contested))));
+        IngestBatch retry = run(flow(dedup), List.of(contested, free));
+        assertThat(retry.outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(retry.outcome(1)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(contested), id(free)))).containsValues(1L, 1L).hasSize(2);
+    }
+
+    @Test
+    void aWriterThatCrashedBetweenInsertAndMarkerLeavesNoDoubleRow() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
+        ObjectNode event = events.event();
+        UUID id = UUID.fromString(id(event));
+        // the crashed writer: claim taken, row inserted, neither marker set nor claim released
+        redis.opsForValue().set(dedup.claimKey(id), "crashed-writer", Duration.ofMillis(600));
+        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+
+        IngestBatch whileClaimed = run(flow(dedup), List.of(event));
+        assertThat(whileClaimed.outcome(0)).isEqualTo(Outcome.RETRY);
+
+        // once the claim expired, the next delivery finds the row in ClickHouse
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Boolean.TRUE.equals(redis.hasKey(dedup.claimKey(id))) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        IngestBatch redelivered = run(flow(dedup), List.of(event));
+        assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+        assertThat(redis.hasKey(dedup.doneKey(id))).isTrue();
+        assertThat(redis.hasKey(dedup.claimKey(id))).isFalse();
+    }
+
+    @Test
+    void withoutDoneMarkersClickHouseAloneFindsTheDuplicate() {
+        Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ZERO);
+        ObjectNode event = events.event();
+        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(redis.hasKey(dedup.doneKey(UUID.fromString(id(event))))).isFalse();
+        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+    }
+
+    @Test
+    void withRedisDownNothingIsStoredAndEverythingIsRetry() {
+        LettuceConnectionFactory nowhere = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 1));
+        nowhere.afterPropertiesSet();
+        try {
+            Deduplicator dedup = deduplicator(new StringRedisTemplate(nowhere), Duration.ofSeconds(30), Duration.ofMillis(100));
+            ObjectNode event = events.event();
+            ObjectNode invalid = events.event();
+            invalid.put("cost", -3);
+            IngestBatch batch = run(flow(dedup), List.of(event, invalid));
+            assertThat(batch.status(0)).isEqualTo("RETRY");
+            assertThat(batch.status(1)).isEqualTo("DROP");
+            assertThat(rows.countsPerId(List.of(id(event)))).isEmpty();
+        } finally {
+            nowhere.destroy();
+        }
+    }
+
+    @Test
+    void repeatsInsideABatchFollowTheirFirstOccurrence() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
+        ObjectNode event = events.event();
+        ObjectNode held = events.event();
+        redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(held))), "other", Duration.ofSeconds(30));
+        IngestBatch batch = run(flow(dedup), List.of(event, held, event.deepCopy(), held.deepCopy(), event.deepCopy()));
+        assertThat(List.of(batch.outcome(0), batch.outcome(1), batch.outcome(2), batch.outcome(3), batch.outcome(4)))
+                .containsExactly(Outcome.INSERTED, Outcome.RETRY, Outcome.DUPLICATE, Outcome.RETRY, Outcome.DUPLICATE);
+        redis.delete(dedup.claimKey(UUID.fromString(id(held))));
+    }
+
+    @Test
+    void unusualResponseAnalysisObjectsAreStored() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
+        List<ObjectNode> sent = new ArrayList<>();
+        for (String json : List.of("{}", "{\"a\":{\"b\":{\"c\":[1,2,3]}}}", "{\"mixed\":[1,\"x\",null,true]}", "{\"a\":1,\"a.b\":2}",
+                "{\"unicode\":\"\\u00e9\\u4e2d\"}", "{\"n\":-1.5e300}")) {
+            ObjectNode event = events.event();
+            event.set("response_analysis", parse(json));
+            sent.add(event);
+        }
+        IngestBatch batch = run(flow(dedup), sent);
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(batch.outcome(i)).as(sent.get(i).get("response_analysis").toString()).isEqualTo(Outcome.INSERTED);
+        }
+    }
+
+    @Test
+    void anEventClickHouseRefusesIsDeadLetteredAndTheRestOfTheBatchStored() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
+        List<ObjectNode> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sent.add(events.event());
+        }
+        // a number ClickHouse's JSON type cannot hold: the validator lets it through, the INSERT refuses it
+        sent.get(13).putObject("response_analysis").put("big", new java.math.BigInteger("123456789012345678901234567890"));
+        sent.add(sent.get(13).deepCopy());
+        IngestBatch batch = run(flow(dedup), sent);
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(batch.status(i)).as("entry " + i).isEqualTo(i == 13 || i == 20 ? "DROP" : "SUCCESS");
+        }
+        assertThat(batch.error(13)).startsWith("rejected by ClickHouse");
+        List<String> valid = new ArrayList<>(sent.stream().map(IngestFlowTest::id).toList());
+        valid.remove(id(sent.get(13)));
+        valid.remove(id(sent.get(13)));
+        assertThat(rows.countsPerId(valid)).hasSize(19).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(rows.countsPerId(List.of(id(sent.get(13))))).isEmpty();
+        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", id(sent.get(13))).get(0).get(0))
+                .asString().isEqualTo("2");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+        try {
+            return TestEvents.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

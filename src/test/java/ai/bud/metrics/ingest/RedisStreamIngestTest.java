@@ -1,0 +1,336 @@
+package ai.bud.metrics.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The Dapr topic stream consumed from the real Redis, stored in the real embedded ClickHouse. The stream
+ * and group names are unique to each run (never the default stream other contexts may consume).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "budmetrics.clickhouse.database=ingest_redis_test", "budmetrics.redis.ingest-enabled=true",
+        "budmetrics.redis.consumer-name=spring-consumer", "budmetrics.redis.batch-size=200", "budmetrics.redis.block=200ms",
+        "budmetrics.redis.claim-idle=1s", "budmetrics.redis.claim-interval=300ms", "budmetrics.redis.retry-backoff=100ms",
+        "budmetrics.redis.max-retry-backoff=1s"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisStreamIngestTest {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisStreamIngestTest.class);
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String STREAM = "ingest-redis-test-" + RUN;
+    private static final String GROUP = "ingest-redis-test-group-" + RUN;
+    private static final String TYPE = "add_observability_metrics";
+
+    @DynamicPropertySource
+    static void streamNames(DynamicPropertyRegistry registry) {
+        registry.add("budmetrics.redis.stream", () -> STREAM);
+        registry.add("budmetrics.redis.consumer-group", () -> GROUP);
+        registry.add("budmetrics.ingest.dedup.key-prefix", () -> "budmetrics:test:" + RUN);
+    }
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    RedisStreamConsumer consumer;
+
+    @Autowired
+    ProducerTemplate producer;
+
+    @Autowired
+    DataSource dataSource;
+
+    private Rows rows;
+    private final TestEvents events = new TestEvents(99);
+
+    @BeforeAll
+    void setUp() {
+        rows = new Rows(dataSource);
+    }
+
+    @AfterAll
+    void tearDown() {
+        consumer.stop();
+        redis.delete(STREAM);
+        RedisKeys.deleteWithPrefix(redis, "budmetrics:test:" + RUN + ":");
+    }
+
+    // ---- helpers
+
+    private RecordId publish(Object cloudEvent) {
+        return redis.opsForStream().add(StreamRecords.string(Map.of("data", cloudEvent.toString())).withStreamKey(STREAM));
+    }
+
+    private long pending() {
+        return redis.opsForStream().pending(STREAM, GROUP).getTotalPendingMessages();
+    }
+
+    private boolean delivered(RecordId last) {
+        return redis.opsForStream().groups(STREAM).stream().filter(g -> g.groupName().equals(GROUP))
+                .anyMatch(g -> g.lastDeliveredId().equals(last.getValue()));
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private RedisStreamConsumer extraConsumer(String name, Duration claimIdle, int batchSize) {
+        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, TYPE, batchSize, Duration.ofMillis(200),
+                claimIdle, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
+        return new RedisStreamConsumer(redis, producer, settings);
+    }
+
+    /** The oracle: what a published mix must end up as. */
+    private static final class Expected {
+        final Set<String> validIds = new HashSet<>();
+        final Set<String> invalidIds = new HashSet<>();
+        int invalidEvents;
+        int undecodable;
+        final List<String> undecodableEntries = new ArrayList<>();
+        int otherType;
+        int entries;
+        RecordId last;
+    }
+
+    /**
+     * Publishes {@code count} stream entries: gateway CloudEvents carrying bulks of 1..5 events, single
+     * CloudEvents, re-published (duplicate) events, invalid events, other event types and non-JSON data.
+     */
+    private Expected publishMix(int count, long seed) {
+        Random random = new Random(seed);
+        Expected expected = new Expected();
+        List<ObjectNode> published = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            int kind = random.nextInt(100);
+            Object message;
+            if (kind < 5) {
+                message = TestEvents.cloudEvent(events.event(), "some_other_event");
+                expected.otherType++;
+            } else if (kind < 7) {
+                expected.undecodable++;
+                expected.undecodableEntries.add(publish("not json {").getValue());
+                expected.entries++;
+                continue;
+            } else {
+                List<ObjectNode> batch = new ArrayList<>();
+                int size = kind < 40 ? 1 : 1 + random.nextInt(5);
+                for (int i = 0; i < size; i++) {
+                    ObjectNode event;
+                    int pick = random.nextInt(100);
+                    if (pick < 10 && !published.isEmpty()) {
+                        event = published.get(random.nextInt(published.size())).deepCopy();
+                    } else if (pick < 15) {
+                        event = events.event();
+                        event.put("request_ip", "999.1.1.1");
+                        expected.invalidIds.add(event.get("inference_id").asText());
+                        expected.invalidEvents++;
+                    } else {
+                        event = events.event();
+                        published.add(event);
+                        expected.validIds.add(event.get("inference_id").asText());
+                    }
+                    batch.add(event);
+                }
+                message = kind < 40 && batch.size() == 1 ? TestEvents.cloudEvent(batch.get(0), TYPE) : TestEvents.gatewayEvent(batch);
+            }
+            expected.last = publish(message);
+            expected.entries++;
+        }
+        return expected;
+    }
+
+    private void assertStoredExactlyOnce(Expected expected) {
+        Map<String, Long> counts = rows.countsPerId(expected.validIds);
+        assertThat(counts.keySet()).isEqualTo(expected.validIds);
+        assertThat(counts.values()).allMatch(n -> n == 1L);
+        assertThat(rows.countsPerId(expected.invalidIds)).isEmpty();
+    }
+
+    // ---- tests
+
+    @Test
+    void thousandsOfEntriesAreStoredExactlyOnceAndNothingStaysPending() {
+        consumer.start();
+        Expected expected = publishMix(3000, 1);
+        await("all entries delivered and acknowledged", Duration.ofMinutes(5), () -> delivered(expected.last) && pending() == 0);
+        assertStoredExactlyOnce(expected);
+        long deadLetters = ((Number) rows.query("SELECT count() FROM IngestDeadLetter WHERE source = 'redis' AND inference_id IN ("
+                + String.join(",", java.util.Collections.nCopies(expected.invalidIds.size(), "?")) + ")", expected.invalidIds.toArray())
+                .get(0).get(0)).longValue();
+        assertThat(deadLetters).isEqualTo(expected.invalidEvents);
+        List<List<Object>> notJson = rows.query("SELECT reference, error, payload FROM IngestDeadLetter WHERE source = 'redis' AND reference IN ("
+                + String.join(",", java.util.Collections.nCopies(expected.undecodableEntries.size(), "?")) + ")",
+                expected.undecodableEntries.toArray());
+        assertThat(notJson).extracting(r -> (String) r.get(0)).containsExactlyInAnyOrderElementsOf(expected.undecodableEntries);
+        assertThat(notJson).allSatisfy(r -> assertThat(r.get(2)).isEqualTo("not json {"));
+        assertThat(pending()).isZero();
+        log.info("stream mix: {} entries, {} distinct valid ids, {} invalid events, {} not JSON, {} other type", expected.entries,
+                expected.validIds.size(), expected.invalidEvents, expected.undecodable, expected.otherType);
+    }
+
+    @Test
+    void otherTypesAreAcknowledgedAndCountedAsSkipped() {
+        consumer.start();
+        long skippedBefore = consumer.skipped();
+        RecordId last = null;
+        for (int i = 0; i < 5; i++) {
+            last = publish(TestEvents.cloudEvent(events.event(), "something_else"));
+        }
+        RecordId end = last;
+        await("skipped entries acknowledged", Duration.ofMinutes(1), () -> delivered(end) && pending() == 0);
+        assertThat(consumer.skipped() - skippedBefore).isEqualTo(5);
+    }
+
+    @Test
+    void aConsumerStoppedMidStreamAndASecondStartedLoseAndDoubleNothing() {
+        consumer.stop();
+        Expected expected = publishMix(1500, 2);
+        // a consumer that read 100 entries and died before processing them
+        List<MapRecord<String, Object, Object>> orphaned = redis.opsForStream().read(Consumer.from(GROUP, "dead-" + RUN),
+                StreamReadOptions.empty().count(100), StreamOffset.create(STREAM, ReadOffset.lastConsumed()));
+        assertThat(orphaned).hasSize(100);
+
+        RedisStreamConsumer first = extraConsumer("first-" + RUN, Duration.ofHours(1), 50);
+        first.start();
+        await("the first consumer is mid-stream", Duration.ofMinutes(2), () -> first.acknowledged() >= 300);
+        first.stop();
+        assertThat(first.acknowledged()).isLessThan(expected.entries - 100);
+
+        RedisStreamConsumer second = extraConsumer("second-" + RUN, Duration.ofSeconds(1), 200);
+        second.start();
+        try {
+            await("the second consumer took over (new entries and the dead consumer's)", Duration.ofMinutes(5),
+                    () -> delivered(expected.last) && pending() == 0);
+        } finally {
+            second.stop();
+        }
+        assertStoredExactlyOnce(expected);
+        assertThat(first.acknowledged() + second.acknowledged()).isGreaterThanOrEqualTo(expected.entries);
+        consumer.start();
+    }
+
+    @Test
+    void ownPendingEntriesAreReadAgainAtStart() {
+        consumer.stop();
+        ObjectNode event = events.event();
+        publish(TestEvents.gatewayEvent(List.of(event)));
+        String name = "restarted-" + RUN;
+        // read but never acknowledged: the consumer crashed before it could store them
+        assertThat(redis.opsForStream().read(Consumer.from(GROUP, name), StreamReadOptions.empty().count(10),
+                StreamOffset.create(STREAM, ReadOffset.lastConsumed()))).hasSize(1);
+        RedisStreamConsumer restarted = extraConsumer(name, Duration.ofHours(1), 10);
+        restarted.start();
+        try {
+            await("own pending entry processed", Duration.ofMinutes(1), () -> pending() == 0);
+        } finally {
+            restarted.stop();
+        }
+        assertThat(rows.countsPerId(List.of(event.get("inference_id").asText()))).containsValue(1L);
+        consumer.start();
+    }
+
+    @Test
+    void whileClickHouseIsUnavailableEntriesStayPendingThenAreStored() {
+        consumer.start();
+        rows.execute("RENAME TABLE ModelInferenceDetails TO ModelInferenceDetails_offline");
+        Expected expected = null;
+        try {
+            expected = publishMix(60, 3);
+            await("the consumer fails to store and keeps entries pending", Duration.ofMinutes(1),
+                    () -> consumer.lastError() != null && pending() > 0);
+            long before = consumer.batches();
+            await("the consumer retried", Duration.ofMinutes(1), () -> consumer.batches() >= before + 3);
+            // nothing stored, nothing acknowledged that carries a valid event; the rest waits in the stream
+            assertThat(pending()).isGreaterThan(0);
+            assertThat(rows.query("SELECT count() FROM ModelInferenceDetails_offline WHERE inference_id IN ("
+                    + String.join(",", java.util.Collections.nCopies(expected.validIds.size(), "?")) + ")", expected.validIds.toArray())
+                    .get(0).get(0)).asString().isEqualTo("0");
+        } finally {
+            rows.execute("RENAME TABLE ModelInferenceDetails_offline TO ModelInferenceDetails");
+        }
+        Expected sent = expected;
+        await("stored once ClickHouse is back", Duration.ofMinutes(2), () -> delivered(sent.last) && pending() == 0);
+        assertStoredExactlyOnce(expected);
+    }
+
+    @Test
+    void theXaddExampleOfTheDeploymentGuideIsStored() throws Exception {
+        consumer.start();
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("docs/DEPLOYMENT.md"));
+        java.util.regex.Matcher example = java.util.regex.Pattern.compile("redis-cli XADD budMetricsMessages '\\*' data '(.+)'").matcher(guide);
+        assertThat(example.find()).isTrue();
+        String cloudEvent = example.group(1);
+        String id = TestEvents.MAPPER.readTree(cloudEvent).at("/data/entries/0/event/inference_id").asText();
+        RecordId added = publish(cloudEvent);
+        await("the example is acknowledged", Duration.ofMinutes(1), () -> delivered(added) && pending() == 0);
+        assertThat(rows.countsPerId(List.of(id))).containsEntry(id, 1L);
+    }
+
+    @Test
+    void measureStreamIngestRate() {
+        consumer.stop();
+        List<ObjectNode> all = new ArrayList<>();
+        RecordId last = null;
+        for (int n = 0; n < 2000; n++) {
+            List<ObjectNode> batch = List.of(events.event(), events.event(), events.event(), events.event(), events.event());
+            all.addAll(batch);
+            last = publish(TestEvents.gatewayEvent(batch));
+        }
+        RecordId end = last;
+        RedisStreamConsumer measured = extraConsumer("measure-" + RUN, Duration.ofHours(1), 500);
+        long started = System.nanoTime();
+        measured.start();
+        try {
+            await("backlog consumed", Duration.ofMinutes(10), () -> delivered(end) && pending() == 0);
+        } finally {
+            measured.stop();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        log.info("INGEST RATE redis stream: {} events in {} stream entries in {} s = {} events/s", all.size(), 2000,
+                String.format("%.2f", seconds), Math.round(all.size() / seconds));
+        Map<String, Long> counts = rows.countsPerId(all.stream().map(e -> e.get("inference_id").asText()).toList());
+        assertThat(counts).hasSize(all.size());
+        consumer.start();
+    }
+}
