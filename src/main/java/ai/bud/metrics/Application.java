@@ -1,6 +1,7 @@
 package ai.bud.metrics;
 
 import ai.bud.metrics.analytics.ExplainQueryCommand;
+import ai.bud.metrics.bench.BenchCommand;
 import ai.bud.metrics.clickhouse.MigrateCommand;
 import ai.bud.metrics.seed.SeedCommand;
 import java.io.PrintStream;
@@ -23,7 +24,8 @@ public class Application {
     static final Map<String, Command> COMMANDS = Map.of(
             "migrate", MigrateCommand::run,
             "seed", SeedCommand::run,
-            "explain-query", ExplainQueryCommand::run);
+            "explain-query", ExplainQueryCommand::run,
+            "bench", BenchCommand::run);
 
     public static void main(String[] args) {
         if (args.length > 0 && COMMANDS.containsKey(args[0])) {

@@ -32,6 +32,7 @@ public final class BenchCommand {
               --ingest-senders N     concurrent HTTP / JDBC senders (default 2)
               --redis HOST:PORT      Redis of the stream consumer (default 127.0.0.1:6379)
               --stream NAME          the Dapr topic stream (default budMetricsMessages)
+              --delete-stream true   delete the stream afterwards (for a stream of the bench's own)
               --out FILE             also write the Markdown section to FILE
             """;
 
@@ -88,7 +89,7 @@ public final class BenchCommand {
     /** The options, parsed. */
     record Settings(String url, String clickhouseUrl, String database, Path heavyRequest, Path heavySql, Path examples,
             int runs, int clients, Duration duration, int ingestEvents, int ingestBatch, int ingestSenders,
-            String redisHost, int redisPort, String stream) {
+            String redisHost, int redisPort, String stream, boolean deleteStream) {
 
         static Settings from(Map<String, String> o) {
             String[] redis = o.getOrDefault("redis", "127.0.0.1:6379").split(":");
@@ -96,7 +97,8 @@ public final class BenchCommand {
                     Path.of(o.get("heavy-request")), Path.of(o.get("heavy-sql")), Path.of(o.get("examples")),
                     integer(o, "runs", 5), integer(o, "clients", 16), Duration.ofSeconds(integer(o, "duration", 30)),
                     integer(o, "ingest-events", 100_000), integer(o, "ingest-batch", 1000), integer(o, "ingest-senders", 2),
-                    redis[0], Integer.parseInt(redis[1]), o.getOrDefault("stream", "budMetricsMessages"));
+                    redis[0], Integer.parseInt(redis[1]), o.getOrDefault("stream", "budMetricsMessages"),
+                    Boolean.parseBoolean(o.getOrDefault("delete-stream", "false")));
         }
 
         private static String strip(String url) {

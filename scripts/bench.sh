@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Benchmark of issue 6 (docs/PERFORMANCE.md): loads N inferences with the seeder's direct mode into a scratch data
+# directory, starts the service on it (127.0.0.1 only, rate limits off), measures, and writes the results between
+# the bench markers of docs/PERFORMANCE.md.
+#   scripts/bench.sh                         1,000,000 inferences, 16 clients for 30 s, 100,000 ingested events
+#   scripts/bench.sh --records 200000 --duration 10 --ingest-events 20000 --no-doc     a quicker look
+#   scripts/bench.sh --help
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+records=1000000
+data_dir="${ROOT}/target/bench/data"
+reuse=false
+duration=30
+clients=16
+runs=5
+ingest_events=100000
+ingest_senders=2
+app_port=18000
+ch_port=18123
+doc="${ROOT}/docs/PERFORMANCE.md"
+write_doc=true
+
+usage() {
+  cat <<USAGE
+usage: scripts/bench.sh [options]
+  --records N          inferences to load (both tables; one year; 150 projects, 20 models, 300 endpoints) [${records}]
+  --data-dir DIR       scratch data directory of the embedded engine (deleted and reloaded) [target/bench/data]
+  --reuse-data         keep DIR when it already holds a load of the same --records (from an earlier run)
+  --runs N             measured heavy calls (after 2 warm-up calls) [${runs}]
+  --clients N          concurrent clients of the dashboard mix [${clients}]
+  --duration S         seconds of the dashboard mix [${duration}]
+  --ingest-events N    events per ingest measurement; 0 skips ingest [${ingest_events}]
+  --ingest-senders N   concurrent HTTP / JDBC senders [${ingest_senders}]
+  --port P             service port [${app_port}];  --clickhouse-port P  its ClickHouse HTTP port [${ch_port}]
+  --no-doc             print the results only; do not touch docs/PERFORMANCE.md
+USAGE
+}
+
+command_line="scripts/bench.sh${*:+ $*}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --records) records="$2"; shift 2 ;;
+    --data-dir) data_dir="$2"; shift 2 ;;
+    --reuse-data) reuse=true; shift ;;
+    --runs) runs="$2"; shift 2 ;;
+    --clients) clients="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --ingest-events) ingest_events="$2"; shift 2 ;;
+    --ingest-senders) ingest_senders="$2"; shift 2 ;;
+    --port) app_port="$2"; shift 2 ;;
+    --clickhouse-port) ch_port="$2"; shift 2 ;;
+    --no-doc) write_doc=false; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) log "unknown option $1"; usage; exit 2 ;;
+  esac
+done
+
+case "$(readlink -m "$data_dir")" in
+  "$ROOT"/target/*|/tmp/*) ;;
+  *) log "--data-dir must be under target/ or /tmp (it is deleted): $data_dir"; exit 2 ;;
+esac
+
+ensure_chdb
+ensure_jar
+work="$(dirname "$(readlink -m "$data_dir")")/run"
+mkdir -p "$work"
+# the bench talks to its own stream, consumer group and dedup keys, never to those of a real deployment
+stream="budbench-$$"
+service_pid=""
+
+stop_service() {
+  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
+    kill "$service_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$service_pid" 2>/dev/null && { log "service did not stop in 15 s; killing it"; kill -9 "$service_pid" 2>/dev/null || true; }
+  fi
+  service_pid=""
+}
+trap stop_service EXIT
+
+# --- 1. data ---------------------------------------------------------------------------------------------------
+marker="${data_dir}/.bench-records"
+load_note="reused from an earlier run"
+if [ "$reuse" = true ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$records" ]; then
+  log "reusing ${data_dir} ($(cat "$marker") inferences)"
+  load_note="$(cat "${data_dir}/.bench-load" 2>/dev/null || echo "$load_note") (reused)"
+else
+  rm -rf "$data_dir"
+  mkdir -p "$data_dir"
+  log "loading ${records} inferences into ${data_dir}"
+  started=$(date +%s.%N)
+  # shellcheck disable=SC2046
+  (cd "$ROOT" && env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" $(java_cmd) -jar "$JAR" seed --direct-db \
+      --records "$records" --days 365 --projects 150 --models 20 --seed 20261129) | tee "${work}/seed.log" | grep -E '^(seeding|sent)' >&2
+  load_seconds=$(echo "$(date +%s.%N) - $started" | bc)
+  load_note="$(printf '%.1f s with the seeder (direct mode, both tables)' "$load_seconds")"
+  echo "$records" > "$marker"
+  echo "$load_note" > "${data_dir}/.bench-load"
+fi
+
+# --- 2. the heavy request and its SQL ---------------------------------------------------------------------------
+now="$(date -u +%Y-%m-%dT%H:%M:%S)"
+from="$(date -u -d '365 days ago' +%Y-%m-%dT%H:%M:%S)"
+cat > "${work}/heavy.json" <<JSON
+{"metrics": ["concurrent_requests"], "from_date": "${from}", "to_date": "${now}", "frequency_unit": "day",
+ "group_by": ["model", "project", "endpoint"], "return_delta": true, "fill_time_gaps": true, "filters": {}}
+JSON
+# shellcheck disable=SC2046
+$(java_cmd) -jar "$JAR" explain-query "${work}/heavy.json" > "${work}/heavy.explain"
+
+# --- 3. the service ---------------------------------------------------------------------------------------------
+log "starting the service on 127.0.0.1:${app_port} (rate limits off, stream ${stream})"
+cd "$ROOT"
+# shellcheck disable=SC2046
+env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" CLICKHOUSE_EMBEDDED_PORT="$ch_port" APP_PORT="$app_port" \
+    RATE_LIMIT_ENABLED=false REDIS_STREAM="$stream" REDIS_CONSUMER_GROUP=budmetrics-bench \
+    INGEST_DEDUP_KEY_PREFIX="budbench:dedup" \
+    $(java_cmd) -jar "$JAR" serve > "${work}/service.log" 2>&1 &
+service_pid=$!
+for i in $(seq 1 120); do
+  if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/health" | grep -q 200; then break; fi
+  kill -0 "$service_pid" 2>/dev/null || { log "the service exited; see ${work}/service.log"; tail -20 "${work}/service.log" >&2; exit 1; }
+  [ "$i" = 120 ] && { log "the service did not become healthy in 120 s; see ${work}/service.log"; exit 1; }
+  sleep 1
+done
+
+# --- 4. measure -------------------------------------------------------------------------------------------------
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
+# shellcheck disable=SC2046
+$(java_cmd) -jar "$JAR" bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
+    --heavy-request "${work}/heavy.json" --heavy-sql "${work}/heavy.explain" --examples "${ROOT}/examples/analytics" \
+    --runs "$runs" --clients "$clients" --duration "$duration" --ingest-events "$ingest_events" \
+    --ingest-senders "$ingest_senders" --stream "$stream" --delete-stream true --out "${work}/results.md"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+stop_service
+
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+machine="${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB RAM, $(uname -sr), $(java -version 2>&1 | head -1)"
+{
+  echo "<!-- bench:begin (written by scripts/bench.sh; edit outside the markers) -->"
+  echo "Run: \`${command_line}\` on ${started_at}."
+  echo
+  echo "- Machine: ${machine}. Other jobs shared it: load average ${load_before} (1/5/15 min) before, ${load_after} after."
+  echo "- Data: ${records} inferences in ModelInferenceDetails and their ModelInference rows, one year, 150 projects,"
+  echo "  20 models, 300 endpoints (\`seed --direct-db --seed 20261129\`); load: ${load_note}."
+  echo "- Service: embedded engine, \`RATE_LIMIT_ENABLED=false\` (the default 100 analytics calls/min per client would"
+  echo "  turn the mix into 429s), default compression levels, its own Redis stream and consumer group."
+  echo
+  cat "${work}/results.md"
+  echo "<!-- bench:end -->"
+} > "${work}/section.md"
+
+if [ "$write_doc" = true ]; then
+  if [ -f "$doc" ] && grep -q '<!-- bench:begin' "$doc"; then
+    awk -v section="${work}/section.md" '
+      /<!-- bench:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
+      /<!-- bench:end/ { skip = 0; next }
+      !skip { print }' "$doc" > "${doc}.tmp" && mv "${doc}.tmp" "$doc"
+  else
+    { echo "# Performance"; echo; cat "${work}/section.md"; } > "$doc"
+  fi
+  log "results written to ${doc}"
+else
+  cat "${work}/section.md"
+fi
