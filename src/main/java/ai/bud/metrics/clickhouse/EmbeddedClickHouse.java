@@ -237,6 +237,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             try {
                 String error = chdb.chdb_result_error(result);
                 if (error != null && !error.isEmpty()) {
+                    drainStaleOutput(connection);
                     throw new EngineQueryException(error.strip());
                 }
                 long length = chdb.chdb_result_length(result);
@@ -248,6 +249,35 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             } finally {
                 chdb.chdb_destroy_query_result(result);
             }
+        }
+
+        /**
+         * A query stopped part-way (e.g. by {@code max_execution_time}) leaves the output it had formatted so far in the
+         * connection, and chDB prepends it to the next query's result (seen with chDB 26.5: a RowBinary header and a
+         * partial row of the stopped query before the next answer). Probe queries take it until one answers cleanly.
+         */
+        private void drainStaleOutput(Pointer connection) {
+            byte[] probe = "SELECT 1".getBytes(StandardCharsets.UTF_8);
+            byte[] fmt = "TabSeparated".getBytes(StandardCharsets.US_ASCII);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Pointer result = chdb.chdb_query_n(connection, probe, probe.length, fmt, fmt.length);
+                if (result == null) {
+                    return;
+                }
+                try {
+                    String error = chdb.chdb_result_error(result);
+                    long length = chdb.chdb_result_length(result);
+                    Pointer buffer = chdb.chdb_result_buffer(result);
+                    boolean clean = (error == null || error.isEmpty()) && length == 2 && buffer != null
+                            && buffer.getByte(0) == '1' && buffer.getByte(1) == '\n';
+                    if (clean) {
+                        return;
+                    }
+                } finally {
+                    chdb.chdb_destroy_query_result(result);
+                }
+            }
+            log.warn("an embedded ClickHouse connection still returned stale output after a failed query");
         }
 
         /** The database the connection was last switched to with {@link #useDatabase}. */

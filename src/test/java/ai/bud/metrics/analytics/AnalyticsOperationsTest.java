@@ -1,0 +1,143 @@
+package ai.bud.metrics.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.web.QueryGate;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The operational wiring of the analytics flow (issue 6): Server-Timing, the query gate's 503, max_execution_time
+ * from configuration (and its 503), and cache statistics on /prometheus.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "budmetrics.clickhouse.database=analytics_ops",
+        "budmetrics.clickhouse.query-timeout=1s",
+        "budmetrics.web.query-gate.permits=1",
+        "budmetrics.web.query-gate.max-wait=0s",
+        "budmetrics.web.query-gate.retry-after=7s"})
+class AnalyticsOperationsTest {
+
+    static final String BODY = "{\"metrics\":[\"request_count\",\"latency\"],\"from_date\":\"2022-05-01T00:00:00Z\","
+            + "\"to_date\":\"2022-05-03T00:00:00Z\",\"group_by\":[\"model\"]}";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    QueryGate gate;
+
+    @Autowired
+    AnalyticsFlow flow;
+
+    @Autowired
+    CamelContext camel;
+
+    @Autowired
+    MeterRegistry meters;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void serverTimingNamesEveryStepOfAMissAndTheStepsOfAHit() throws Exception {
+        HttpResponse<String> miss = post(BODY, "no-cache");
+        HttpResponse<String> hit = post(BODY, null);
+
+        assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
+        assertThat(miss.headers().firstValue("X-Cache")).contains("MISS");
+        assertThat(miss.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(
+                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d, build;dur=\\d+\\.\\d, wait;dur=\\d+\\.\\d, "
+                        + "execute;dur=\\d+\\.\\d, shape;dur=\\d+\\.\\d, serialize;dur=\\d+\\.\\d"));
+        assertThat(hit.headers().firstValue("X-Cache")).contains("HIT");
+        assertThat(hit.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(
+                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d"));
+        assertThat(hit.body()).isEqualTo(miss.body());
+    }
+
+    @Test
+    void aQueryOverTheConcurrencyLimitGets503WithRetryAfter() throws Exception {
+        HttpResponse<String> refused;
+        try (QueryGate.Permit held = gate.acquire()) {
+            refused = post(BODY, "no-cache");
+        }
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).contains("7");
+        assertThat(refused.body()).contains("\"object\":\"error\"", "\"code\":503");
+        HttpResponse<String> after = post(BODY, "no-cache");
+        assertThat(after.statusCode()).as("the permit came back: " + after.body()).isEqualTo(200);
+        assertThat(gate.available()).isEqualTo(1);
+    }
+
+    @Test
+    void theStatementCarriesMaxExecutionTimeFromConfiguration() {
+        AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.getBytes(StandardCharsets.UTF_8));
+        Exchange exchange = exchange(request, null);
+
+        SqlQuery query = flow.buildQuery(exchange);
+
+        assertThat(query.sql()).endsWith("\nSETTINGS max_execution_time = 1");
+        assertThat(new QueryBuilder(Clock.systemUTC()).build(request).sql()).doesNotContain("SETTINGS");
+    }
+
+    @Test
+    void aQueryStoppedByMaxExecutionTimeIs503NotAStorageFailure() {
+        AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.getBytes(StandardCharsets.UTF_8));
+        // runs far longer than the configured second, so the engine stops it with TIMEOUT_EXCEEDED (159)
+        SqlQuery endless = new SqlQuery("SELECT sum(number) AS bucket FROM numbers(1000000000000) SETTINGS max_execution_time = 1", List.of());
+
+        assertThatThrownBy(() -> flow.runQuery(exchange(request, endless)))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                    assertThat(e.getMessage()).contains("max_execution_time");
+                });
+    }
+
+    @Test
+    void cacheStatisticsArePublished() throws Exception {
+        double before = hits("analytics-history");
+        post(BODY, "no-cache");
+        post(BODY, null);
+
+        // the Micrometer meters /prometheus shows as cache_gets_total{cache="analytics-history",result="hit"}, cache_size…
+        assertThat(hits("analytics-history")).isEqualTo(before + 1);
+        assertThat(meters.find("cache.size").tag("cache", "analytics-live").gauge()).isNotNull();
+        assertThat(meters.find("cache.evictions").tag("cache", "analytics-live").functionCounter()).isNotNull();
+    }
+
+    private double hits(String cache) {
+        return meters.get("cache.gets").tag("cache", cache).tag("result", "hit").functionCounter().count();
+    }
+
+    private Exchange exchange(AnalyticsRequest request, SqlQuery body) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(AnalyticsFlow.REQUEST, request);
+        exchange.getMessage().setBody(body);
+        return exchange;
+    }
+
+    private HttpResponse<String> post(String body, String cacheControl) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (cacheControl != null) {
+            request.header("Cache-Control", cacheControl);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
