@@ -344,6 +344,22 @@ final class Bench {
             report.row("(4) dashboard mix: latency p50 / p95 / p99", ms(percentile(latencies, 50)) + " / "
                     + ms(percentile(latencies, 95)) + " / " + ms(percentile(latencies, 99)), "end to end, br/gzip accepted");
         }
+        StringBuilder perCall = new StringBuilder();
+        for (int t = 0; t < templates.size(); t++) {
+            int which = t;
+            List<Long> own = new ArrayList<>();
+            samples.forEach(s -> {
+                if (s[1] == which) {
+                    own.add(s[0]);
+                }
+            });
+            Collections.sort(own);
+            if (!own.isEmpty()) {
+                perCall.append(perCall.isEmpty() ? "" : ", ").append(files.get(t).getFileName().toString().replace(".json", ""))
+                        .append(' ').append(ms(percentile(own, 50)));
+            }
+        }
+        report.row("(4) dashboard mix: p50 per call", "", perCall.toString());
         report.row("(4) dashboard mix: errors", String.valueOf(errorCount), errors.isEmpty() ? "none" : errors.toString());
         report.target("zero errors under the mix", errorCount + " errors in " + number(latencies.size() + errorCount) + " calls", errorCount == 0);
     }
