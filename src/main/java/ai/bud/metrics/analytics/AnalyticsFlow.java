@@ -31,11 +31,20 @@ public class AnalyticsFlow {
     private final AnalyticsQueryRunner runner;
     private final long maxExecutionSeconds;
 
+    /**
+     * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
+     *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
+     */
     public AnalyticsFlow(DataSource dataSource,
-            @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime) {
+            @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
+            @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
+            @Value("${budmetrics.clickhouse.host:}") String clickhouseHost) {
         this.runner = new AnalyticsQueryRunner(dataSource);
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
-        this.builder = new QueryBuilder(clock, maxExecutionSeconds);
+        boolean materialize = materializedCte == null || materializedCte.isBlank()
+                ? clickhouseHost == null || clickhouseHost.isBlank()
+                : Boolean.parseBoolean(materializedCte.trim());
+        this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize);
     }
 
     /** Body bytes to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. */

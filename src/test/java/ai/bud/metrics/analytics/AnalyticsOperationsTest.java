@@ -95,6 +95,17 @@ class AnalyticsOperationsTest {
     }
 
     @Test
+    void topKReadsTheTablesOnceThroughAMaterializedSourceOnTheEmbeddedEngine() {
+        AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC())
+                .parse(BODY.replace("\"group_by\"", "\"topk\":2,\"group_by\"").getBytes(StandardCharsets.UTF_8));
+
+        SqlQuery query = flow.buildQuery(exchange(request, null));
+
+        assertThat(query.sql()).contains("    source AS MATERIALIZED (")
+                .endsWith("\nSETTINGS max_execution_time = 1, enable_materialized_cte = 1");
+    }
+
+    @Test
     void aQueryStoppedByMaxExecutionTimeIs503NotAStorageFailure() {
         AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.getBytes(StandardCharsets.UTF_8));
         // runs far longer than the configured second, so the engine stops it with TIMEOUT_EXCEEDED (159)
