@@ -184,7 +184,46 @@ final class Bench {
                             : "the format the JDBC driver reads; " + number(bytes) + " bytes") + "; all runs: "
                             + String.join(", ", runs.stream().map(BenchCommand::ms).toList()));
         }
+        jdbcAlone(sql);
         return medians.get("RowBinaryWithNamesAndTypes");
+    }
+
+    /** The same SQL through clickhouse-jdbc alone (no service): where the driver's share of the time goes. */
+    private void jdbcAlone(String sql) {
+        String jdbcUrl = "jdbc:clickhouse:" + settings.clickhouseUrl().substring("http:".length()) + "/" + settings.database() + "?compress=false";
+        Properties properties = new Properties();
+        properties.setProperty("user", "default");
+        properties.setProperty("password", "");
+        List<Double> executes = new ArrayList<>();
+        List<Double> reads = new ArrayList<>();
+        long rowCount = 0;
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, properties)) {
+            for (int i = 0; i < settings.runs() + 1; i++) {
+                long start = System.nanoTime();
+                try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+                    long executed = System.nanoTime();
+                    int columns = rows.getMetaData().getColumnCount();
+                    long count = 0;
+                    while (rows.next()) {
+                        for (int c = 1; c <= columns; c++) {
+                            rows.getObject(c);
+                        }
+                        count++;
+                    }
+                    if (i > 0) {
+                        executes.add((double) (executed - start));
+                        reads.add((double) (System.nanoTime() - executed));
+                    }
+                    rowCount = count;
+                }
+            }
+        } catch (SQLException e) {
+            report.note("JDBC alone: " + e.getMessage());
+            return;
+        }
+        report.row("(2) the same SQL through clickhouse-jdbc alone (median of " + settings.runs() + ")",
+                ms(median(executes) + median(reads)), "executeQuery " + ms(median(executes)) + ", then reading " + number(rowCount)
+                        + " rows with getObject on every column " + ms(median(reads)) + " (no service, no JSON)");
     }
 
     private long engine(String sql, String format) throws IOException, InterruptedException {
@@ -405,7 +444,8 @@ final class Bench {
         Double jdbcRate = null;
 
         // HTTP bulk
-        int probe = post(ADD, bulk(events(1, UUID.randomUUID(), 99)).getBytes(StandardCharsets.UTF_8)).statusCode();
+        UUID probeProject = UUID.randomUUID();
+        int probe = post(ADD, bulk(events(1, probeProject, 99)).getBytes(StandardCharsets.UTF_8)).statusCode();
         if (probe == 404) {
             report.row("(5) ingest over HTTP bulk", "skipped", "POST " + ADD + " answered 404: this build has no HTTP ingestion");
         } else if (probe != 200) {
@@ -525,6 +565,9 @@ final class Bench {
         report.row("(5) ingest floor: raw JDBC insert", number(jdbcRate) + " rows/s", number(floorRows) + " rows in "
                 + String.format(Locale.ROOT, "%.2f s", seconds) + ": PreparedStatement batches of " + batch + ", " + settings.ingestSenders()
                 + " connections, the same columns into a copy of the table on the same engine (no validation, no dedup)");
+        // leave the data as loaded, so that --reuse-data measures the same N rows next time
+        clickhouseText("DELETE FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id IN ('"
+                + httpProject + "', '" + redisProject + "', '" + probeProject + "')");
         if (httpRate != null) {
             report.target("ingest over HTTP bulk >= 50,000 events/s", number(httpRate) + " events/s", httpRate >= 50_000);
             report.target("ingest over HTTP bulk >= 0.5 x raw JDBC", String.format(Locale.ROOT, "%.2f x", httpRate / jdbcRate), httpRate >= 0.5 * jdbcRate);
