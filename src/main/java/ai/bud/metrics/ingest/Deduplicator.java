@@ -32,34 +32,48 @@ public class Deduplicator {
     private static final long ACQUIRED = 0;
     private static final long BUSY = 2;
 
+    /*
+     * The scripts get the key prefix as ARGV[1] and the ids as ARGV[k..]; the keys ({prefix}claim:{id},
+     * {prefix}done:{id}) are built in the script, so a batch of 1000 ids sends 1000 short arguments instead of 2000
+     * long key names. (The keys are therefore not declared in KEYS: fine on a single Redis primary, which the
+     * scheme requires anyway — see docs/ARCHITECTURE.md.)
+     */
+
     /**
-     * Per id (KEYS[i] = claim key, KEYS[n+i] = done key): 1 when already done, else 0 when the claim was taken
+     * ARGV = prefix, token, claim TTL in ms, ids...: per id 1 when already done, else 0 when the claim was taken
      * ({@code SET NX PX}), else 2 (held by another writer). One round trip for a whole batch.
      */
     private static final byte[] CLAIM = script("""
-            local n = #KEYS / 2
+            local prefix, token, ttl = ARGV[1], ARGV[2], ARGV[3]
             local out = {}
-            for i = 1, n do
-              if redis.call('EXISTS', KEYS[n + i]) == 1 then out[i] = 1
-              elseif redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 0
-              else out[i] = 2 end
+            for i = 4, #ARGV do
+              local id = ARGV[i]
+              if redis.call('EXISTS', prefix .. 'done:' .. id) == 1 then out[i - 3] = 1
+              elseif redis.call('SET', prefix .. 'claim:' .. id, token, 'NX', 'PX', ttl) then out[i - 3] = 0
+              else out[i - 3] = 2 end
             end
             return out""");
 
-    /** Sets the done marker of each stored id (flag '1' in ARGV[3]), then deletes the claims still holding ARGV[1]. */
+    /**
+     * ARGV = prefix, token, done TTL in s, flags, ids...: sets the done marker of each id whose flag (a character of
+     * ARGV[4]) is '1', then deletes each claim still holding the token.
+     */
     private static final byte[] FINISH = script("""
-            local n = #KEYS / 2
-            for i = 1, n do
-              if string.sub(ARGV[3], i, i) == '1' then redis.call('SET', KEYS[n + i], '1', 'EX', ARGV[2]) end
-              if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+            local prefix, token, ttl, flags = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+            for i = 5, #ARGV do
+              local id = ARGV[i]
+              if string.sub(flags, i - 4, i - 4) == '1' then redis.call('SET', prefix .. 'done:' .. id, '1', 'EX', ttl) end
+              local claim = prefix .. 'claim:' .. id
+              if redis.call('GET', claim) == token then redis.call('DEL', claim) end
             end
             return {}""");
 
-    /** Deletes each claim key only while it still holds this writer's token. */
+    /** ARGV = prefix, token, ids...: deletes each claim key only while it still holds this writer's token. */
     private static final byte[] RELEASE = script("""
-            local n = #KEYS / 2
-            for i = 1, n do
-              if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+            local prefix, token = ARGV[1], ARGV[2]
+            for i = 3, #ARGV do
+              local claim = prefix .. 'claim:' .. ARGV[i]
+              if redis.call('GET', claim) == token then redis.call('DEL', claim) end
             end
             return {}""");
 
@@ -143,21 +157,24 @@ public class Deduplicator {
         }
     }
 
-    /** Runs a script over the claim and done keys of {@code ids} (KEYS = claim keys, then done keys). */
+    /** Runs a script with ARGV = key prefix, {@code args}, then the ids. */
     @SuppressWarnings("unchecked")
     private List<Long> run(byte[] script, List<UUID> ids, String... args) {
-        int n = ids.size();
-        byte[][] keysAndArgs = new byte[2 * n + args.length][];
-        for (int i = 0; i < n; i++) {
-            keysAndArgs[i] = bytes(claimKey(ids.get(i)));
-            keysAndArgs[n + i] = bytes(doneKey(ids.get(i)));
-        }
+        byte[][] argv = new byte[1 + args.length + ids.size()][];
+        argv[0] = bytes(prefix);
         for (int i = 0; i < args.length; i++) {
-            keysAndArgs[2 * n + i] = bytes(args[i]);
+            argv[1 + i] = bytes(args[i]);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            argv[1 + args.length + i] = ascii(ids.get(i).toString());
         }
         Object result = redis.execute((RedisCallback<Object>) connection -> connection.scriptingCommands().eval(script, ReturnType.MULTI,
-                2 * n, keysAndArgs));
+                0, argv));
         return result instanceof List<?> list ? (List<Long>) list : List.of();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     String claimKey(UUID id) {
