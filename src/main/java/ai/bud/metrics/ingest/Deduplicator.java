@@ -9,6 +9,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -27,7 +32,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * A crash between insert and finish leaves claims that expire; the next writer then finds the rows in
  * ClickHouse. ClickHouse stays the authority; the markers only save the lookup.
  */
-public class Deduplicator {
+public class Deduplicator implements AutoCloseable {
 
     private static final long ACQUIRED = 0;
     private static final long BUSY = 2;
@@ -77,12 +82,33 @@ public class Deduplicator {
             end
             return {}""");
 
-    /** The claims of one call: ids this writer holds, ids already done, ids still held by another writer. */
-    public record Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy) {
+    /**
+     * The claims of one call: ids this writer holds, ids already done, ids still held by another writer; of the
+     * acquired ids, those taken by the first script run ({@code acquiredAtOnce}, free when first asked) and when that
+     * run answered ({@code firstAnswerNanos}, {@link System#nanoTime()}).
+     */
+    public record Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy, Set<UUID> acquiredAtOnce,
+            long firstAnswerNanos) {
+
+        Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy) {
+            this(token, acquired, done, busy, Set.of(), System.nanoTime());
+        }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(Deduplicator.class);
 
     private final StringRedisTemplate redis;
     private final String prefix;
+    /**
+     * Runs {@link #finish} after the reply: one thread, in order; when it falls behind, the writer runs the script
+     * itself (back-pressure instead of an unbounded queue).
+     */
+    private final ThreadPoolExecutor finisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64),
+            runnable -> {
+                Thread thread = new Thread(runnable, "dedup-markers");
+                thread.setDaemon(true);
+                return thread;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
     private final Duration claimTtl;
     private final Duration claimWait;
     private final Duration doneTtl;
@@ -100,17 +126,38 @@ public class Deduplicator {
         return claimTtl;
     }
 
+    /** Whether "done" markers are written (a zero or negative done TTL leaves ClickHouse alone to decide). */
+    public boolean markersEnabled() {
+        return !doneTtl.isZero() && !doneTtl.isNegative();
+    }
+
+    public Duration doneTtl() {
+        return doneTtl;
+    }
+
     public Claims claim(Collection<UUID> ids) {
         String token = UUID.randomUUID().toString();
         Set<UUID> remaining = new LinkedHashSet<>(ids);
         Set<UUID> acquired = new HashSet<>();
         Set<UUID> done = new HashSet<>();
+        Set<UUID> acquiredAtOnce = Set.of();
+        long firstAnswer = 0;
         long deadline = System.nanoTime() + claimWait.toNanos();
         long pause = 5;
         try {
             while (!remaining.isEmpty()) {
                 List<UUID> order = new ArrayList<>(remaining);
                 List<Long> states = run(CLAIM, order, token, Long.toString(claimTtl.toMillis()));
+                if (firstAnswer == 0) {
+                    firstAnswer = System.nanoTime();
+                    Set<UUID> taken = new HashSet<>();
+                    for (int i = 0; i < order.size(); i++) {
+                        if (states.get(i) == ACQUIRED) {
+                            taken.add(order.get(i));
+                        }
+                    }
+                    acquiredAtOnce = taken;
+                }
                 for (int i = 0; i < order.size(); i++) {
                     long state = states.get(i);
                     if (state != BUSY) {
@@ -132,7 +179,7 @@ public class Deduplicator {
             }
             throw new StorageException("Redis unavailable for dedup claims", e, true);
         }
-        return new Claims(token, acquired, done, remaining);
+        return new Claims(token, acquired, done, remaining, acquiredAtOnce, firstAnswer == 0 ? System.nanoTime() : firstAnswer);
     }
 
     /** Marks {@code stored} as done and releases every claim of {@code claims}, in one script. */
@@ -142,12 +189,53 @@ public class Deduplicator {
         if (ids.isEmpty()) {
             return;
         }
-        boolean markers = !doneTtl.isZero() && !doneTtl.isNegative();
+        boolean markers = markersEnabled();
         StringBuilder flags = new StringBuilder(ids.size());
         for (UUID id : ids) {
             flags.append(markers && storedSet.contains(id) ? '1' : '0');
         }
         run(FINISH, ids, claims.token(), Long.toString(Math.max(1, doneTtl.toSeconds())), flags.toString());
+    }
+
+    /**
+     * {@link #finish} on the marker thread, so that the reply does not wait for it. Safe because the markers are
+     * only a shortcut: until they are set the ids stay claimed, and a writer that meets such a claim waits for the
+     * marker (or the claim's expiry, after which ClickHouse is asked) — exactly as when the writer crashed right
+     * after the insert. If the script fails the claims expire.
+     */
+    public void finishInBackground(Claims claims, Collection<UUID> stored) {
+        Set<UUID> storedCopy = Set.copyOf(stored);
+        finisher.execute(() -> {
+            try {
+                finish(claims, storedCopy);
+            } catch (RuntimeException e) {
+                log.warn("dedup markers not written ({}); claims will expire after {}", e.getMessage(), claimTtl);
+            }
+        });
+    }
+
+    /** Waits until every {@link #finishInBackground} handed over so far has run (tests, shutdown). */
+    public void awaitBackgroundWork(Duration timeout) {
+        try {
+            finisher.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("dedup markers still pending after {}", timeout);
+        }
+    }
+
+    /** Finishes what was handed over (markers of stored rows), then stops the marker thread. */
+    @Override
+    public void close() {
+        finisher.shutdown();
+        try {
+            if (!finisher.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("dedup markers still pending at shutdown; their claims will expire after {}", claimTtl);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Releases this writer's claims (ids another writer holds by now are left alone). */
