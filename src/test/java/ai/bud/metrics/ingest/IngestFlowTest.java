@@ -72,6 +72,34 @@ class IngestFlowTest {
     }
 
     @Test
+    void anIdFreedWhileWaitingIsCheckedAgainNotJudgedByTheCheckSentBeforeTheClaims() throws Exception {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        ObjectNode event = events.event();
+        UUID id = UUID.fromString(id(event));
+        // another writer holds the claim; it will store the row and go away without a marker (as after a crash)
+        redis.opsForValue().set(dedup.claimKey(id), "other-writer", Duration.ofSeconds(30));
+        java.util.concurrent.CompletableFuture<IngestBatch> ours = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run(dedup, List.of(event)));
+        Thread.sleep(300); // our early check (sent with the claims) has found nothing by now, and our claim waits
+        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        redis.delete(dedup.claimKey(id));
+        IngestBatch batch = ours.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+    }
+
+    @Test
+    void theEarlyCheckCountsOnlyWhileNoRowCanHaveAppearedUnseen() {
+        IngestFlow flow = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+        long sent = System.nanoTime();
+        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(29).toNanos())).isTrue();
+        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(30).toNanos())).isFalse();
+        IngestFlow shortMarkers = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofSeconds(2)));
+        assertThat(shortMarkers.earlyCheckUsable(sent, sent + Duration.ofSeconds(3).toNanos())).isFalse();
+    }
+
+    @Test
     void aRedeliveryArrivingBeforeTheMarkersAreWrittenIsADuplicate() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
         IngestFlow flow = flow(dedup);
