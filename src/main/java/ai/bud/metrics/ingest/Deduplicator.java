@@ -103,7 +103,7 @@ public class Deduplicator implements AutoCloseable {
      * Runs {@link #finish} after the reply: one thread, in order; when it falls behind, the writer runs the script
      * itself (back-pressure instead of an unbounded queue).
      */
-    private final ThreadPoolExecutor finisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64),
+    private final ThreadPoolExecutor finisher = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
             runnable -> {
                 Thread thread = new Thread(runnable, "dedup-markers");
                 thread.setDaemon(true);
@@ -115,6 +115,7 @@ public class Deduplicator implements AutoCloseable {
 
     public Deduplicator(StringRedisTemplate redis, String keyPrefix, String database, Duration claimTtl, Duration claimWait,
             Duration doneTtl) {
+        finisher.allowCoreThreadTimeOut(true);
         this.redis = redis;
         this.prefix = keyPrefix + ":" + database + ":";
         this.claimTtl = claimTtl;

@@ -102,6 +102,9 @@ class IngestThroughputTest {
         for (int b = 0; b < WARM_UP; b++) {
             assertThat(http.post(bodies.get(b), "application/json").status()).isEqualTo(200);
         }
+        Map<String, Long> engineBefore = engineEvents();
+        Map<String, Long> cpuBefore = cpuByThreadGroup();
+        long processCpuBefore = processCpuNanos();
         long started = System.nanoTime();
         long inserted = 0;
         Map<String, Integer> statusCounts = new HashMap<>();
@@ -113,6 +116,11 @@ class IngestThroughputTest {
         }
         double httpSeconds = (System.nanoTime() - started) / 1e9;
         double httpRate = inserted / httpSeconds;
+        logCpu(cpuBefore, processCpuBefore, httpSeconds);
+        Map<String, Long> engineAfter = engineEvents();
+        Map<String, Long> engineDelta = new java.util.TreeMap<>();
+        engineAfter.forEach((event, value) -> engineDelta.put(event, value - engineBefore.getOrDefault(event, 0L)));
+        log.info("INGEST ENGINE counters during the HTTP bulk run: {}", engineDelta);
 
         // the floor: the same rows, validated, written by a plain JDBC PreparedStatement batch per 1000 rows
         List<List<InferenceEvent>> validated = new ArrayList<>();
@@ -141,6 +149,55 @@ class IngestThroughputTest {
         assertThat(counts.values()).containsOnly(1L);
         assertThat(((Number) rows.single("SELECT count() AS n FROM ModelInferenceDetails_floor").get("n")).longValue())
                 .isEqualTo((long) MEASURED * BATCH);
+    }
+
+    /** The same bulk batches from 4 concurrent clients (as Dapr delivers with concurrency): requests overlap their waits. */
+    @Test
+    void measureHttpBulkWithConcurrentClients() throws Exception {
+        int clients = 4;
+        int perClient = 5;
+        List<byte[]> bodies = IntStream.range(0, clients * (perClient + 1))
+                .mapToObj(b -> TestEvents.bulk(IntStream.range(0, BATCH).mapToObj(i -> events.event()).toList(), true).toString()
+                        .getBytes(StandardCharsets.UTF_8)).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<Long>> warmUp = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                byte[] body = bodies.get(c);
+                warmUp.add(pool.submit(() -> post(body)));
+            }
+            for (java.util.concurrent.Future<Long> f : warmUp) {
+                f.get();
+            }
+            long started = System.nanoTime();
+            List<java.util.concurrent.Future<Long>> runs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                List<byte[]> mine = bodies.subList(clients + c * perClient, clients + (c + 1) * perClient);
+                runs.add(pool.submit(() -> {
+                    long n = 0;
+                    for (byte[] body : mine) {
+                        n += post(body);
+                    }
+                    return n;
+                }));
+            }
+            long inserted = 0;
+            for (java.util.concurrent.Future<Long> f : runs) {
+                inserted += f.get();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            log.info("INGEST RATE http bulk of {} from {} concurrent clients: {} events in {} s = {} events/s (load average {})", BATCH, clients,
+                    inserted, String.format("%.2f", seconds), Math.round(inserted / seconds), loadAverage());
+            assertThat(inserted).isEqualTo((long) clients * perClient * BATCH);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long post(byte[] body) {
+        Http.Reply reply = new Http(port).post(body, "application/json");
+        assertThat(reply.status()).isEqualTo(200);
+        return reply.body().get("param").get("summary").get("successfully_inserted").asLong();
     }
 
     /**
@@ -233,6 +290,58 @@ class IngestThroughputTest {
         } else {
             statement.setObject(index, value);
         }
+    }
+
+    /** CPU seconds of this JVM's threads by name (digits dropped), and of the whole process (the engine's own threads too). */
+    private static void logCpu(Map<String, Long> before, long processBefore, double wallSeconds) {
+        Map<String, Long> after = cpuByThreadGroup();
+        Map<String, Long> spent = new java.util.TreeMap<>();
+        after.forEach((group, nanos) -> {
+            long delta = nanos - before.getOrDefault(group, 0L);
+            if (delta > 5_000_000) {
+                spent.put(group, delta);
+            }
+        });
+        StringBuilder line = new StringBuilder();
+        spent.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(e.getKey()).append(' ').append(String.format("%.2f", e.getValue() / 1e9)).append(" s, "));
+        log.info("INGEST CPU during {} s of HTTP bulk: process {} s; Java threads: {}", String.format("%.2f", wallSeconds),
+                String.format("%.2f", (processCpuNanos() - processBefore) / 1e9), line);
+    }
+
+    private static final List<String> ENGINE_EVENTS = List.of("InsertQuery", "SelectQuery", "InsertedRows", "MergedRows",
+            "MergeTotalMilliseconds", "MergesTimeMilliseconds", "UserTimeMicroseconds", "SystemTimeMicroseconds");
+
+    /** The engine's process-wide event counters (system.events) named in ENGINE_EVENTS. */
+    private Map<String, Long> engineEvents() {
+        Map<String, Long> values = new java.util.TreeMap<>();
+        try {
+            for (List<Object> row : rows.query("SELECT event, value FROM system.events WHERE has(?, event)",
+                    (Object) ENGINE_EVENTS.toArray(String[]::new))) {
+                values.put((String) row.get(0), ((Number) row.get(1)).longValue());
+            }
+        } catch (RuntimeException e) {
+            log.debug("system.events not available: {}", e.getMessage());
+        }
+        return values;
+    }
+
+    private static Map<String, Long> cpuByThreadGroup() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long cpu = threads.getThreadCpuTime(info.getThreadId());
+                if (cpu > 0) {
+                    byGroup.merge(info.getThreadName().replaceAll("\\d+", "N"), cpu, Long::sum);
+                }
+            }
+        }
+        return byGroup;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String loadAverage() {
