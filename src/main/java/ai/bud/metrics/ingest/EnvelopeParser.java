@@ -58,9 +58,9 @@ public final class EnvelopeParser {
             if (data != null && data.isObject() && data.has("entries")) {
                 return new Delivery(DeliveryKind.CLOUD_EVENT_BULK, flatten(bulk(data, "data.entries"), reference));
             }
-            return new Delivery(DeliveryKind.CLOUD_EVENT, List.of(new RawEntry(0, null, data, root.toString(), null, reference)));
+            return new Delivery(DeliveryKind.CLOUD_EVENT, List.of(RawEntry.of(0, null, data, root, reference)));
         }
-        return new Delivery(DeliveryKind.RAW, List.of(new RawEntry(0, null, root, root.toString(), null, reference)));
+        return new Delivery(DeliveryKind.RAW, List.of(RawEntry.of(0, null, root, root, reference)));
     }
 
     /** The bulk envelope in {@code node}; {@code field} names its entries in error messages. */
@@ -96,37 +96,43 @@ public final class EnvelopeParser {
     }
 
     private RawEntry entry(int index, BulkEntry entry, String reference) {
-        JsonNode event = entry.event();
-        String payload = event == null ? "null" : event.isTextual() ? event.textValue() : event.toString();
+        JsonNode received = entry.event();
+        JsonNode event = received;
         if (entry.entryId() == null && entry.contentType() == null && event != null && !event.isObject() && !event.isTextual()) {
-            return RawEntry.undecodable(index, null, payload, "entry: must be an object with entryId and event", reference);
+            return RawEntry.undecodable(index, null, payload(received), "entry: must be an object with entryId and event", reference);
         }
         if (event == null || event.isNull()) {
-            return RawEntry.undecodable(index, entry.entryId(), payload, "event: is required", reference);
+            return RawEntry.undecodable(index, entry.entryId(), payload(received), "event: is required", reference);
         }
         if (event.isTextual()) {
             try {
                 event = reader.readTree(event.textValue());
             } catch (JsonProcessingException e) {
-                return RawEntry.undecodable(index, entry.entryId(), payload, "event: is a string that is not valid JSON", reference);
+                return RawEntry.undecodable(index, entry.entryId(), payload(received), "event: is a string that is not valid JSON", reference);
             }
         }
         if (!event.isObject()) {
-            return RawEntry.undecodable(index, entry.entryId(), payload, "event: must be a JSON object", reference);
+            return RawEntry.undecodable(index, entry.entryId(), payload(received), "event: must be a JSON object", reference);
         }
+        JsonNode fields = event;
         if (CloudEvent.looksLike(event)) {
             try {
-                JsonNode data = cloudEvent(event, "event.data").data();
-                if (data != null && data.isObject() && data.has("entries")) {
-                    return RawEntry.undecodable(index, entry.entryId(), payload, "event.data: a bulk inside a bulk entry is not supported",
-                            reference);
-                }
-                return new RawEntry(index, entry.entryId(), data, payload, null, reference);
+                fields = cloudEvent(event, "event.data").data();
             } catch (MalformedDeliveryException e) {
-                return RawEntry.undecodable(index, entry.entryId(), payload, e.getMessage(), reference);
+                return RawEntry.undecodable(index, entry.entryId(), payload(received), e.getMessage(), reference);
+            }
+            if (fields != null && fields.isObject() && fields.has("entries")) {
+                return RawEntry.undecodable(index, entry.entryId(), payload(received), "event.data: a bulk inside a bulk entry is not supported",
+                        reference);
             }
         }
-        return new RawEntry(index, entry.entryId(), event, payload, null, reference);
+        // the payload (for a dead letter) is the event as received: its text, or its JSON written when needed
+        return received.isTextual() ? new RawEntry(index, entry.entryId(), fields, received.textValue(), null, reference)
+                : RawEntry.of(index, entry.entryId(), fields, received, reference);
+    }
+
+    private static String payload(JsonNode received) {
+        return received == null ? "null" : received.isTextual() ? received.textValue() : received.toString();
     }
 
     /** The CloudEvent with its data decoded (JSON string and data_base64 forms included). */

@@ -110,11 +110,58 @@ public final class EventValidator {
             errors.add(new FieldError(name, "is required"));
             return null;
         }
+        if (node.isTextual()) {
+            UUID canonical = canonicalUuid(node.textValue());
+            if (canonical != null) {
+                return canonical;
+            }
+        }
         if (!node.isTextual() || !UUID_TEXT.matcher(node.textValue().strip()).matches()) {
             errors.add(new FieldError(name, "must be a UUID"));
             return null;
         }
         return UUID.fromString(node.textValue().strip());
+    }
+
+    /**
+     * The UUID of a text in the 8-4-4-4-12 hex form without surrounding blanks (what every sender writes), or null
+     * for anything else, which then goes through the general rule above. Same result as the pattern plus
+     * {@link UUID#fromString}, without either.
+     */
+    static UUID canonicalUuid(String text) {
+        if (text.length() != 36 || text.charAt(8) != '-' || text.charAt(13) != '-' || text.charAt(18) != '-' || text.charAt(23) != '-') {
+            return null;
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 36; i++) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                continue;
+            }
+            int digit = hex(text.charAt(i));
+            if (digit < 0) {
+                return null;
+            }
+            if (i < 19) {
+                high = high << 4 | digit;
+            } else {
+                low = low << 4 | digit;
+            }
+        }
+        return new UUID(high, low);
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static LocalDateTime time(JsonNode fields, String name, List<FieldError> errors) {

@@ -17,6 +17,10 @@ final class IpAddresses {
     }
 
     static String toStoredForm(String text) {
+        String plain = plainIpv4(text);
+        if (plain != null) {
+            return plain;
+        }
         String value = text.strip();
         if (value.startsWith("[") && value.endsWith("]")) {
             value = value.substring(1, value.length() - 1);
@@ -42,6 +46,43 @@ final class IpAddresses {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("is not a valid IPv6 address");
         }
+    }
+
+    /**
+     * The stored form of a dotted IPv4 address without blanks or brackets (what senders write), read without the
+     * patterns; null for anything else, which the general rule then reads or rejects. Same result as that rule.
+     */
+    static String plainIpv4(String text) {
+        int n = text.length();
+        if (n < 7 || n > 15) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(22).append("::ffff:");
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= n; i++) {
+            char c = i == n ? '.' : text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3) {
+                    return null;
+                }
+            } else if (c == '.') {
+                if (digits == 0 || value > 255 || ++part > 4) {
+                    return null;
+                }
+                if (part > 1) {
+                    out.append('.');
+                }
+                out.append(value);
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        return part == 4 ? out.toString() : null;
     }
 
     private static String canonicalV4(Matcher v4) {

@@ -1,5 +1,6 @@
 package ai.bud.metrics.ingest;
 
+import com.clickhouse.client.api.ServerException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 
@@ -40,11 +41,22 @@ public class StorageException extends RuntimeException {
 
     static boolean dataError(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && DATA_ERRORS.contains(sql.getErrorCode())) {
+            if (DATA_ERRORS.contains(serverCode(t))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** ClickHouse's error code carried by {@code t} (a JDBC SQLException or the client's ServerException), or 0. */
+    static int serverCode(Throwable t) {
+        if (t instanceof SQLException sql) {
+            return sql.getErrorCode();
+        }
+        if (t instanceof ServerException server) {
+            return server.getCode();
+        }
+        return 0;
     }
 
     /** The first line of the root cause, for reports. */
@@ -58,7 +70,8 @@ public class StorageException extends RuntimeException {
             if (t instanceof ConnectException) {
                 return true;
             }
-            if (t instanceof SQLException sql && (sql.getErrorCode() == 60 || sql.getErrorCode() == 81 || DATA_ERRORS.contains(sql.getErrorCode()))) {
+            int code = serverCode(t);
+            if (code == 60 || code == 81 || DATA_ERRORS.contains(code)) {
                 // unknown table or database, values that do not parse: rejected before any part was written
                 return true;
             }

@@ -58,13 +58,62 @@ class IngestFlowTest {
         return new IngestFlow(new DeadLetterStore(dataSource), deduplicator, new BatchWriter(dataSource, 30), new SimpleMeterRegistry());
     }
 
-    private IngestBatch run(IngestFlow flow, List<ObjectNode> sent) {
+    /** One delivery through the flow; returns once its markers (set after the reply) are written too. */
+    private IngestBatch run(Deduplicator dedup, List<ObjectNode> sent) {
+        IngestFlow flow = flow(dedup);
         List<RawEntry> entries = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
             entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
         }
         IngestBatch batch = new IngestBatch("test", DeliveryKind.DAPR_BULK, entries);
-        return flow.store(flow.deadLetter(flow.validate(batch)));
+        IngestBatch done = flow.store(flow.deadLetter(flow.validate(batch)));
+        dedup.awaitBackgroundWork(Duration.ofSeconds(10));
+        return done;
+    }
+
+    @Test
+    void anIdFreedWhileWaitingIsCheckedAgainNotJudgedByTheCheckSentBeforeTheClaims() throws Exception {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        ObjectNode event = events.event();
+        UUID id = UUID.fromString(id(event));
+        // another writer holds the claim; it will store the row and go away without a marker (as after a crash)
+        redis.opsForValue().set(dedup.claimKey(id), "other-writer", Duration.ofSeconds(30));
+        java.util.concurrent.CompletableFuture<IngestBatch> ours = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run(dedup, List.of(event)));
+        Thread.sleep(300); // our early check (sent with the claims) has found nothing by now, and our claim waits
+        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        redis.delete(dedup.claimKey(id));
+        IngestBatch batch = ours.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+    }
+
+    @Test
+    void theEarlyCheckCountsOnlyWhileNoRowCanHaveAppearedUnseen() {
+        IngestFlow flow = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+        long sent = System.nanoTime();
+        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(29).toNanos())).isTrue();
+        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(30).toNanos())).isFalse();
+        IngestFlow shortMarkers = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofSeconds(2)));
+        assertThat(shortMarkers.earlyCheckUsable(sent, sent + Duration.ofSeconds(3).toNanos())).isFalse();
+    }
+
+    @Test
+    void aRedeliveryArrivingBeforeTheMarkersAreWrittenIsADuplicate() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        IngestFlow flow = flow(dedup);
+        ObjectNode event = events.event();
+        List<RawEntry> first = List.of(new RawEntry(0, "e0", event, event.toString(), null, null));
+        List<RawEntry> again = List.of(new RawEntry(0, "e0", event.deepCopy(), event.toString(), null, null));
+        IngestBatch stored = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, first))));
+        // no waiting for the marker thread: the id is still claimed or already marked, never free with a stale check
+        IngestBatch redelivered = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, again))));
+        assertThat(stored.outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+        dedup.awaitBackgroundWork(Duration.ofSeconds(10));
+        dedup.close();
     }
 
     private static String id(ObjectNode event) {
@@ -78,14 +127,14 @@ class IngestFlowTest {
         ObjectNode free = events.event();
         // another writer holds the claim and has not finished
         redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(contested))), "other-writer", Duration.ofSeconds(30));
-        IngestBatch batch = run(flow(dedup), List.of(contested, free));
+        IngestBatch batch = run(dedup, List.of(contested, free));
         assertThat(batch.outcome(0)).isEqualTo(Outcome.RETRY);
         assertThat(batch.outcome(1)).isEqualTo(Outcome.INSERTED);
         assertThat(rows.countsPerId(List.of(id(contested)))).isEmpty();
 
         // the other writer gives up its claim without storing: the retry stores it
         redis.delete(dedup.claimKey(UUID.fromString(id(contested))));
-        IngestBatch retry = run(flow(dedup), List.of(contested, free));
+        IngestBatch retry = run(dedup, List.of(contested, free));
         assertThat(retry.outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(retry.outcome(1)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(contested), id(free)))).containsValues(1L, 1L).hasSize(2);
@@ -100,7 +149,7 @@ class IngestFlowTest {
         redis.opsForValue().set(dedup.claimKey(id), "crashed-writer", Duration.ofMillis(600));
         new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
 
-        IngestBatch whileClaimed = run(flow(dedup), List.of(event));
+        IngestBatch whileClaimed = run(dedup, List.of(event));
         assertThat(whileClaimed.outcome(0)).isEqualTo(Outcome.RETRY);
 
         // once the claim expired, the next delivery finds the row in ClickHouse
@@ -108,7 +157,7 @@ class IngestFlowTest {
         while (Boolean.TRUE.equals(redis.hasKey(dedup.claimKey(id))) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        IngestBatch redelivered = run(flow(dedup), List.of(event));
+        IngestBatch redelivered = run(dedup, List.of(event));
         assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
         assertThat(redis.hasKey(dedup.doneKey(id))).isTrue();
@@ -119,9 +168,9 @@ class IngestFlowTest {
     void withoutDoneMarkersClickHouseAloneFindsTheDuplicate() {
         Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ZERO);
         ObjectNode event = events.event();
-        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(redis.hasKey(dedup.doneKey(UUID.fromString(id(event))))).isFalse();
-        assertThat(run(flow(dedup), List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
 
@@ -134,7 +183,7 @@ class IngestFlowTest {
             ObjectNode event = events.event();
             ObjectNode invalid = events.event();
             invalid.put("cost", -3);
-            IngestBatch batch = run(flow(dedup), List.of(event, invalid));
+            IngestBatch batch = run(dedup, List.of(event, invalid));
             assertThat(batch.status(0)).isEqualTo("RETRY");
             assertThat(batch.status(1)).isEqualTo("DROP");
             assertThat(rows.countsPerId(List.of(id(event)))).isEmpty();
@@ -149,7 +198,7 @@ class IngestFlowTest {
         ObjectNode event = events.event();
         ObjectNode held = events.event();
         redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(held))), "other", Duration.ofSeconds(30));
-        IngestBatch batch = run(flow(dedup), List.of(event, held, event.deepCopy(), held.deepCopy(), event.deepCopy()));
+        IngestBatch batch = run(dedup, List.of(event, held, event.deepCopy(), held.deepCopy(), event.deepCopy()));
         assertThat(List.of(batch.outcome(0), batch.outcome(1), batch.outcome(2), batch.outcome(3), batch.outcome(4)))
                 .containsExactly(Outcome.INSERTED, Outcome.RETRY, Outcome.DUPLICATE, Outcome.RETRY, Outcome.DUPLICATE);
         redis.delete(dedup.claimKey(UUID.fromString(id(held))));
@@ -165,7 +214,7 @@ class IngestFlowTest {
             event.set("response_analysis", parse(json));
             sent.add(event);
         }
-        IngestBatch batch = run(flow(dedup), sent);
+        IngestBatch batch = run(dedup, sent);
         for (int i = 0; i < sent.size(); i++) {
             assertThat(batch.outcome(i)).as(sent.get(i).get("response_analysis").toString()).isEqualTo(Outcome.INSERTED);
         }
@@ -181,7 +230,7 @@ class IngestFlowTest {
         // a number ClickHouse's JSON type cannot hold: the validator lets it through, the INSERT refuses it
         sent.get(13).putObject("response_analysis").put("big", new java.math.BigInteger("123456789012345678901234567890"));
         sent.add(sent.get(13).deepCopy());
-        IngestBatch batch = run(flow(dedup), sent);
+        IngestBatch batch = run(dedup, sent);
         for (int i = 0; i < sent.size(); i++) {
             assertThat(batch.status(i)).as("entry " + i).isEqualTo(i == 13 || i == 20 ? "DROP" : "SUCCESS");
         }
