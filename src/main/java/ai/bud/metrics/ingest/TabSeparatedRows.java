@@ -1,5 +1,6 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.clickhouse.TabSeparated;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -108,16 +109,7 @@ final class TabSeparatedRows {
             out.append("\\N");
             return this;
         }
-        for (int i = 0, n = value.length(); i < n; i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
+        TabSeparated.escape(out, value);
         return this;
     }
 

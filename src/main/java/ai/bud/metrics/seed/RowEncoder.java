@@ -1,5 +1,6 @@
 package ai.bud.metrics.seed;
 
+import ai.bud.metrics.clickhouse.TabSeparated;
 import ai.bud.metrics.seed.GeneratedInference.ModelCall;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -128,17 +129,7 @@ final class RowEncoder {
 
     /** TabSeparated escaping: backslash, tab, newline and carriage return. */
     static StringBuilder tsv(StringBuilder out, CharSequence value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-        return out;
+        return TabSeparated.escape(out, value);
     }
 
     /** Compact JSON of the analysis object (maps, lists, strings, numbers, booleans). */
