@@ -1,13 +1,18 @@
 package ai.bud.metrics.analytics;
 
+import com.clickhouse.client.api.data_formats.ClickHouseFormatReader;
+import com.clickhouse.jdbc.ResultSetImpl;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.NumberOutput;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Writes the SPEC section 2 response straight from the rows of {@link QueryBuilder}'s statement to JSON bytes, in one
@@ -59,12 +64,17 @@ public final class RowJsonWriter {
     }
 
     public static Result toBytes(ResultSet rows, AnalyticsRequest request) throws SQLException {
+        return toBytes(rows, request, true);
+    }
+
+    /** {@code direct} false: every value through the JDBC getters (for comparisons; the text is the same). */
+    static Result toBytes(ResultSet rows, AnalyticsRequest request, boolean direct) throws SQLException {
         Out out = new Out(64 * 1024);
-        Timing timing = write(rows, request, out);
+        Timing timing = write(rows, request, out, direct ? Values.of(rows) : Values.throughGetters(rows));
         return new Result(out.bytes(), timing);
     }
 
-    static Timing write(ResultSet rows, AnalyticsRequest request, Out out) throws SQLException {
+    private static Timing write(ResultSet rows, AnalyticsRequest request, Out out, Values values) throws SQLException {
         long start = System.nanoTime();
         long reading = 0;
         Columns columns = new Columns(rows, request);
@@ -80,8 +90,8 @@ public final class RowJsonWriter {
             if (!more) {
                 break;
             }
-            long bucket = rows.getLong(columns.bucket);
-            boolean hasData = rows.getInt(columns.hasData) == 1;
+            long bucket = values.getLong(columns.bucket);
+            boolean hasData = values.getLong(columns.hasData) == 1;
             if (!open || bucket != currentBucket) {
                 if (open) {
                     if (withItems) {
@@ -102,7 +112,7 @@ public final class RowJsonWriter {
                     out.write(',');
                 }
                 firstItem = false;
-                writeSeries(out, rows, request, columns);
+                writeSeries(out, values, request, columns);
             }
         }
         if (open && withItems) {
@@ -112,7 +122,7 @@ public final class RowJsonWriter {
         return new Timing(reading, System.nanoTime() - start);
     }
 
-    private static void writeSeries(Out out, ResultSet rows, AnalyticsRequest request, Columns columns) throws SQLException {
+    private static void writeSeries(Out out, Values rows, AnalyticsRequest request, Columns columns) throws SQLException {
         for (Dimension dimension : Dimension.values()) {
             int index = columns.keys[dimension.ordinal()];
             out.write(KEY_NAMES[dimension.ordinal()]);
@@ -120,7 +130,7 @@ public final class RowJsonWriter {
                 out.write(NULL);
             } else {
                 out.write('"');
-                out.ascii(rows.getString(index));
+                rows.writeText(index, out);
                 out.write('"');
             }
         }
@@ -152,7 +162,7 @@ public final class RowJsonWriter {
                         primaryValue = value;
                     }
                     case NULLABLE_NUMBER -> {
-                        double value = rows.getDouble(indexes[f]);
+                        double value = rows.getNullableDouble(indexes[f]);
                         boolean missing = rows.wasNull();
                         if (missing || Double.isNaN(value)) {
                             out.write(NULL);
@@ -174,7 +184,7 @@ public final class RowJsonWriter {
                 out.write(NULL);
             } else {
                 boolean integer = columns.integerPrimary[m];
-                if (rows.getInt(columns.hasPrevious) == 1) {
+                if (rows.getLong(columns.hasPrevious) == 1) {
                     double value = integer ? columns.primaryLong : columns.primaryDouble;
                     double previous = rows.getDouble(columns.previous[m]);
                     double rounded = ResultShaper.round2(value - previous);
@@ -256,6 +266,126 @@ public final class RowJsonWriter {
         }
     }
 
+    /**
+     * The values of the current row. clickhouse-jdbc 0.10's getters by index translate the index to the column's name
+     * and back on every call ({@code ResultSetImpl.getLong(int)} → {@code columnIndexToName} → {@code getLong(String)}
+     * → two hash lookups in the reader, then a per-column converter map), about a third of the time spent writing the
+     * heavy reference call's JSON. The driver has already decoded the row into objects; when the result set is the
+     * driver's own ({@code com.clickhouse.jdbc.ResultSetImpl}), this reads those objects by index from its
+     * {@link ClickHouseFormatReader} ({@code readValue(int)}: an array access) and converts the usual boxes itself
+     * exactly as the driver would ({@link Number#longValue()} / {@link Number#doubleValue()}, {@link UUID#toString()}
+     * digits). Anything else — another driver, a field the reflection cannot reach, a value of another class, a NULL
+     * where a number is asked for — goes through the JDBC getter, so the text never changes.
+     */
+    static final class Values {
+        private static final VarHandle READER = readerHandle();
+
+        private final ResultSet rows;
+        private final ClickHouseFormatReader reader;
+        private boolean wasNull;
+
+        private Values(ResultSet rows, ClickHouseFormatReader reader) {
+            this.rows = rows;
+            this.reader = reader;
+        }
+
+        static Values of(ResultSet rows) {
+            return new Values(rows, readerOf(rows));
+        }
+
+        static Values throughGetters(ResultSet rows) {
+            return new Values(rows, null);
+        }
+
+        /** Whether values are read from the driver's decoded row (else every value goes through the JDBC getters). */
+        boolean direct() {
+            return reader != null;
+        }
+
+        private static VarHandle readerHandle() {
+            try {
+                return MethodHandles.privateLookupIn(ResultSetImpl.class, MethodHandles.lookup())
+                        .findVarHandle(ResultSetImpl.class, "reader", ClickHouseFormatReader.class);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null; // another driver version: the JDBC getters it is
+            }
+        }
+
+        private static ClickHouseFormatReader readerOf(ResultSet rows) {
+            if (READER == null) {
+                return null;
+            }
+            try {
+                if (!rows.isWrapperFor(ResultSetImpl.class)) {
+                    return null;
+                }
+                return (ClickHouseFormatReader) READER.get(rows.unwrap(ResultSetImpl.class));
+            } catch (SQLException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        long getLong(int index) throws SQLException {
+            if (reader != null) {
+                Object value = reader.readValue(index);
+                if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+                    return ((Number) value).longValue();
+                }
+            }
+            return rows.getLong(index);
+        }
+
+        double getDouble(int index) throws SQLException {
+            if (reader != null) {
+                Object value = reader.readValue(index);
+                if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
+                        || value instanceof Byte) {
+                    return ((Number) value).doubleValue();
+                }
+            }
+            return rows.getDouble(index);
+        }
+
+        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
+        double getNullableDouble(int index) throws SQLException {
+            if (reader != null) {
+                Object value = reader.readValue(index);
+                if (value == null) {
+                    wasNull = true;
+                    return 0;
+                }
+                if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
+                        || value instanceof Byte) {
+                    wasNull = false;
+                    return ((Number) value).doubleValue();
+                }
+            }
+            double value = rows.getDouble(index);
+            wasNull = rows.wasNull();
+            return value;
+        }
+
+        boolean wasNull() {
+            return wasNull;
+        }
+
+        /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
+        void writeText(int index, Out out) throws SQLException {
+            if (reader != null) {
+                Object value = reader.readValue(index);
+                if (value instanceof UUID uuid) {
+                    out.uuid(uuid);
+                    return;
+                }
+                if (value instanceof String text) {
+                    out.ascii(text);
+                    return;
+                }
+            }
+            out.ascii(rows.getString(index));
+        }
+    }
+
     /** A growable byte buffer with the few writes JSON needs; hands its array over without a copy when full. */
     static final class Out {
         private byte[] buf;
@@ -310,6 +440,32 @@ public final class RowJsonWriter {
             } else {
                 ascii(NumberOutput.toString(value, true));
             }
+        }
+
+        private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+        /** A UUID as {@link UUID#toString()} spells it (lower-case hex, 8-4-4-4-12), without building the string. */
+        void uuid(UUID uuid) {
+            room(36);
+            long msb = uuid.getMostSignificantBits();
+            long lsb = uuid.getLeastSignificantBits();
+            hex(msb >>> 32, 8);
+            buf[count++] = '-';
+            hex(msb >>> 16, 4);
+            buf[count++] = '-';
+            hex(msb, 4);
+            buf[count++] = '-';
+            hex(lsb >>> 48, 4);
+            buf[count++] = '-';
+            hex(lsb, 12);
+        }
+
+        private void hex(long value, int digits) {
+            for (int i = digits - 1; i >= 0; i--) {
+                buf[count + i] = HEX[(int) (value & 0xF)];
+                value >>>= 4;
+            }
+            count += digits;
         }
 
         byte[] bytes() {

@@ -1,0 +1,180 @@
+package ai.bud.metrics.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.bud.metrics.seed.SeedCommand;
+import ai.bud.metrics.support.TestClickHouse;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A bounded harness, not a test of speed: loads {@code -Danalytics.bench=N} inferences with the seeder's direct mode
+ * into a database of its own and times issue 6's heavy reference call in the service's own code (the statement as
+ * {@link AnalyticsQueryRunner} runs it, rows read by the driver, JSON written), alternately with the writer reading the
+ * driver's decoded rows directly and through the JDBC getters, next to the same SQL sent straight to the engine in the format the driver reads. It logs
+ * figures and asserts nothing about time. Off unless the property is set:
+ * {@code mvn -B -q test -Dtest=HeavyCallBench -Danalytics.bench=300000}.
+ */
+@EnabledIfSystemProperty(named = "analytics.bench", matches = "\\d+")
+class HeavyCallBench {
+
+    private static final String DATABASE = "heavy_call_bench";
+
+    @Test
+    void timesTheHeavyCall() throws Exception {
+        int records = Integer.parseInt(System.getProperty("analytics.bench"));
+        int runs = Integer.parseInt(System.getProperty("analytics.bench.runs", "7"));
+        DataSource dataSource = TestClickHouse.database(DATABASE);
+        int port = TestClickHouse.connector().port();
+        long loadStart = System.nanoTime();
+        ByteArrayOutputStream seedOut = new ByteArrayOutputStream();
+        int exit = SeedCommand.run(new String[] {"--direct-db", "--clickhouse-url", "http://127.0.0.1:" + port, "--database", DATABASE,
+                "--records", Integer.toString(records), "--days", "365", "--projects", "150", "--models", "20", "--seed", "20261129"},
+                Map.of(), new PrintStream(seedOut, true, StandardCharsets.UTF_8), System.err);
+        assertThat(exit).as(seedOut.toString(StandardCharsets.UTF_8)).isZero();
+        log("loaded %,d inferences in %.1f s", records, (System.nanoTime() - loadStart) / 1e9);
+
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        String body = "{\"metrics\": [\"concurrent_requests\"], \"from_date\": \"" + now.minusDays(365) + "\", \"to_date\": \"" + now
+                + "\", \"frequency_unit\": \"day\", \"group_by\": [\"model\", \"project\", \"endpoint\"], \"return_delta\": true,"
+                + " \"fill_time_gaps\": true, \"filters\": {}}";
+        AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(body.getBytes(StandardCharsets.UTF_8));
+        SqlQuery query = new QueryBuilder(Clock.systemUTC(), 60).build(request);
+        HttpClient http = HttpClient.newHttpClient();
+        String inlined = inline(query);
+
+        log("load average before: %s", loadAverage());
+        Map<Boolean, Map<String, List<Double>>> figures = Map.of(true, new java.util.LinkedHashMap<>(), false, new java.util.LinkedHashMap<>());
+        List<Double> engine = new ArrayList<>();
+        int size = 0;
+        for (int i = -2; i < runs; i++) {
+            for (boolean direct : new boolean[] {true, false}) {
+                long start = System.nanoTime();
+                long prepared;
+                long executed;
+                RowJsonWriter.Result result;
+                try (Connection connection = dataSource.getConnection();
+                        PreparedStatement statement = connection.prepareStatement(query.sql())) {
+                    for (int p = 0; p < query.params().size(); p++) {
+                        statement.setObject(p + 1, query.params().get(p));
+                    }
+                    prepared = System.nanoTime();
+                    try (ResultSet rows = statement.executeQuery()) {
+                        executed = System.nanoTime();
+                        result = RowJsonWriter.toBytes(rows, request, direct);
+                    }
+                }
+                long end = System.nanoTime();
+                size = result.body().length;
+                if (i >= 0) {
+                    Map<String, List<Double>> f = figures.get(direct);
+                    add(f, "total", end - start);
+                    add(f, "prepare", prepared - start);
+                    add(f, "execute", executed - prepared);
+                    add(f, "shape", result.timing().readNanos());
+                    add(f, "serialize", result.timing().totalNanos() - result.timing().readNanos());
+                }
+            }
+            long engineStart = System.nanoTime();
+            long engineBytes = engine(http, port, inlined);
+            if (i >= 0) {
+                engine.add((System.nanoTime() - engineStart) / 1e6);
+                log("run %d: direct %s | getters %s | engine RowBinary %.0f ms (%,d bytes)", i + 1, last(figures.get(true)),
+                        last(figures.get(false)), engine.get(i), engineBytes);
+            }
+        }
+        for (boolean direct : new boolean[] {true, false}) {
+            Map<String, List<Double>> f = figures.get(direct);
+            log("medians of %d, %s: total %.0f ms = prepare %.1f + execute %.0f + shape %.0f + serialize %.0f; engine %.0f ms; ratio %.2f;"
+                    + " body %,d bytes", runs, direct ? "direct reads" : "JDBC getters", median(f.get("total")), median(f.get("prepare")),
+                    median(f.get("execute")), median(f.get("shape")), median(f.get("serialize")), median(engine),
+                    median(f.get("total")) / median(engine), size);
+        }
+        log("load average after: %s", loadAverage());
+    }
+
+    private static long engine(HttpClient http, int port, String sql) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .header("X-ClickHouse-Database", DATABASE)
+                .header("X-ClickHouse-Format", "RowBinaryWithNamesAndTypes")
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        long bytes = 0;
+        try (InputStream in = response.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                bytes += n;
+            }
+        }
+        assertThat(response.statusCode()).isEqualTo(200);
+        return bytes;
+    }
+
+    /** The statement with its parameters as literals (numbers bare, everything else quoted), for the engine alone. */
+    private static String inline(SqlQuery query) {
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        String sql = query.sql();
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c != '?') {
+                out.append(c);
+                continue;
+            }
+            Object value = query.params().get(next++);
+            String text = String.valueOf(value);
+            out.append(value instanceof Number ? text : "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'");
+        }
+        assertThat(next).isEqualTo(query.params().size());
+        return out.toString();
+    }
+
+    private static void add(Map<String, List<Double>> figures, String step, long nanos) {
+        figures.computeIfAbsent(step, k -> new ArrayList<>()).add(nanos / 1e6);
+    }
+
+    private static String last(Map<String, List<Double>> figures) {
+        StringBuilder out = new StringBuilder();
+        figures.forEach((step, values) -> out.append(step).append(' ').append(Math.round(values.get(values.size() - 1))).append(' '));
+        return out.toString().trim();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println("heavy-call-bench: " + String.format(format, args));
+    }
+}
