@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -386,8 +387,17 @@ public final class RowJsonWriter {
         }
     }
 
-    /** A growable byte buffer with the few writes JSON needs; hands its array over without a copy when full. */
+    /**
+     * A growable byte buffer with the few writes JSON needs. It grows by chunks (each twice the last, up to 4 MB) rather
+     * than by copying itself into ever larger arrays: a 22 MB body is then copied once, into the exact-size array
+     * {@link #bytes()} returns (or handed over without a copy when it fits the first chunk exactly).
+     */
     static final class Out {
+        private static final int MAX_CHUNK = 4 * 1024 * 1024;
+
+        private final ArrayList<byte[]> sealed = new ArrayList<>();
+        private final ArrayList<Integer> sealedLengths = new ArrayList<>();
+        private int sealedTotal;
         private byte[] buf;
         private int count;
 
@@ -395,9 +405,14 @@ public final class RowJsonWriter {
             buf = new byte[size];
         }
 
+        /** Makes {@code n} contiguous bytes free at {@code buf[count]}. */
         private void room(int n) {
             if (count + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+                sealed.add(buf);
+                sealedLengths.add(count);
+                sealedTotal += count;
+                buf = new byte[Math.max(n, Math.min(MAX_CHUNK, buf.length * 2))];
+                count = 0;
             }
         }
 
@@ -469,7 +484,18 @@ public final class RowJsonWriter {
         }
 
         byte[] bytes() {
-            return count == buf.length ? buf : Arrays.copyOf(buf, count);
+            if (sealed.isEmpty()) {
+                return count == buf.length ? buf : Arrays.copyOf(buf, count);
+            }
+            byte[] all = new byte[sealedTotal + count];
+            int at = 0;
+            for (int i = 0; i < sealed.size(); i++) {
+                int length = sealedLengths.get(i);
+                System.arraycopy(sealed.get(i), 0, all, at, length);
+                at += length;
+            }
+            System.arraycopy(buf, 0, all, at, count);
+            return all;
         }
     }
 }

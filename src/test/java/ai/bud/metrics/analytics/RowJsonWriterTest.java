@@ -91,6 +91,39 @@ class RowJsonWriterTest {
         }
     }
 
+    @Test
+    void bufferKeepsEveryWriteInOrderAcrossChunks() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        RowJsonWriter.Out out = new RowJsonWriter.Out(16);
+        for (int i = 0; i < 20_000; i++) {
+            switch (random.nextInt(4)) {
+                case 0 -> {
+                    int b = 'a' + random.nextInt(26);
+                    out.write(b);
+                    expected.write(b);
+                }
+                case 1 -> {
+                    byte[] bytes = new byte[random.nextInt(i % 1000 == 0 ? 5_000_000 : 300)];
+                    java.util.Arrays.fill(bytes, (byte) ('A' + random.nextInt(26)));
+                    out.write(bytes);
+                    expected.writeBytes(bytes);
+                }
+                case 2 -> {
+                    String text = Long.toString(random.nextLong());
+                    out.ascii(text);
+                    expected.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+                }
+                default -> {
+                    UUID uuid = new UUID(random.nextLong(), random.nextLong());
+                    out.uuid(uuid);
+                    expected.writeBytes(uuid.toString().getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+        }
+        assertThat(out.bytes()).isEqualTo(expected.toByteArray());
+    }
+
     /** The same rows behind a plain {@link ResultSet} that is not the driver's: every value through the JDBC getters. */
     private byte[] viaJdbcGetters(SqlQuery query, AnalyticsRequest request) throws Exception {
         try (Connection connection = dataSource.getConnection();
