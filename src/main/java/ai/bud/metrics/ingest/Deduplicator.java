@@ -19,79 +19,105 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Serializes writers per inference_id with Redis claims, so that the ClickHouse existence check and the insert
- * that follows it are never interleaved with another writer's for the same id (docs/ARCHITECTURE.md,
- * "Ingestion and dedup"):
- * <ol>
- * <li>ids with a "done" marker are duplicates without further work;</li>
- * <li>{@code SET claim:{id} token NX PX ttl} for the others; an id claimed by someone else is retried until
- * it is done or free, for at most {@code claimWait}, then answered RETRY (never a guessed duplicate);</li>
- * <li>the caller checks ClickHouse for the claimed ids and inserts the rest, then {@link #finish} sets the
- * done markers and releases the claims (only its own: compare-and-delete on the token).</li>
- * </ol>
- * A crash between insert and finish leaves claims that expire; the next writer then finds the rows in
- * ClickHouse. ClickHouse stays the authority; the markers only save the lookup.
+ * Serializes writers per inference_id with Redis, and remembers which ids were attempted lately, so that the
+ * ClickHouse existence check is needed only where a row could exist (docs/ARCHITECTURE.md, "Ingestion and dedup").
+ * One key per id, {@code {prefix}id:{id}}, holds its state:
+ * <ul>
+ * <li>{@code d} — stored: a duplicate without further work;</li>
+ * <li>{@code c:<token>:<until>} — claimed by the writer holding {@code token} until {@code until} (ms, Redis clock);
+ * an id claimed by someone else is retried until it is done or free, for at most {@code claimWait}, then answered
+ * RETRY (never a guessed duplicate); a claim past its time is free again;</li>
+ * <li>{@code r} — attempted, released without a row written by that attempt;</li>
+ * <li>no key — not attempted since the key would have expired.</li>
+ * </ul>
+ * Every key lives {@code doneTtl} (at least the claim TTL) from its last change, so an id attempted less than
+ * {@code doneTtl} ago always has a key. {@code {prefix}since} holds when this set of keys began (Redis time, set
+ * once; after Redis lost its data it starts again). An id found without a key was therefore never attempted since
+ * {@code max(since, now - doneTtl)}; if its event cannot have been delivered before then (its arrival time, less
+ * the allowed clock skew, is later), no row can exist and the existence check is skipped. Every other claimed id
+ * (a key other than {@code d}, or an event older than that) is checked in ClickHouse, which stays the authority.
  */
 public class Deduplicator implements AutoCloseable {
 
-    private static final long ACQUIRED = 0;
+    /** Claim states answered per id by {@link #CLAIM}. */
+    private static final long ACQUIRED_UNSEEN = 0;
+    private static final long DONE = 1;
     private static final long BUSY = 2;
+    private static final long ACQUIRED_SEEN = 3;
 
     /*
-     * The scripts get the key prefix as ARGV[1] and the ids as ARGV[k..]; the keys ({prefix}claim:{id},
-     * {prefix}done:{id}) are built in the script, so a batch of 1000 ids sends 1000 short arguments instead of 2000
-     * long key names. (The keys are therefore not declared in KEYS: fine on a single Redis primary, which the
-     * scheme requires anyway — see docs/ARCHITECTURE.md.)
+     * The scripts get the key prefix as ARGV[1] and the ids after the other arguments; the keys are built in the
+     * script, so a batch of 1000 ids sends 1000 short arguments instead of 1000 long key names. (The keys are
+     * therefore not declared in KEYS: fine on a single Redis primary, which the scheme requires anyway — see
+     * docs/ARCHITECTURE.md.)
      */
 
     /**
-     * ARGV = prefix, token, claim TTL in ms, ids...: per id 1 when already done, else 0 when the claim was taken
-     * ({@code SET NX PX}), else 2 (held by another writer). One round trip for a whole batch.
+     * ARGV = prefix, token, claim TTL in ms, key TTL in s, ids...: answers {now, since, state per id}, where state is
+     * 1 when stored, 2 when claimed by another writer, else the claim is taken and state is 0 when the id had no key
+     * or 3 when it had one (an earlier attempt). One round trip for a whole batch.
      */
     private static final byte[] CLAIM = script("""
-            local prefix, token, ttl = ARGV[1], ARGV[2], ARGV[3]
-            local out = {}
-            for i = 4, #ARGV do
-              local id = ARGV[i]
-              if redis.call('EXISTS', prefix .. 'done:' .. id) == 1 then out[i - 3] = 1
-              elseif redis.call('SET', prefix .. 'claim:' .. id, token, 'NX', 'PX', ttl) then out[i - 3] = 0
-              else out[i - 3] = 2 end
+            local prefix, token, claimMs, keyTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local since = redis.call('GET', prefix .. 'since')
+            if not since then
+              since = string.format('%.0f', now)
+              redis.call('SET', prefix .. 'since', since)
+            end
+            local claim = 'c:' .. token .. ':' .. string.format('%.0f', now + claimMs)
+            local out = {now, tonumber(since)}
+            for i = 5, #ARGV do
+              local key = prefix .. 'id:' .. ARGV[i]
+              local v = redis.call('GET', key)
+              local state
+              if v == 'd' then state = 1
+              elseif v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
+              else
+                redis.call('SET', key, claim, 'EX', keyTtl)
+                if v then state = 3 else state = 0 end
+              end
+              out[i - 2] = state
             end
             return out""");
 
     /**
-     * ARGV = prefix, token, done TTL in s, flags, ids...: sets the done marker of each id whose flag (a character of
-     * ARGV[4]) is '1', then deletes each claim still holding the token.
+     * ARGV = prefix, token, key TTL in s, flags, ids...: for each id still claimed with the token, by its flag (a
+     * character of ARGV[4]): 'd' stored (marker for the key TTL), 'r' released (the key keeps its time), '-' deleted.
      */
     private static final byte[] FINISH = script("""
             local prefix, token, ttl, flags = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+            local mine = 'c:' .. token .. ':'
             for i = 5, #ARGV do
-              local id = ARGV[i]
-              if string.sub(flags, i - 4, i - 4) == '1' then redis.call('SET', prefix .. 'done:' .. id, '1', 'EX', ttl) end
-              local claim = prefix .. 'claim:' .. id
-              if redis.call('GET', claim) == token then redis.call('DEL', claim) end
+              local key = prefix .. 'id:' .. ARGV[i]
+              local v = redis.call('GET', key)
+              if v and string.sub(v, 1, #mine) == mine then
+                local flag = string.sub(flags, i - 4, i - 4)
+                if flag == 'd' then redis.call('SET', key, 'd', 'EX', ttl)
+                elseif flag == 'r' then redis.call('SET', key, 'r', 'KEEPTTL')
+                else redis.call('DEL', key) end
+              end
             end
             return {}""");
 
-    /** ARGV = prefix, token, ids...: deletes each claim key only while it still holds this writer's token. */
-    private static final byte[] RELEASE = script("""
-            local prefix, token = ARGV[1], ARGV[2]
-            for i = 3, #ARGV do
-              local claim = prefix .. 'claim:' .. ARGV[i]
-              if redis.call('GET', claim) == token then redis.call('DEL', claim) end
-            end
-            return {}""");
+    /** ARGV = prefix: sets {prefix}since to the Redis time unless it is set; answers it. */
+    private static final byte[] OPEN = script("""
+            local t = redis.call('TIME')
+            local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+            redis.call('SET', ARGV[1] .. 'since', now, 'NX')
+            return {tonumber(redis.call('GET', ARGV[1] .. 'since'))}""");
 
     /**
-     * The claims of one call: ids this writer holds, ids already done, ids still held by another writer; of the
-     * acquired ids, those taken by the first script run ({@code acquiredAtOnce}, free when first asked) and when that
-     * run answered ({@code firstAnswerNanos}, {@link System#nanoTime()}).
+     * The claims of one call: ids this writer holds, ids already stored, ids still held by another writer; of the
+     * acquired ids, those that had no key ({@code unseen}); the Redis time of the first claim script
+     * ({@code redisNowMillis}) and the start of the key set ({@code sinceMillis}).
      */
-    public record Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy, Set<UUID> acquiredAtOnce,
-            long firstAnswerNanos) {
+    public record Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy, Set<UUID> unseen, long redisNowMillis,
+            long sinceMillis) {
 
         Claims(String token, Set<UUID> acquired, Set<UUID> done, Set<UUID> busy) {
-            this(token, acquired, done, busy, Set.of(), System.nanoTime());
+            this(token, acquired, done, busy, Set.of(), 0, Long.MAX_VALUE);
         }
     }
 
@@ -112,15 +138,27 @@ public class Deduplicator implements AutoCloseable {
     private final Duration claimTtl;
     private final Duration claimWait;
     private final Duration doneTtl;
+    private final Duration clockSkew;
 
+    /**
+     * @param clockSkew how far an event's {@code request_arrival_time} may be later than the moment it was first
+     *                  delivered (the gateway's clock ahead of Redis's); bounds the window where the existence
+     *                  check is skipped
+     */
     public Deduplicator(StringRedisTemplate redis, String keyPrefix, String database, Duration claimTtl, Duration claimWait,
-            Duration doneTtl) {
+            Duration doneTtl, Duration clockSkew) {
         finisher.allowCoreThreadTimeOut(true);
         this.redis = redis;
         this.prefix = keyPrefix + ":" + database + ":";
         this.claimTtl = claimTtl;
         this.claimWait = claimWait;
         this.doneTtl = doneTtl;
+        this.clockSkew = clockSkew;
+    }
+
+    public Deduplicator(StringRedisTemplate redis, String keyPrefix, String database, Duration claimTtl, Duration claimWait,
+            Duration doneTtl) {
+        this(redis, keyPrefix, database, claimTtl, claimWait, doneTtl, Duration.ofSeconds(30));
     }
 
     public Duration claimTtl() {
@@ -136,35 +174,73 @@ public class Deduplicator implements AutoCloseable {
         return doneTtl;
     }
 
+    /** How long an id's key lives after its last change: the done TTL, and never less than a claim. */
+    private long keyTtlSeconds() {
+        return Math.max(1, Math.max(claimTtl.toSeconds() + 1, markersEnabled() ? doneTtl.toSeconds() : 0));
+    }
+
+    /**
+     * Starts the key set's clock ({@code since}) unless it runs already, so that events arriving from now on, plus
+     * the clock skew, can skip the existence check. Answers its start (Redis time, ms); also done by the first claim.
+     */
+    public long open() {
+        List<Long> answer = run(OPEN, List.of());
+        return answer.isEmpty() ? 0 : answer.get(0);
+    }
+
+    /**
+     * Whether a claimed id can have no row, so that the existence check may be skipped: the id had no key when it
+     * was claimed, markers are on, and every earlier delivery of the event would have left a key that is still
+     * there — the event (arrival time {@code arrivalMillis}, less the clock skew) came after the key set began,
+     * less than the done TTL (less the skew) ago, and not from further ahead than the skew.
+     */
+    public boolean provenUnseen(Claims claims, UUID id, long arrivalMillis) {
+        if (!markersEnabled() || !claims.unseen().contains(id)) {
+            return false;
+        }
+        long skew = clockSkew.toMillis();
+        long now = claims.redisNowMillis();
+        return arrivalMillis - skew >= claims.sinceMillis() && now - arrivalMillis < doneTtl.toMillis() - skew
+                && arrivalMillis <= now + skew;
+    }
+
     public Claims claim(Collection<UUID> ids) {
         String token = UUID.randomUUID().toString();
         Set<UUID> remaining = new LinkedHashSet<>(ids);
         Set<UUID> acquired = new HashSet<>();
         Set<UUID> done = new HashSet<>();
-        Set<UUID> acquiredAtOnce = Set.of();
-        long firstAnswer = 0;
+        Set<UUID> unseen = new HashSet<>();
+        long redisNow = 0;
+        long since = Long.MAX_VALUE;
         long deadline = System.nanoTime() + claimWait.toNanos();
         long pause = 5;
         try {
             while (!remaining.isEmpty()) {
                 List<UUID> order = new ArrayList<>(remaining);
-                List<Long> states = run(CLAIM, order, token, Long.toString(claimTtl.toMillis()));
-                if (firstAnswer == 0) {
-                    firstAnswer = System.nanoTime();
-                    Set<UUID> taken = new HashSet<>();
-                    for (int i = 0; i < order.size(); i++) {
-                        if (states.get(i) == ACQUIRED) {
-                            taken.add(order.get(i));
-                        }
-                    }
-                    acquiredAtOnce = taken;
+                List<Long> answer = run(CLAIM, order, token, Long.toString(claimTtl.toMillis()), Long.toString(keyTtlSeconds()));
+                if (answer.size() != order.size() + 2) {
+                    throw new IllegalStateException("claim script answered " + answer.size() + " values for " + order.size() + " ids");
+                }
+                if (redisNow == 0) {
+                    // the window is judged at the first answer: later rounds only take ids whose key existed (state 3)
+                    redisNow = answer.get(0);
+                    since = answer.get(1);
                 }
                 for (int i = 0; i < order.size(); i++) {
-                    long state = states.get(i);
-                    if (state != BUSY) {
-                        (state == ACQUIRED ? acquired : done).add(order.get(i));
-                        remaining.remove(order.get(i));
+                    long state = answer.get(i + 2);
+                    UUID id = order.get(i);
+                    if (state == BUSY) {
+                        continue;
                     }
+                    if (state == DONE) {
+                        done.add(id);
+                    } else {
+                        acquired.add(id);
+                        if (state == ACQUIRED_UNSEEN) {
+                            unseen.add(id);
+                        }
+                    }
+                    remaining.remove(id);
                 }
                 if (remaining.isEmpty() || System.nanoTime() > deadline) {
                     break;
@@ -180,22 +256,21 @@ public class Deduplicator implements AutoCloseable {
             }
             throw new StorageException("Redis unavailable for dedup claims", e, true);
         }
-        return new Claims(token, acquired, done, remaining, acquiredAtOnce, firstAnswer == 0 ? System.nanoTime() : firstAnswer);
+        return new Claims(token, acquired, done, remaining, unseen, redisNow, since);
     }
 
-    /** Marks {@code stored} as done and releases every claim of {@code claims}, in one script. */
+    /** Marks {@code stored} as done and releases every other claim of {@code claims}, in one script. */
     public void finish(Claims claims, Collection<UUID> stored) {
         Set<UUID> storedSet = new HashSet<>(stored);
         List<UUID> ids = new ArrayList<>(claims.acquired());
         if (ids.isEmpty()) {
             return;
         }
-        boolean markers = markersEnabled();
         StringBuilder flags = new StringBuilder(ids.size());
         for (UUID id : ids) {
-            flags.append(markers && storedSet.contains(id) ? '1' : '0');
+            flags.append(!markersEnabled() ? '-' : storedSet.contains(id) ? 'd' : 'r');
         }
-        run(FINISH, ids, claims.token(), Long.toString(Math.max(1, doneTtl.toSeconds())), flags.toString());
+        run(FINISH, ids, claims.token(), Long.toString(keyTtlSeconds()), flags.toString());
     }
 
     /**
@@ -239,11 +314,9 @@ public class Deduplicator implements AutoCloseable {
         }
     }
 
-    /** Releases this writer's claims (ids another writer holds by now are left alone). */
+    /** Releases this writer's claims, with nothing written (ids another writer holds by now are left alone). */
     public void release(Claims claims) {
-        if (!claims.acquired().isEmpty()) {
-            run(RELEASE, new ArrayList<>(claims.acquired()), claims.token());
-        }
+        finish(claims, Set.of());
     }
 
     /** Runs a script with ARGV = key prefix, {@code args}, then the ids. */
@@ -266,12 +339,19 @@ public class Deduplicator implements AutoCloseable {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    String claimKey(UUID id) {
-        return prefix + "claim:" + id;
+    /** The key of an id's state (tests). */
+    String key(UUID id) {
+        return prefix + "id:" + id;
     }
 
-    String doneKey(UUID id) {
-        return prefix + "done:" + id;
+    /** The key holding when the key set began (tests). */
+    String sinceKey() {
+        return prefix + "since";
+    }
+
+    /** The value of a claim held by {@code token} until {@code untilMillis} (Redis time), as another writer sets it (tests). */
+    static String claimValue(String token, long untilMillis) {
+        return "c:" + token + ":" + untilMillis;
     }
 
     private static byte[] script(String lua) {

@@ -4,6 +4,7 @@ import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -24,7 +25,16 @@ class IngestConfiguration {
     @Bean
     Deduplicator deduplicator(StringRedisTemplate redis, IngestProperties properties, ClickHouseProperties clickHouse) {
         IngestProperties.Dedup dedup = properties.dedup();
-        return new Deduplicator(redis, dedup.keyPrefix(), clickHouse.database(), dedup.claimTtl(), dedup.claimWait(), dedup.doneTtl());
+        Deduplicator deduplicator = new Deduplicator(redis, dedup.keyPrefix(), clickHouse.database(), dedup.claimTtl(), dedup.claimWait(),
+                dedup.doneTtl(), dedup.clockSkew());
+        try {
+            // start the key set's clock now rather than at the first delivery (see Deduplicator#provenUnseen)
+            deduplicator.open();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(IngestConfiguration.class).warn("Redis not reached at start-up ({}); dedup keys start with the first delivery",
+                    e.getMessage());
+        }
+        return deduplicator;
     }
 
     @Bean

@@ -3,6 +3,7 @@ package ai.bud.metrics.ingest;
 import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.web.FieldError;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,10 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * entry, dead-letter the invalid ones, store the valid ones exactly once. Each step takes the
  * {@link IngestBatch} and returns it with more outcomes filled in.
  */
-public class IngestFlow implements AutoCloseable {
+public class IngestFlow {
 
     private static final Logger log = LoggerFactory.getLogger(IngestFlow.class);
 
@@ -32,12 +29,6 @@ public class IngestFlow implements AutoCloseable {
     private final Deduplicator deduplicator;
     private final BatchWriter writer;
     private final MeterRegistry meters;
-    /** Runs the existence checks sent while the claims are taken (one per batch in flight). */
-    private final ExecutorService checks = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "ingest-existence-check");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     public IngestFlow(DeadLetterStore deadLetters, Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
         this.deadLetters = deadLetters;
@@ -124,29 +115,36 @@ public class IngestFlow implements AutoCloseable {
 
     private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
         long t0 = System.nanoTime();
-        // The existence check is sent while the claims are taken (see earlyCheckUsable for when its answer counts)
-        CompletableFuture<Set<UUID>> early = deduplicator.markersEnabled() ? startExistenceCheck(first.keySet()) : null;
         Deduplicator.Claims claims;
         try {
             claims = deduplicator.claim(first.keySet());
         } catch (StorageException e) {
             log.warn("dedup claims failed, {} entries answered RETRY: {}", first.size(), e.getMessage());
             first.values().forEach(i -> batch.set(i, Outcome.RETRY));
-            awaitQuietly(early);
             return;
         }
         claims.done().forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
         claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
         if (claims.acquired().isEmpty()) {
-            awaitQuietly(early);
             return;
         }
         Set<UUID> stored = new HashSet<>();
         long t1 = System.nanoTime();
         long t2 = t1;
         long t3 = t1;
+        int checked = 0;
         try {
-            Set<UUID> existing = existing(claims, early, t0);
+            // ClickHouse is asked only about the ids that could have a row (see Deduplicator#provenUnseen)
+            List<UUID> toCheck = new ArrayList<>();
+            for (UUID id : claims.acquired()) {
+                InferenceEvent event = batch.event(first.get(id));
+                long arrival = event.requestArrivalTime().toInstant(ZoneOffset.UTC).toEpochMilli();
+                if (!deduplicator.provenUnseen(claims, id, arrival)) {
+                    toCheck.add(id);
+                }
+            }
+            checked = toCheck.size();
+            Set<UUID> existing = toCheck.isEmpty() ? Set.of() : writer.existing(toCheck);
             t2 = System.nanoTime();
             List<InferenceEvent> fresh = new ArrayList<>();
             for (UUID id : claims.acquired()) {
@@ -175,98 +173,14 @@ public class IngestFlow implements AutoCloseable {
             // otherwise the claims expire: the write may still land, and nobody may check before it has
             return;
         }
+        meters.counter("budmetrics.ingest.existence.checks", "result", "asked").increment(checked);
+        meters.counter("budmetrics.ingest.existence.checks", "result", "skipped").increment(claims.acquired().size() - checked);
         // markers and claim release after the reply (the rows are stored; until then the ids stay claimed)
         deduplicator.finishInBackground(claims, stored);
         if (log.isDebugEnabled()) {
-            log.debug("stored {} of {} ids: claims {} ms, existence check (after claims) {} ms, insert {} ms", stored.size(), first.size(),
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            log.debug("stored {} of {} ids: claims {} ms, existence check of {} ids {} ms, insert {} ms", stored.size(), first.size(),
+                    (t1 - t0) / 1_000_000, checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
-    }
-
-    /**
-     * The acquired ids that already have a row. The answer of the early check (sent before the claims were taken)
-     * is used for the ids acquired by the first claim script, when it is younger than {@link #earlyCheckUsable};
-     * every other acquired id is checked now, under its claim.
-     */
-    private Set<UUID> existing(Deduplicator.Claims claims, CompletableFuture<Set<UUID>> early, long sentNanos) {
-        Set<UUID> earlyAnswer = null;
-        if (early != null) {
-            earlyAnswer = await(early);
-            if (!earlyCheckUsable(sentNanos, claims.firstAnswerNanos())) {
-                earlyAnswer = null;
-            }
-        }
-        Set<UUID> existing = new HashSet<>();
-        List<UUID> now = new ArrayList<>();
-        for (UUID id : claims.acquired()) {
-            if (earlyAnswer != null && claims.acquiredAtOnce().contains(id)) {
-                if (earlyAnswer.contains(id)) {
-                    existing.add(id);
-                }
-            } else {
-                now.add(id);
-            }
-        }
-        if (!now.isEmpty()) {
-            existing.addAll(writer.existing(now));
-        }
-        return existing;
-    }
-
-    /**
-     * Whether a check sent at {@code sentNanos} still tells the truth for ids whose claims were taken at once by the
-     * script that answered at {@code claimedNanos}. A row can only be written by the holder of its id's claim. A
-     * holder that finished before our claim left a done marker (so we would have found the id done, not free); a
-     * holder that crashed after inserting kept its claim until it expired, which is at least half the claim TTL
-     * after its insert had to be over (inserts are bounded by half the TTL). So if no more than half the claim TTL
-     * (and less than the marker TTL) separates sending the check from taking the claim, no row can have appeared
-     * in between without us seeing a marker or a claim. Holds only with markers; without them the check runs after
-     * the claims, as before.
-     */
-    boolean earlyCheckUsable(long sentNanos, long claimedNanos) {
-        long window = Math.min(deduplicator.claimTtl().toNanos() / 2, deduplicator.doneTtl().toNanos());
-        return claimedNanos - sentNanos < window;
-    }
-
-    private CompletableFuture<Set<UUID>> startExistenceCheck(Set<UUID> ids) {
-        List<UUID> copy = List.copyOf(ids);
-        try {
-            return CompletableFuture.supplyAsync(() -> writer.existing(copy), checks);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return null;
-        }
-    }
-
-    private static Set<UUID> await(CompletableFuture<Set<UUID>> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while checking stored inference ids", e, true);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StorageException storage) {
-                throw storage;
-            }
-            throw new StorageException("cannot check stored inference ids", e.getCause(), true);
-        }
-    }
-
-    private static void awaitQuietly(CompletableFuture<Set<UUID>> future) {
-        if (future != null) {
-            try {
-                future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException ignored) {
-                // the answer is not needed any more
-            }
-        }
-    }
-
-    /** Stops the threads of the early existence checks. */
-    @Override
-    public void close() {
-        checks.shutdown();
     }
 
     /**

@@ -18,10 +18,13 @@ public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @Defa
      * @param keyPrefix prefix of the Redis keys; the database name follows it, so databases never share markers
      * @param claimTtl  how long a claim protects an id; an insert is given at most half of it
      * @param claimWait how long an entry waits for a claim held by another writer before it is answered RETRY
-     * @param doneTtl   how long the "stored" marker short-cuts the ClickHouse existence check (0 = no markers;
-     *                  ClickHouse alone decides). Short: a marker must not outlive rows deleted on purpose.
+     * @param doneTtl   how long an id's key (stored marker, or trace of an attempt) lives: it short-cuts the
+     *                  ClickHouse existence check for redeliveries, and events that arrived less than this (less the
+     *                  clock skew) ago with no key skip the check (0 = no keys kept; ClickHouse alone decides).
+     *                  Short: a marker must not outlive rows deleted on purpose; Redis holds one key per id of this window.
+     * @param clockSkew how far the gateway's clock (an event's request_arrival_time) may run ahead of Redis's
      */
     public record Dedup(@DefaultValue("budmetrics:dedup") String keyPrefix, @DefaultValue("60s") Duration claimTtl,
-            @DefaultValue("5s") Duration claimWait, @DefaultValue("10m") Duration doneTtl) {
+            @DefaultValue("5s") Duration claimWait, @DefaultValue("10m") Duration doneTtl, @DefaultValue("30s") Duration clockSkew) {
     }
 }

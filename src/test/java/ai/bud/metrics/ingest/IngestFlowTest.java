@@ -6,9 +6,14 @@ import ai.bud.metrics.support.TestClickHouse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,32 +76,127 @@ class IngestFlowTest {
         return done;
     }
 
+    /** Another writer's claim on {@code id}, valid for {@code validFor} (Redis runs on this machine: same clock). */
+    private void holdElsewhere(Deduplicator dedup, UUID id, String token, Duration validFor) {
+        redis.opsForValue().set(dedup.key(id), Deduplicator.claimValue(token, System.currentTimeMillis() + validFor.toMillis()),
+                Duration.ofMinutes(10));
+    }
+
+    /** As if the key set had been running for an hour (events of the last minutes may skip the existence check). */
+    private void keySetRunningForAnHour(Deduplicator dedup) {
+        redis.opsForValue().set(dedup.sinceKey(), Long.toString(System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
+    }
+
+    private static LocalDateTime secondsAgo(long seconds) {
+        return LocalDateTime.now(ZoneOffset.UTC).minusSeconds(seconds);
+    }
+
+    /** A real BatchWriter that counts the existence checks it is asked for. */
+    private static final class CountingWriter extends BatchWriter {
+        final AtomicInteger checks = new AtomicInteger();
+
+        CountingWriter(DataSource dataSource) {
+            super(dataSource, 30);
+        }
+
+        @Override
+        public Set<UUID> existing(Collection<UUID> ids) {
+            checks.incrementAndGet();
+            return super.existing(ids);
+        }
+    }
+
+    private IngestBatch runWith(Deduplicator dedup, BatchWriter writer, List<ObjectNode> sent) {
+        IngestFlow flow = new IngestFlow(new DeadLetterStore(dataSource), dedup, writer, new SimpleMeterRegistry());
+        List<RawEntry> entries = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+        }
+        IngestBatch done = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries))));
+        dedup.awaitBackgroundWork(Duration.ofSeconds(10));
+        return done;
+    }
+
     @Test
-    void anIdFreedWhileWaitingIsCheckedAgainNotJudgedByTheCheckSentBeforeTheClaims() throws Exception {
-        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(10));
-        ObjectNode event = events.event();
-        UUID id = UUID.fromString(id(event));
-        // another writer holds the claim; it will store the row and go away without a marker (as after a crash)
-        redis.opsForValue().set(dedup.claimKey(id), "other-writer", Duration.ofSeconds(30));
-        java.util.concurrent.CompletableFuture<IngestBatch> ours = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> run(dedup, List.of(event)));
-        Thread.sleep(300); // our early check (sent with the claims) has found nothing by now, and our claim waits
-        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
-        redis.delete(dedup.claimKey(id));
-        IngestBatch batch = ours.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+    void aRecentEventWithNoTraceIsStoredWithoutAskingClickHouseAndItsRedeliveryIsADuplicate() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        keySetRunningForAnHour(dedup);
+        CountingWriter writer = new CountingWriter(dataSource);
+        ObjectNode event = events.event(secondsAgo(2));
+        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(writer.checks).hasValue(0);
+        assertThat(runWith(dedup, writer, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(writer.checks).hasValue(0);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+        assertThat(redis.opsForValue().get(dedup.key(UUID.fromString(id(event))))).isEqualTo("d");
+    }
+
+    @Test
+    void afterRedisLostItsKeysEvenRecentEventsAreCheckedInClickHouse() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        keySetRunningForAnHour(dedup);
+        CountingWriter writer = new CountingWriter(dataSource);
+        ObjectNode event = events.event(secondsAgo(2));
+        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        // Redis restarted empty: no marker, and the key set starts again now (after the event arrived)
+        RedisKeys.deleteWithPrefix(redis, prefix + ":");
+        assertThat(runWith(dedup, writer, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(writer.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
 
     @Test
-    void theEarlyCheckCountsOnlyWhileNoRowCanHaveAppearedUnseen() {
-        IngestFlow flow = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
-        long sent = System.nanoTime();
-        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(29).toNanos())).isTrue();
-        assertThat(flow.earlyCheckUsable(sent, sent + Duration.ofSeconds(30).toNanos())).isFalse();
-        IngestFlow shortMarkers = flow(new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofSeconds(2)));
-        assertThat(shortMarkers.earlyCheckUsable(sent, sent + Duration.ofSeconds(3).toNanos())).isFalse();
+    void anEventOlderThanTheKeysIsCheckedInClickHouse() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        keySetRunningForAnHour(dedup);
+        CountingWriter writer = new CountingWriter(dataSource);
+        // stored two hours ago (its key has expired since): only ClickHouse knows
+        ObjectNode event = events.event(secondsAgo(7200));
+        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(writer.checks).hasValue(1);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+    }
+
+    @Test
+    void aRecentEventHeldByAWriterThatStoredItAndVanishedIsFoundInClickHouse() throws Exception {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        keySetRunningForAnHour(dedup);
+        ObjectNode event = events.event(secondsAgo(1));
+        UUID id = UUID.fromString(id(event));
+        // the other writer stores the row and goes away without a marker: its claim runs out after 800 ms
+        holdElsewhere(dedup, id, "other-writer", Duration.ofMillis(800));
+        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        IngestBatch batch = run(dedup, List.of(event));
+        assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
+        assertThat(redis.opsForValue().get(dedup.key(id))).isEqualTo("d");
+    }
+
+    @Test
+    void theCheckIsSkippedOnlyInsideTheWindowWhereEveryEarlierDeliveryLeftAKey() {
+        Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10),
+                Duration.ofSeconds(30));
+        UUID id = UUID.randomUUID();
+        long now = 1_800_000_000_000L;
+        long since = now - Duration.ofHours(1).toMillis();
+        Deduplicator.Claims unseen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, since);
+        Deduplicator.Claims seen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(), now, since);
+        assertThat(dedup.provenUnseen(unseen, id, now - 1000)).isTrue();
+        assertThat(dedup.provenUnseen(seen, id, now - 1000)).as("an earlier attempt left a key").isFalse();
+        // older than the key TTL less the skew: an earlier delivery's key may have expired
+        assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis() + 1)).isTrue();
+        assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis())).isFalse();
+        // arrived (less the skew) before the key set began: a delivery before a Redis restart left no key
+        Deduplicator.Claims young = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, now - 40_000);
+        assertThat(dedup.provenUnseen(young, id, now - 10_000)).isTrue();
+        assertThat(dedup.provenUnseen(young, id, now - 10_001)).isFalse();
+        // from further ahead than the skew: the gateway's clock is off, nothing can be concluded
+        assertThat(dedup.provenUnseen(unseen, id, now + 30_000)).isTrue();
+        assertThat(dedup.provenUnseen(unseen, id, now + 30_001)).isFalse();
+        Deduplicator noMarkers = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ZERO,
+                Duration.ofSeconds(30));
+        assertThat(noMarkers.provenUnseen(unseen, id, now - 1000)).isFalse();
     }
 
     @Test
@@ -126,14 +226,14 @@ class IngestFlowTest {
         ObjectNode contested = events.event();
         ObjectNode free = events.event();
         // another writer holds the claim and has not finished
-        redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(contested))), "other-writer", Duration.ofSeconds(30));
+        holdElsewhere(dedup, UUID.fromString(id(contested)), "other-writer", Duration.ofSeconds(30));
         IngestBatch batch = run(dedup, List.of(contested, free));
         assertThat(batch.outcome(0)).isEqualTo(Outcome.RETRY);
         assertThat(batch.outcome(1)).isEqualTo(Outcome.INSERTED);
         assertThat(rows.countsPerId(List.of(id(contested)))).isEmpty();
 
-        // the other writer gives up its claim without storing: the retry stores it
-        redis.delete(dedup.claimKey(UUID.fromString(id(contested))));
+        // the other writer gives up its claim without storing (its release leaves the trace "r"): the retry stores it
+        redis.opsForValue().set(dedup.key(UUID.fromString(id(contested))), "r", Duration.ofMinutes(10));
         IngestBatch retry = run(dedup, List.of(contested, free));
         assertThat(retry.outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(retry.outcome(1)).isEqualTo(Outcome.DUPLICATE);
@@ -141,27 +241,23 @@ class IngestFlowTest {
     }
 
     @Test
-    void aWriterThatCrashedBetweenInsertAndMarkerLeavesNoDoubleRow() {
+    void aWriterThatCrashedBetweenInsertAndMarkerLeavesNoDoubleRow() throws Exception {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
         ObjectNode event = events.event();
         UUID id = UUID.fromString(id(event));
         // the crashed writer: claim taken, row inserted, neither marker set nor claim released
-        redis.opsForValue().set(dedup.claimKey(id), "crashed-writer", Duration.ofMillis(600));
+        holdElsewhere(dedup, id, "crashed-writer", Duration.ofMillis(1500));
         new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
 
         IngestBatch whileClaimed = run(dedup, List.of(event));
         assertThat(whileClaimed.outcome(0)).isEqualTo(Outcome.RETRY);
 
-        // once the claim expired, the next delivery finds the row in ClickHouse
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (Boolean.TRUE.equals(redis.hasKey(dedup.claimKey(id))) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        // once the claim ran out, the next delivery finds the row in ClickHouse
+        Thread.sleep(1600);
         IngestBatch redelivered = run(dedup, List.of(event));
         assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.hasKey(dedup.doneKey(id))).isTrue();
-        assertThat(redis.hasKey(dedup.claimKey(id))).isFalse();
+        assertThat(redis.opsForValue().get(dedup.key(id))).isEqualTo("d");
     }
 
     @Test
@@ -169,7 +265,7 @@ class IngestFlowTest {
         Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ZERO);
         ObjectNode event = events.event();
         assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
-        assertThat(redis.hasKey(dedup.doneKey(UUID.fromString(id(event))))).isFalse();
+        assertThat(redis.hasKey(dedup.key(UUID.fromString(id(event))))).isFalse();
         assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
@@ -197,11 +293,11 @@ class IngestFlowTest {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
         ObjectNode event = events.event();
         ObjectNode held = events.event();
-        redis.opsForValue().set(dedup.claimKey(UUID.fromString(id(held))), "other", Duration.ofSeconds(30));
+        holdElsewhere(dedup, UUID.fromString(id(held)), "other", Duration.ofSeconds(30));
         IngestBatch batch = run(dedup, List.of(event, held, event.deepCopy(), held.deepCopy(), event.deepCopy()));
         assertThat(List.of(batch.outcome(0), batch.outcome(1), batch.outcome(2), batch.outcome(3), batch.outcome(4)))
                 .containsExactly(Outcome.INSERTED, Outcome.RETRY, Outcome.DUPLICATE, Outcome.RETRY, Outcome.DUPLICATE);
-        redis.delete(dedup.claimKey(UUID.fromString(id(held))));
+        redis.delete(dedup.key(UUID.fromString(id(held))));
     }
 
     @Test

@@ -202,7 +202,7 @@ class IngestThroughputTest {
 
     /**
      * Each step of the flow on its own, in process, on fresh batches: where one batch's time goes. Here the steps run
-     * one after the other; in the flow the existence check overlaps the claims and the markers follow the reply.
+     * one after the other; in the flow the markers follow the reply, and the existence check runs only for ids that could have a row.
      */
     @Test
     void measureSpansOfOneBatch() throws Exception {
