@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -13,9 +14,10 @@ import javax.sql.DataSource;
 
 /**
  * ModelInferenceDetails I/O of the ingest flow: which ids are already stored (the ids bound as one array
- * parameter), and one INSERT per batch whose rows travel as a TabSeparated request body ({@link RowInserter}).
+ * parameter), and the inserts, whose rows travel as a TabSeparated request body ({@link RowInserter}); the inserts
+ * of batches processed at the same time are joined into one ({@link GroupCommit}).
  */
-public class BatchWriter {
+public class BatchWriter implements AutoCloseable {
 
     static final String TABLE = "ModelInferenceDetails";
     private static final String EXISTING = "SELECT toString(inference_id) FROM " + TABLE + " WHERE inference_id IN ?";
@@ -23,11 +25,22 @@ public class BatchWriter {
     private static final int IN_CHUNK = 5000;
 
     private final DataSource dataSource;
-    private final RowInserter inserter;
+    private final GroupCommit commits;
+
+    /**
+     * @param insertTimeoutSeconds longest an INSERT may take; a batch waits at most half of that for its turn
+     * @param maxRows              most rows joined into one INSERT
+     * @param writers              INSERTs that may run at once
+     */
+    public BatchWriter(DataSource dataSource, int insertTimeoutSeconds, int maxRows, int writers) {
+        this.dataSource = dataSource;
+        RowInserter inserter = new RowInserter(dataSource, insertTimeoutSeconds);
+        this.commits = new GroupCommit((rows, what) -> inserter.insert(TABLE, TabSeparatedRows.DETAILS_COLUMNS, rows, what), maxRows,
+                Duration.ofMillis(Math.max(1000, insertTimeoutSeconds * 500L)), writers);
+    }
 
     public BatchWriter(DataSource dataSource, int insertTimeoutSeconds) {
-        this.dataSource = dataSource;
-        this.inserter = new RowInserter(dataSource, insertTimeoutSeconds);
+        this(dataSource, insertTimeoutSeconds, 20_000, 1);
     }
 
     /**
@@ -63,11 +76,20 @@ public class BatchWriter {
         }
     }
 
-    /** Inserts the events in one INSERT (one block: all rows or none); nothing is inserted when it fails. */
+    /**
+     * Inserts the events as one block (all rows or none), possibly in one INSERT with other batches; returns once
+     * they are stored. When it throws, {@link StorageException#nothingWritten()} tells whether they may have been.
+     */
     public void insert(List<InferenceEvent> events) {
         if (events.isEmpty()) {
             return;
         }
-        inserter.insert(TABLE, TabSeparatedRows.DETAILS_COLUMNS, TabSeparatedRows.details(events), events.size() + " events");
+        commits.insert(TabSeparatedRows.details(events), events.size());
+    }
+
+    /** Inserts what is queued, then stops the insert writers. */
+    @Override
+    public void close() {
+        commits.close();
     }
 }

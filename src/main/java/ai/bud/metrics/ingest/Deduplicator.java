@@ -70,13 +70,16 @@ public class Deduplicator implements AutoCloseable {
             local out = {now, tonumber(since)}
             for i = 5, #ARGV do
               local key = prefix .. 'id:' .. ARGV[i]
-              local v = redis.call('GET', key)
-              local state
-              if v == 'd' then state = 1
-              elseif v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
-              else
-                redis.call('SET', key, claim, 'EX', keyTtl)
-                if v then state = 3 else state = 0 end
+              local state = 0
+              -- nearly every id has no key: one command takes the claim
+              if not redis.call('SET', key, claim, 'NX', 'EX', keyTtl) then
+                local v = redis.call('GET', key)
+                if v == 'd' then state = 1
+                elseif v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
+                else
+                  redis.call('SET', key, claim, 'EX', keyTtl)
+                  state = 3
+                end
               end
               out[i - 2] = state
             end

@@ -40,7 +40,8 @@ class IngestConfiguration {
     @Bean
     BatchWriter batchWriter(DataSource dataSource, IngestProperties properties) {
         // an insert must finish well within the claim that protects it
-        return new BatchWriter(dataSource, (int) Math.max(1, properties.dedup().claimTtl().toSeconds() / 2));
+        return new BatchWriter(dataSource, (int) Math.max(1, properties.dedup().claimTtl().toSeconds() / 2), properties.insert().maxRows(),
+                properties.insert().writers());
     }
 
     @Bean

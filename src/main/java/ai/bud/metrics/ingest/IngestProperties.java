@@ -10,9 +10,17 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxBodySize largest accepted HTTP body (SPEC: 10 MB)
  * @param dedup       the Redis claim scheme that keeps one row per inference_id (see docs/ARCHITECTURE.md)
+ * @param insert      how the inserts of concurrent batches are joined (group commit)
  */
 @ConfigurationProperties("budmetrics.ingest")
-public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @DefaultValue Dedup dedup) {
+public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @DefaultValue Dedup dedup, @DefaultValue Insert insert) {
+
+    /**
+     * @param maxRows most rows joined into one INSERT
+     * @param writers INSERTs of ModelInferenceDetails that may run at once (1 joins the most batches)
+     */
+    public record Insert(@DefaultValue("20000") int maxRows, @DefaultValue("1") int writers) {
+    }
 
     /**
      * @param keyPrefix prefix of the Redis keys; the database name follows it, so databases never share markers

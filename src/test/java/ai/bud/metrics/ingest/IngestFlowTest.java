@@ -39,11 +39,13 @@ class IngestFlowTest {
     private LettuceConnectionFactory factory;
     private StringRedisTemplate redis;
     private Rows rows;
+    private BatchWriter writer;
 
     @BeforeAll
     void setUp() {
         dataSource = TestClickHouse.database(DATABASE);
         rows = new Rows(dataSource);
+        writer = new BatchWriter(dataSource, 30);
         factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
         factory.afterPropertiesSet();
         redis = new StringRedisTemplate(factory);
@@ -53,6 +55,7 @@ class IngestFlowTest {
     void tearDown() {
         RedisKeys.deleteWithPrefix(redis, prefix + ":");
         factory.destroy();
+        writer.close();
     }
 
     private Deduplicator deduplicator(StringRedisTemplate template, Duration claimTtl, Duration claimWait) {
@@ -60,7 +63,7 @@ class IngestFlowTest {
     }
 
     private IngestFlow flow(Deduplicator deduplicator) {
-        return new IngestFlow(new DeadLetterStore(dataSource), deduplicator, new BatchWriter(dataSource, 30), new SimpleMeterRegistry());
+        return new IngestFlow(new DeadLetterStore(dataSource), deduplicator, writer, new SimpleMeterRegistry());
     }
 
     /** One delivery through the flow; returns once its markers (set after the reply) are written too. */
@@ -121,12 +124,12 @@ class IngestFlowTest {
     void aRecentEventWithNoTraceIsStoredWithoutAskingClickHouseAndItsRedeliveryIsADuplicate() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
         keySetRunningForAnHour(dedup);
-        CountingWriter writer = new CountingWriter(dataSource);
+        CountingWriter counting = new CountingWriter(dataSource);
         ObjectNode event = events.event(secondsAgo(2));
-        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
-        assertThat(writer.checks).hasValue(0);
-        assertThat(runWith(dedup, writer, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
-        assertThat(writer.checks).hasValue(0);
+        assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(counting.checks).hasValue(0);
+        assertThat(runWith(dedup, counting, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(counting.checks).hasValue(0);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
         assertThat(redis.opsForValue().get(dedup.key(UUID.fromString(id(event))))).isEqualTo("d");
     }
@@ -135,13 +138,13 @@ class IngestFlowTest {
     void afterRedisLostItsKeysEvenRecentEventsAreCheckedInClickHouse() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
         keySetRunningForAnHour(dedup);
-        CountingWriter writer = new CountingWriter(dataSource);
+        CountingWriter counting = new CountingWriter(dataSource);
         ObjectNode event = events.event(secondsAgo(2));
-        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
+        assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
         // Redis restarted empty: no marker, and the key set starts again now (after the event arrived)
         RedisKeys.deleteWithPrefix(redis, prefix + ":");
-        assertThat(runWith(dedup, writer, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
-        assertThat(writer.checks).hasValue(1);
+        assertThat(runWith(dedup, counting, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(counting.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
 
@@ -149,12 +152,12 @@ class IngestFlowTest {
     void anEventOlderThanTheKeysIsCheckedInClickHouse() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
         keySetRunningForAnHour(dedup);
-        CountingWriter writer = new CountingWriter(dataSource);
+        CountingWriter counting = new CountingWriter(dataSource);
         // stored two hours ago (its key has expired since): only ClickHouse knows
         ObjectNode event = events.event(secondsAgo(7200));
-        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
-        assertThat(runWith(dedup, writer, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
-        assertThat(writer.checks).hasValue(1);
+        writer.insert(List.of(new EventValidator().validate(event)));
+        assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(counting.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
 
@@ -166,7 +169,7 @@ class IngestFlowTest {
         UUID id = UUID.fromString(id(event));
         // the other writer stores the row and goes away without a marker: its claim runs out after 800 ms
         holdElsewhere(dedup, id, "other-writer", Duration.ofMillis(800));
-        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        writer.insert(List.of(new EventValidator().validate(event)));
         IngestBatch batch = run(dedup, List.of(event));
         assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
@@ -247,7 +250,7 @@ class IngestFlowTest {
         UUID id = UUID.fromString(id(event));
         // the crashed writer: claim taken, row inserted, neither marker set nor claim released
         holdElsewhere(dedup, id, "crashed-writer", Duration.ofMillis(1500));
-        new BatchWriter(dataSource, 30).insert(List.of(new EventValidator().validate(event)));
+        writer.insert(List.of(new EventValidator().validate(event)));
 
         IngestBatch whileClaimed = run(dedup, List.of(event));
         assertThat(whileClaimed.outcome(0)).isEqualTo(Outcome.RETRY);
