@@ -14,7 +14,8 @@ duration=30
 clients=16
 runs=5
 ingest_events=100000
-ingest_senders=2
+ingest_senders=8
+ingest_warm_up=15
 app_port=18000
 ch_port=18123
 doc="${ROOT}/docs/PERFORMANCE.md"
@@ -30,7 +31,8 @@ usage: scripts/bench.sh [options]
   --clients N          concurrent clients of the dashboard mix [${clients}]
   --duration S         seconds of the dashboard mix [${duration}]
   --ingest-events N    events per ingest measurement; 0 skips ingest [${ingest_events}]
-  --ingest-senders N   concurrent HTTP / JDBC senders [${ingest_senders}]
+  --ingest-senders N   concurrent HTTP / JDBC senders (Dapr delivers in parallel) [${ingest_senders}]
+  --ingest-warm-up S   seconds of HTTP ingest before it is timed (the JIT still compiles after 100 deliveries) [${ingest_warm_up}]
   --port P             service port [${app_port}];  --clickhouse-port P  its ClickHouse HTTP port [${ch_port}]
   --no-doc             print the results only; do not touch docs/PERFORMANCE.md
 USAGE
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift 2 ;;
     --ingest-events) ingest_events="$2"; shift 2 ;;
     --ingest-senders) ingest_senders="$2"; shift 2 ;;
+    --ingest-warm-up) ingest_warm_up="$2"; shift 2 ;;
     --port) app_port="$2"; shift 2 ;;
     --clickhouse-port) ch_port="$2"; shift 2 ;;
     --no-doc) write_doc=false; shift ;;
@@ -131,7 +134,7 @@ started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 $(java_cmd) -jar "$JAR" bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
     --heavy-request "${work}/heavy.json" --heavy-sql "${work}/heavy.explain" --examples "${ROOT}/examples/analytics" \
     --runs "$runs" --clients "$clients" --duration "$duration" --ingest-events "$ingest_events" \
-    --ingest-senders "$ingest_senders" --stream "$stream" --delete-stream true --out "${work}/results.md"
+    --ingest-senders "$ingest_senders" --ingest-warm-up "$ingest_warm_up" --stream "$stream" --delete-stream true --out "${work}/results.md"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 stop_service
 
