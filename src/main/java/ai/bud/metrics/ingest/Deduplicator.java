@@ -94,13 +94,17 @@ public class Deduplicator implements AutoCloseable {
             local mine = 'c:' .. token .. ':'
             for i = 5, #ARGV do
               local key = prefix .. 'id:' .. ARGV[i]
-              local v = redis.call('GET', key)
-              if v and string.sub(v, 1, #mine) == mine then
-                local flag = string.sub(flags, i - 4, i - 4)
-                if flag == 'd' then redis.call('SET', key, 'd', 'EX', ttl)
-                elseif flag == 'r' then redis.call('SET', key, 'r', 'KEEPTTL')
-                else redis.call('DEL', key) end
+              local flag = string.sub(flags, i - 4, i - 4)
+              local old = false
+              -- one command in the usual case (the key still holds our claim); XX: never creates a key
+              if flag == 'd' then old = redis.call('SET', key, 'd', 'XX', 'EX', ttl, 'GET')
+              elseif flag == 'r' then old = redis.call('SET', key, 'r', 'XX', 'KEEPTTL', 'GET')
+              else
+                local v = redis.call('GET', key)
+                if v and string.sub(v, 1, #mine) == mine then redis.call('DEL', key) end
               end
+              -- not ours any more (our claim ran out and another writer took the id): its value goes back
+              if old and string.sub(old, 1, #mine) ~= mine then redis.call('SET', key, old, 'KEEPTTL') end
             end
             return {}""");
 

@@ -177,6 +177,29 @@ class IngestFlowTest {
     }
 
     @Test
+    void finishingLeavesAnIdAloneThatAnotherWriterHoldsByNow() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(1));
+        UUID stored = UUID.randomUUID();
+        UUID released = UUID.randomUUID();
+        UUID ours = UUID.randomUUID();
+        Deduplicator.Claims claims = dedup.claim(List.of(stored, released, ours));
+        assertThat(claims.acquired()).containsExactlyInAnyOrder(stored, released, ours);
+        // our claims on two ids ran out and other writers took them
+        String other = Deduplicator.claimValue("other-writer", System.currentTimeMillis() + 30_000);
+        redis.opsForValue().set(dedup.key(stored), other, Duration.ofSeconds(100));
+        redis.opsForValue().set(dedup.key(released), other, Duration.ofSeconds(100));
+        dedup.finish(claims, List.of(stored, ours));
+        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo(other);
+        assertThat(redis.opsForValue().get(dedup.key(released))).isEqualTo(other);
+        assertThat(redis.getExpire(dedup.key(released))).isBetween(90L, 100L);
+        assertThat(redis.opsForValue().get(dedup.key(ours))).isEqualTo("d");
+        // an id whose key vanished meanwhile gets none from finishing
+        redis.delete(dedup.key(ours));
+        dedup.finish(claims, List.of(ours));
+        assertThat(redis.hasKey(dedup.key(ours))).isFalse();
+    }
+
+    @Test
     void theCheckIsSkippedOnlyInsideTheWindowWhereEveryEarlierDeliveryLeftAKey() {
         Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10),
                 Duration.ofSeconds(30));
