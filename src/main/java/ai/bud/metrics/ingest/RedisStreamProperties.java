@@ -23,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("budmetrics.redis")
 public record RedisStreamProperties(@DefaultValue("true") boolean ingestEnabled, @DefaultValue("budMetricsMessages") String stream,
         @DefaultValue("budmetrics") String consumerGroup, @DefaultValue("") String consumerName,
-        @DefaultValue("add_observability_metrics") String eventType, @DefaultValue("500") int batchSize,
+        @DefaultValue("add_observability_metrics") String eventType, @DefaultValue("2000") int batchSize,
         @DefaultValue("1s") Duration block, @DefaultValue("60s") Duration claimIdle, @DefaultValue("15s") Duration claimInterval,
         @DefaultValue("500ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
         @DefaultValue("30s") Duration stopTimeout) {
