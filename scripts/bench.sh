@@ -15,7 +15,7 @@ clients=16
 runs=5
 ingest_events=100000
 ingest_senders=8
-ingest_warm_up=45
+ingest_warm_up=60
 app_port=18000
 ch_port=18123
 doc="${ROOT}/docs/PERFORMANCE.md"
@@ -32,7 +32,7 @@ usage: scripts/bench.sh [options]
   --duration S         seconds of the dashboard mix [${duration}]
   --ingest-events N    events per ingest measurement; 0 skips ingest [${ingest_events}]
   --ingest-senders N   concurrent HTTP / JDBC senders (Dapr delivers in parallel) [${ingest_senders}]
-  --ingest-warm-up S   seconds of HTTP ingest before it is timed (on 2 cores the JIT compiles the ingest path for 30-45 s) [${ingest_warm_up}]
+  --ingest-warm-up S   seconds of HTTP ingest before it is timed (on 2 cores the JIT still compiles the ingest path after 45 s) [${ingest_warm_up}]
   --port P             service port [${app_port}];  --clickhouse-port P  its ClickHouse HTTP port [${ch_port}]
   --no-doc             print the results only; do not touch docs/PERFORMANCE.md
 USAGE

@@ -455,7 +455,7 @@ final class Bench {
             report.row("(5) ingest over HTTP bulk", "skipped", "POST " + ADD + " answered " + probe + " to a one-event probe");
         } else {
             // warm-up, as the heavy call's: the same load for --ingest-warm-up seconds before it is timed, so that the JIT has
-            // compiled the ingest path (on 2 cores it compiles for 30-45 s of ingest)
+            // compiled the ingest path (on 2 cores the compilers still took ~20 % of the service after 40 s of ingest)
             AtomicInteger warmDeliveries = new AtomicInteger();
             long warmEnd = System.nanoTime() + settings.ingestWarmUp().toNanos();
             runSenders(() -> {

@@ -30,7 +30,7 @@ public final class BenchCommand {
               --ingest-events N      events per ingest measurement (default 100000; 0 skips ingest)
               --ingest-batch N       events per HTTP bulk / JDBC batch (default 1000)
               --ingest-senders N     concurrent HTTP / JDBC senders (default 8)
-              --ingest-warm-up S     seconds of HTTP ingest before it is timed (default 45)
+              --ingest-warm-up S     seconds of HTTP ingest before it is timed (default 60)
               --redis HOST:PORT      Redis of the stream consumer (default 127.0.0.1:6379)
               --stream NAME          the Dapr topic stream (default budMetricsMessages)
               --delete-stream true   delete the stream afterwards (for a stream of the bench's own)
@@ -98,7 +98,7 @@ public final class BenchCommand {
                     Path.of(o.get("heavy-request")), Path.of(o.get("heavy-sql")), Path.of(o.get("examples")),
                     integer(o, "runs", 5), integer(o, "clients", 16), Duration.ofSeconds(integer(o, "duration", 30)),
                     integer(o, "ingest-events", 100_000), integer(o, "ingest-batch", 1000), integer(o, "ingest-senders", 8),
-                    Duration.ofSeconds(integer(o, "ingest-warm-up", 45)),
+                    Duration.ofSeconds(integer(o, "ingest-warm-up", 60)),
                     redis[0], Integer.parseInt(redis[1]), o.getOrDefault("stream", "budMetricsMessages"),
                     Boolean.parseBoolean(o.getOrDefault("delete-stream", "false")));
         }

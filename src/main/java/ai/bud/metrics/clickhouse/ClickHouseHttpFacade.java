@@ -140,6 +140,9 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 settings.put(name, value);
             }
         });
+        if (log.isTraceEnabled()) {
+            log.trace("request settings {} for {}", settings, sql.length() > 80 ? sql.substring(0, 80) + "…" : sql);
+        }
         byte[] result;
         try (EmbeddedClickHouse.Session session = engine.session()) {
             session.useDatabase(database);
