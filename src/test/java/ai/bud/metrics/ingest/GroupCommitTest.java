@@ -55,11 +55,7 @@ class GroupCommitTest {
         public void send(byte[] body, String what) {
             sent.add(what);
             firstStarted.countDown();
-            try {
-                gate.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(gate);
             inserter.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, body, what);
         }
     }
@@ -96,10 +92,7 @@ class GroupCommitTest {
                 waitingDone.add(submit(commits, batch));
             }
             // let the five batches reach the queue while the first INSERT is held
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (waitingDone.stream().anyMatch(f -> !f.isDone()) && System.nanoTime() < deadline && queued(commits) < 5) {
-                Thread.sleep(10);
-            }
+            waitUntilQueued(commits, 5);
             gate.countDown();
             firstDone.get(30, TimeUnit.SECONDS);
             for (CompletableFuture<Void> done : waitingDone) {
@@ -113,8 +106,20 @@ class GroupCommitTest {
         }
     }
 
-    private static int queued(GroupCommit commits) {
-        return commits.queued();
+    /** Waits (at most 10 s) until {@code n} batches wait for their turn. */
+    private static void waitUntilQueued(GroupCommit commits, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (commits.queued() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -134,10 +139,7 @@ class GroupCommitTest {
             CompletableFuture<Void> done1 = submit(commits, good1);
             CompletableFuture<Void> doneBad = submit(commits, poisoned);
             CompletableFuture<Void> done2 = submit(commits, good2);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (queued(commits) < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            waitUntilQueued(commits, 3);
             gate.countDown();
             holder.get(30, TimeUnit.SECONDS);
             done1.get(30, TimeUnit.SECONDS);
@@ -163,11 +165,7 @@ class GroupCommitTest {
             sent.add(what);
             if (sent.size() == 1) {
                 held.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(release);
                 return;
             }
             // the answer never came: the rows may or may not be stored
@@ -178,10 +176,7 @@ class GroupCommitTest {
             assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Void> a = submit(commits, batch(2));
             CompletableFuture<Void> b = submit(commits, batch(2));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (queued(commits) < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            waitUntilQueued(commits, 2);
             release.countDown();
             first.get(30, TimeUnit.SECONDS);
             for (CompletableFuture<Void> f : List.of(a, b)) {
@@ -201,11 +196,7 @@ class GroupCommitTest {
         GroupCommit.Sender stuck = (body, what) -> {
             sent.add(what);
             held.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(release);
         };
         try (GroupCommit commits = new GroupCommit(stuck, 20_000, Duration.ofMillis(300), 1)) {
             CompletableFuture<Void> first = submit(commits, batch(1));

@@ -90,6 +90,12 @@ class IngestFlowTest {
         redis.opsForValue().set(dedup.sinceKey(), Long.toString(System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
     }
 
+    private Deduplicator longRunningDeduplicator() {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        keySetRunningForAnHour(dedup);
+        return dedup;
+    }
+
     private static LocalDateTime secondsAgo(long seconds) {
         return LocalDateTime.now(ZoneOffset.UTC).minusSeconds(seconds);
     }
@@ -122,8 +128,7 @@ class IngestFlowTest {
 
     @Test
     void aRecentEventWithNoTraceIsStoredWithoutAskingClickHouseAndItsRedeliveryIsADuplicate() {
-        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        keySetRunningForAnHour(dedup);
+        Deduplicator dedup = longRunningDeduplicator();
         CountingWriter counting = new CountingWriter(dataSource);
         ObjectNode event = events.event(secondsAgo(2));
         assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
@@ -136,8 +141,7 @@ class IngestFlowTest {
 
     @Test
     void afterRedisLostItsKeysEvenRecentEventsAreCheckedInClickHouse() {
-        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        keySetRunningForAnHour(dedup);
+        Deduplicator dedup = longRunningDeduplicator();
         CountingWriter counting = new CountingWriter(dataSource);
         ObjectNode event = events.event(secondsAgo(2));
         assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
@@ -150,8 +154,7 @@ class IngestFlowTest {
 
     @Test
     void anEventOlderThanTheKeysIsCheckedInClickHouse() {
-        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        keySetRunningForAnHour(dedup);
+        Deduplicator dedup = longRunningDeduplicator();
         CountingWriter counting = new CountingWriter(dataSource);
         // stored two hours ago (its key has expired since): only ClickHouse knows
         ObjectNode event = events.event(secondsAgo(7200));
