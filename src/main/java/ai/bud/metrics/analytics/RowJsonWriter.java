@@ -27,7 +27,8 @@ import java.util.UUID;
  * (107k series rows, 22 MB) this halved the time of writing JSON. Columns are resolved to indexes once.
  *
  * <p>It also splits its time: {@link Timing#readNanos} is spent in the driver's {@code next()} (reading and decoding
- * the engine's rows), the rest of {@link Timing#totalNanos} is reading values and writing JSON.
+ * the engine's rows) — when a second thread reads them ({@link RowPipe}), the wall time until it has read the last
+ * row, writing going on meanwhile — the rest of {@link Timing#totalNanos} is writing the JSON that remained.
  */
 public final class RowJsonWriter {
 
@@ -64,31 +65,78 @@ public final class RowJsonWriter {
     private RowJsonWriter() {
     }
 
+    /**
+     * How the rows are read: {@link #GETTERS} every value through the JDBC getters; {@link #DIRECT} the driver's decoded
+     * row by index, on the writing thread; {@link #PIPELINED} as DIRECT, but a second thread runs the driver's
+     * {@code next()} and copies the values while this one writes JSON (see {@link RowPipe}). The text is the same in
+     * all three (tests compare them byte for byte); PIPELINED falls back to DIRECT, and DIRECT to GETTERS, where the
+     * driver's row cannot be reached.
+     */
+    enum Mode { GETTERS, DIRECT, PIPELINED }
+
     public static Result toBytes(ResultSet rows, AnalyticsRequest request) throws SQLException {
-        return toBytes(rows, request, true);
+        return toBytes(rows, request, Mode.PIPELINED);
     }
 
-    /** {@code direct} false: every value through the JDBC getters (for comparisons; the text is the same). */
     static Result toBytes(ResultSet rows, AnalyticsRequest request, boolean direct) throws SQLException {
+        return toBytes(rows, request, direct ? Mode.DIRECT : Mode.GETTERS);
+    }
+
+    static Result toBytes(ResultSet rows, AnalyticsRequest request, Mode mode) throws SQLException {
         Out out = new Out(64 * 1024);
-        Timing timing = write(rows, request, out, direct ? Values.of(rows) : Values.throughGetters(rows));
+        Values values = mode == Mode.GETTERS ? Values.throughGetters(rows) : Values.of(rows);
+        Columns columns = new Columns(rows, request);
+        Timing timing;
+        if (mode == Mode.PIPELINED && values.direct()) {
+            try (RowPipe pipe = RowPipe.start(rows, values, columns.reads())) {
+                timing = write(pipe, request, out, values, columns);
+            }
+        } else {
+            timing = write(new Cursor(rows), request, out, values, columns);
+        }
         return new Result(out.bytes(), timing);
     }
 
-    private static Timing write(ResultSet rows, AnalyticsRequest request, Out out, Values values) throws SQLException {
+    /** Where the rows come from: the result set itself, or the {@link RowPipe} fed by a second thread. */
+    interface Rows {
+        /** Moves to the next row (the values then read it); false at the end. */
+        boolean next() throws SQLException;
+
+        /** Nanoseconds spent reading rows that the writing did not overlap. */
+        long readingNanos(long start);
+    }
+
+    private static final class Cursor implements Rows {
+        private final ResultSet rows;
+        private long reading;
+
+        Cursor(ResultSet rows) {
+            this.rows = rows;
+        }
+
+        @Override
+        public boolean next() throws SQLException {
+            long before = System.nanoTime();
+            boolean more = rows.next();
+            reading += System.nanoTime() - before;
+            return more;
+        }
+
+        @Override
+        public long readingNanos(long start) {
+            return reading;
+        }
+    }
+
+    private static Timing write(Rows rows, AnalyticsRequest request, Out out, Values values, Columns columns) throws SQLException {
         long start = System.nanoTime();
-        long reading = 0;
-        Columns columns = new Columns(rows, request);
         out.write(START);
         boolean open = false;
         boolean withItems = false;
         boolean firstItem = true;
         long currentBucket = Long.MIN_VALUE;
         while (true) {
-            long before = System.nanoTime();
-            boolean more = rows.next();
-            reading += System.nanoTime() - before;
-            if (!more) {
+            if (!rows.next()) {
                 break;
             }
             long bucket = values.getLong(columns.bucket);
@@ -120,7 +168,8 @@ public final class RowJsonWriter {
             out.write(PERIOD_END);
         }
         out.write(END);
-        return new Timing(reading, System.nanoTime() - start);
+        long total = System.nanoTime() - start;
+        return new Timing(Math.min(total, rows.readingNanos(start)), total);
     }
 
     private static void writeSeries(Out out, Values rows, AnalyticsRequest request, Columns columns) throws SQLException {
@@ -217,7 +266,7 @@ public final class RowJsonWriter {
     }
 
     /** 1-based column indexes of one statement's result and the pre-encoded names, resolved once. */
-    private static final class Columns {
+    static final class Columns {
         final int bucket;
         final int hasData;
         final int hasPrevious;
@@ -231,6 +280,54 @@ public final class RowJsonWriter {
         final int[] previous;
         long primaryLong;
         double primaryDouble;
+
+        /**
+         * Per column index, how the writer reads it: a mask of {@link Values#LONG}, {@link Values#DOUBLE},
+         * {@link Values#NULLABLE_DOUBLE} and {@link Values#TEXT} bits (0: not read).
+         */
+        int[] reads() {
+            int[] reads = new int[width()];
+            reads[bucket] |= 1 << Values.LONG;
+            reads[hasData] |= 1 << Values.LONG;
+            if (hasPrevious > 0) {
+                reads[hasPrevious] |= 1 << Values.LONG;
+            }
+            for (int key : keys) {
+                if (key > 0) {
+                    reads[key] |= 1 << Values.TEXT;
+                }
+            }
+            for (int m = 0; m < fields.length; m++) {
+                List<MetricField> list = metrics.get(m).fields();
+                for (int f = 0; f < list.size(); f++) {
+                    int index = fields[m][f];
+                    switch (list.get(f).kind()) {
+                        case INTEGER -> reads[index] |= 1 << Values.LONG;
+                        case NUMBER -> reads[index] |= 1 << Values.DOUBLE;
+                        case NULLABLE_NUMBER -> reads[index] |= 1 << Values.NULLABLE_DOUBLE;
+                        case ALWAYS_NULL -> { }
+                    }
+                }
+                if (previous[m] > 0) {
+                    reads[previous[m]] |= (1 << Values.DOUBLE) | (integerPrimary[m] ? 1 << Values.LONG : 0);
+                }
+            }
+            return reads;
+        }
+
+        private int width() {
+            int max = Math.max(bucket, Math.max(hasData, hasPrevious));
+            for (int key : keys) {
+                max = Math.max(max, key);
+            }
+            for (int m = 0; m < fields.length; m++) {
+                for (int index : fields[m]) {
+                    max = Math.max(max, index);
+                }
+                max = Math.max(max, previous[m]);
+            }
+            return max + 1;
+        }
 
         Columns(ResultSet rows, AnalyticsRequest request) throws SQLException {
             bucket = rows.findColumn("bucket");
@@ -281,9 +378,18 @@ public final class RowJsonWriter {
     static final class Values {
         private static final VarHandle READER = readerHandle();
 
+        /** Ways a column is read (bit numbers in {@link Columns#reads()}, slots in a copied row). */
+        static final int LONG = 0;
+        static final int DOUBLE = 1;
+        static final int NULLABLE_DOUBLE = 2;
+        static final int TEXT = 3;
+        private static final int SLOTS = 4;
+
         private final ResultSet rows;
         private final ClickHouseFormatReader reader;
         private boolean wasNull;
+        /** A row copied by {@link #copy} (pipelined reading), or null: the driver's current row. */
+        private Object[] copied;
 
         private Values(ResultSet rows, ClickHouseFormatReader reader) {
             this.rows = rows;
@@ -326,7 +432,108 @@ public final class RowJsonWriter {
             }
         }
 
+        /**
+         * On the reading thread, with the driver's row current: what each read the writer will make of each column
+         * answers ({@code reads}: {@link Columns#reads()}), computed by the same reads the writer makes of the driver's
+         * row ({@code readLong} …) — so the copy reads exactly as the row would, failures included (kept and thrown
+         * where the writer reads).
+         */
+        Object[] copy(int[] reads) {
+            Object[] row = new Object[reads.length * SLOTS];
+            for (int index = 1; index < reads.length; index++) {
+                int mask = reads[index];
+                if (mask == 0) {
+                    continue;
+                }
+                int base = index * SLOTS;
+                if ((mask & (1 << LONG)) != 0) {
+                    try {
+                        row[base + LONG] = readLong(index);
+                    } catch (SQLException | RuntimeException e) {
+                        row[base + LONG] = e;
+                    }
+                }
+                if ((mask & (1 << DOUBLE)) != 0) {
+                    try {
+                        row[base + DOUBLE] = readDouble(index);
+                    } catch (SQLException | RuntimeException e) {
+                        row[base + DOUBLE] = e;
+                    }
+                }
+                if ((mask & (1 << NULLABLE_DOUBLE)) != 0) {
+                    try {
+                        row[base + NULLABLE_DOUBLE] = readNullableDouble(index);
+                    } catch (SQLException | RuntimeException e) {
+                        row[base + NULLABLE_DOUBLE] = e;
+                    }
+                }
+                if ((mask & (1 << TEXT)) != 0) {
+                    try {
+                        row[base + TEXT] = readText(index);
+                    } catch (SQLException | RuntimeException e) {
+                        row[base + TEXT] = e;
+                    }
+                }
+            }
+            return row;
+        }
+
+        /** From now on the values are read from {@code row} (a {@link #copy}), or from the driver again when null. */
+        void use(Object[] row) {
+            this.copied = row;
+        }
+
+        private Object slot(int index, int kind) throws SQLException {
+            Object value = copied[index * SLOTS + kind];
+            if (value instanceof SQLException e) {
+                throw e;
+            }
+            if (value instanceof RuntimeException e) {
+                throw e;
+            }
+            if (value == null) {
+                throw new IllegalStateException("column " + index + " was not copied for this read");
+            }
+            return value;
+        }
+
         long getLong(int index) throws SQLException {
+            return copied != null ? (Long) slot(index, LONG) : readLong(index);
+        }
+
+        double getDouble(int index) throws SQLException {
+            return copied != null ? (Double) slot(index, DOUBLE) : readDouble(index);
+        }
+
+        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
+        double getNullableDouble(int index) throws SQLException {
+            Object value = copied != null ? slot(index, NULLABLE_DOUBLE) : readNullableDouble(index);
+            wasNull = value == NULL_VALUE;
+            return wasNull ? 0 : (Double) value;
+        }
+
+        boolean wasNull() {
+            return wasNull;
+        }
+
+        /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
+        void writeText(int index, Out out) throws SQLException {
+            Object value = copied != null ? slot(index, TEXT) : readText(index);
+            if (value instanceof UUID uuid) {
+                out.uuid(uuid);
+            } else if (value instanceof String text) {
+                out.ascii(text);
+            } else {
+                out.ascii(((Text) value).value());
+            }
+        }
+
+        /*
+         * The reads of the driver's current row. They keep no state of their own (the reading thread of a RowPipe
+         * runs them while the writing thread reads copies through the methods above).
+         */
+
+        private long readLong(int index) throws SQLException {
             if (reader != null) {
                 Object value = reader.readValue(index);
                 if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -336,7 +543,7 @@ public final class RowJsonWriter {
             return rows.getLong(index);
         }
 
-        double getDouble(int index) throws SQLException {
+        private double readDouble(int index) throws SQLException {
             if (reader != null) {
                 Object value = reader.readValue(index);
                 if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
@@ -347,43 +554,38 @@ public final class RowJsonWriter {
             return rows.getDouble(index);
         }
 
-        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
-        double getNullableDouble(int index) throws SQLException {
+        /** A {@link Double}, or {@link #NULL_VALUE} for a NULL. */
+        private Object readNullableDouble(int index) throws SQLException {
             if (reader != null) {
                 Object value = reader.readValue(index);
                 if (value == null) {
-                    wasNull = true;
-                    return 0;
+                    return NULL_VALUE;
                 }
                 if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
                         || value instanceof Byte) {
-                    wasNull = false;
                     return ((Number) value).doubleValue();
                 }
             }
             double value = rows.getDouble(index);
-            wasNull = rows.wasNull();
-            return value;
+            return rows.wasNull() ? NULL_VALUE : (Object) value;
         }
 
-        boolean wasNull() {
-            return wasNull;
-        }
-
-        /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
-        void writeText(int index, Out out) throws SQLException {
+        /** A {@link UUID} or {@link String} as the driver decoded it, else the getter's text as a {@link Text}. */
+        private Object readText(int index) throws SQLException {
             if (reader != null) {
                 Object value = reader.readValue(index);
-                if (value instanceof UUID uuid) {
-                    out.uuid(uuid);
-                    return;
-                }
-                if (value instanceof String text) {
-                    out.ascii(text);
-                    return;
+                if (value instanceof UUID || value instanceof String) {
+                    return value;
                 }
             }
-            out.ascii(rows.getString(index));
+            return new Text(rows.getString(index));
+        }
+
+        /** A NULL in a nullable-number read. */
+        private static final Object NULL_VALUE = new Object();
+
+        /** A column's text as the JDBC getter gave it (possibly null). */
+        private record Text(String value) {
         }
     }
 

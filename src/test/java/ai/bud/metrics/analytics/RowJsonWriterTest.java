@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The streaming writer (rows straight to JSON, what the service sends) gives byte for byte the body of the reference
  * path (rows to {@link AnalyticsResponse} records by {@link ResultShaper}, then {@link ResponseWriter}), on every
  * request shape of {@link AnalyticsEndToEndTest} (whose oracle checks the values themselves), both when it reads the
- * driver's decoded rows directly (what the service does) and when every value goes through the JDBC getters.
+ * driver's decoded rows directly — on the writing thread, or on a second thread while it writes (what the service
+ * does) — and when every value goes through the JDBC getters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RowJsonWriterTest {
@@ -51,10 +52,100 @@ class RowJsonWriterTest {
 
         String reference = new String(ResponseWriter.toJson(runner.run(query, request)), StandardCharsets.UTF_8);
         String streamed = new String(runner.runToJson(query, request, () -> { }).body(), StandardCharsets.UTF_8);
+        String direct = new String(inMode(query, request, RowJsonWriter.Mode.DIRECT), StandardCharsets.UTF_8);
+        String pipelined = new String(inMode(query, request, RowJsonWriter.Mode.PIPELINED), StandardCharsets.UTF_8);
         String throughGetters = new String(viaJdbcGetters(query, request), StandardCharsets.UTF_8);
 
         assertThat(streamed).isEqualTo(reference);
+        assertThat(direct).isEqualTo(reference);
+        assertThat(pipelined).isEqualTo(reference);
         assertThat(throughGetters).isEqualTo(reference);
+    }
+
+    private byte[] inMode(SqlQuery query, AnalyticsRequest request, RowJsonWriter.Mode mode) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(query.sql())) {
+            for (int i = 0; i < query.params().size(); i++) {
+                statement.setObject(i + 1, query.params().get(i));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return RowJsonWriter.toBytes(rows, request, mode).body();
+            }
+        }
+    }
+
+    /** Rows read on a second thread: every row once, in order, each value as the driver's row gives it. */
+    @Test
+    void aPipeHandsOverEveryRowInOrderWithItsValues() throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT toInt64(number) AS n, number * 0.5 AS half,"
+                        + " if(number % 3 = 0, NULL, toFloat64(number)) AS maybe, generateUUIDv4() AS id FROM numbers(5000)")) {
+            RowJsonWriter.Values values = RowJsonWriter.Values.of(rows);
+            assertThat(values.direct()).isTrue();
+            int[] reads = {0, (1 << RowJsonWriter.Values.LONG) | (1 << RowJsonWriter.Values.DOUBLE), 1 << RowJsonWriter.Values.DOUBLE,
+                1 << RowJsonWriter.Values.NULLABLE_DOUBLE, 1 << RowJsonWriter.Values.TEXT};
+            long expected = 0;
+            try (RowPipe pipe = RowPipe.start(rows, values, reads)) {
+                while (pipe.next()) {
+                    assertThat(values.getLong(1)).isEqualTo(expected);
+                    assertThat(values.getDouble(1)).isEqualTo((double) expected);
+                    assertThat(values.getDouble(2)).isEqualTo(expected * 0.5);
+                    double maybe = values.getNullableDouble(3);
+                    assertThat(values.wasNull()).isEqualTo(expected % 3 == 0);
+                    assertThat(maybe).isEqualTo(expected % 3 == 0 ? 0.0 : (double) expected);
+                    RowJsonWriter.Out out = new RowJsonWriter.Out(8);
+                    values.writeText(4, out);
+                    assertThat(UUID.fromString(new String(out.bytes(), StandardCharsets.US_ASCII))).isNotNull();
+                    expected++;
+                }
+                assertThat(pipe.readingNanos(0)).isPositive();
+            }
+            assertThat(expected).isEqualTo(5000);
+        }
+    }
+
+    /** A failure while reading reaches the writer; a writer that stops early stops the reading thread. */
+    @Test
+    void aReadingFailureReachesTheWriterAndAnEarlyStopEndsTheReading() throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT toInt64(number) AS n FROM numbers(3000)")) {
+                int[] seen = {0};
+                ResultSet failing = (ResultSet) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ResultSet.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("next") && ++seen[0] > 2000) {
+                                throw new SQLException("connection reset while reading rows");
+                            }
+                            try {
+                                return method.invoke(rows, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+                RowJsonWriter.Values values = RowJsonWriter.Values.throughGetters(failing);
+                int delivered = 0;
+                try (RowPipe pipe = RowPipe.start(failing, values, new int[] {0, 1 << RowJsonWriter.Values.LONG})) {
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                        int n = 0;
+                        while (pipe.next()) {
+                            assertThat(values.getLong(1)).isEqualTo(n++);
+                        }
+                    }).isInstanceOf(SQLException.class).hasMessageContaining("connection reset");
+                    delivered = seen[0];
+                }
+                assertThat(delivered).isEqualTo(2001);
+            }
+            try (ResultSet rows = statement.executeQuery("SELECT toInt64(number) AS n FROM numbers(1000000)")) {
+                RowJsonWriter.Values values = RowJsonWriter.Values.of(rows);
+                long start = System.nanoTime();
+                try (RowPipe pipe = RowPipe.start(rows, values, new int[] {0, 1 << RowJsonWriter.Values.LONG})) {
+                    assertThat(pipe.next()).isTrue();
+                    assertThat(values.getLong(1)).isZero();
+                }
+                // close() returned: the reading thread let go of the result set long before a million rows
+                assertThat(System.nanoTime() - start).isLessThan(java.time.Duration.ofSeconds(20).toNanos());
+            }
+        }
     }
 
     /** The service reads the driver's decoded rows directly; this checks that it does here, so the test above covers it. */
