@@ -446,36 +446,28 @@ public final class RowJsonWriter {
                     continue;
                 }
                 int base = index * SLOTS;
-                if ((mask & (1 << LONG)) != 0) {
-                    try {
-                        row[base + LONG] = readLong(index);
-                    } catch (SQLException | RuntimeException e) {
-                        row[base + LONG] = e;
-                    }
-                }
-                if ((mask & (1 << DOUBLE)) != 0) {
-                    try {
-                        row[base + DOUBLE] = readDouble(index);
-                    } catch (SQLException | RuntimeException e) {
-                        row[base + DOUBLE] = e;
-                    }
-                }
-                if ((mask & (1 << NULLABLE_DOUBLE)) != 0) {
-                    try {
-                        row[base + NULLABLE_DOUBLE] = readNullableDouble(index);
-                    } catch (SQLException | RuntimeException e) {
-                        row[base + NULLABLE_DOUBLE] = e;
-                    }
-                }
-                if ((mask & (1 << TEXT)) != 0) {
-                    try {
-                        row[base + TEXT] = readText(index);
-                    } catch (SQLException | RuntimeException e) {
-                        row[base + TEXT] = e;
+                for (int kind = 0; kind < SLOTS; kind++) {
+                    if ((mask & (1 << kind)) != 0) {
+                        try {
+                            row[base + kind] = read(kind, index);
+                        } catch (SQLException | RuntimeException e) {
+                            row[base + kind] = e;
+                        }
                     }
                 }
             }
             return row;
+        }
+
+        /** One read, boxed as the slot holds it (a Long, a Double; the nullable and text reads are objects already). */
+        private Object read(int kind, int index) throws SQLException {
+            if (kind == LONG) {
+                return Long.valueOf(readLong(index));
+            }
+            if (kind == DOUBLE) {
+                return Double.valueOf(readDouble(index));
+            }
+            return kind == NULLABLE_DOUBLE ? readNullableDouble(index) : readText(index);
         }
 
         /** From now on the values are read from {@code row} (a {@link #copy}), or from the driver again when null. */
