@@ -482,12 +482,12 @@ final class Bench {
                             + "within the last minute); rows found in ClickHouse: " + number(stored)
                             + (live.failures().isEmpty() ? "" : "; failures " + live.failures()));
             // a backlog: events that arrived a day ago (a replay, a stream caught up after an outage): Redis cannot
-            // vouch for them, so every batch asks ClickHouse whether its ids are stored
+            // vouch for them, so ClickHouse is asked whether their ids are stored
             HttpRun backlog = sendBulks(events(n, backlogProject, 5, 86_400_000L), batch);
             report.row("(5) ingest over HTTP bulk, a backlog (not a target)", number(backlog.inserted() / backlog.seconds()) + " events/s",
                     number(backlog.inserted()) + " inserted of " + number(n) + " in " + String.format(Locale.ROOT, "%.2f s", backlog.seconds())
-                            + ", the same deliveries with events that arrived a day ago: the ClickHouse existence check runs for every "
-                            + "batch; rows found in ClickHouse: " + number(count(backlogProject))
+                            + ", the same deliveries with events that arrived a day ago: ClickHouse is asked about every id (the checks "
+                            + "of concurrent batches joined); rows found in ClickHouse: " + number(count(backlogProject))
                             + (backlog.failures().isEmpty() ? "" : "; failures " + backlog.failures()));
         }
 

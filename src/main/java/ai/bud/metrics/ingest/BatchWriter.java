@@ -21,11 +21,15 @@ public class BatchWriter implements AutoCloseable {
 
     static final String TABLE = "ModelInferenceDetails";
     private static final String EXISTING = "SELECT toString(inference_id) FROM " + TABLE + " WHERE inference_id IN ?";
-    /** Ids per existence query; one query per batch in practice. */
+    /**
+     * Ids per existence query: their text must stay under ClickHouse's {@code max_query_size} (256 KiB; 38 bytes an
+     * id), so a group of concurrent checks above 5000 ids takes more than one query.
+     */
     private static final int IN_CHUNK = 5000;
 
     private final DataSource dataSource;
     private final GroupCommit commits;
+    private final GroupedLookup lookups;
 
     /**
      * @param insertTimeoutSeconds longest an INSERT may take; a batch waits at most half of that for its turn
@@ -37,6 +41,7 @@ public class BatchWriter implements AutoCloseable {
         RowInserter inserter = new RowInserter(dataSource, insertTimeoutSeconds);
         this.commits = new GroupCommit((rows, what) -> inserter.insert(TABLE, TabSeparatedRows.DETAILS_COLUMNS, rows, what), maxRows,
                 Duration.ofMillis(Math.max(1000, insertTimeoutSeconds * 500L)), writers);
+        this.lookups = new GroupedLookup(this::existingNow, 4 * IN_CHUNK, Duration.ofSeconds(Math.max(1, insertTimeoutSeconds)));
     }
 
     public BatchWriter(DataSource dataSource, int insertTimeoutSeconds) {
@@ -44,11 +49,19 @@ public class BatchWriter implements AutoCloseable {
     }
 
     /**
-     * The ids among {@code ids} that already have a row. The ids are bound as one array parameter (the driver
-     * sends them as an array literal of the canonical UUID texts): a statement with one placeholder instead of a
-     * thousand, which the driver's SQL parser reads in a fraction of the time.
+     * The ids among {@code ids} that already have a row, asked together with the checks of the batches processed at
+     * the same time ({@link GroupedLookup}: the query reads the whole id column, whatever the number of ids).
      */
     public Set<UUID> existing(Collection<UUID> ids) {
+        return ids.isEmpty() ? new HashSet<>() : lookups.find(ids);
+    }
+
+    /**
+     * The existence queries (one per 5000 ids). The ids are bound as one array parameter (the driver sends them as an
+     * array literal of the canonical UUID texts): a statement with one placeholder instead of thousands, which the
+     * driver's SQL parser reads in a fraction of the time.
+     */
+    private Set<UUID> existingNow(Collection<UUID> ids) {
         Set<UUID> found = new HashSet<>();
         if (ids.isEmpty()) {
             return found;
@@ -87,9 +100,10 @@ public class BatchWriter implements AutoCloseable {
         commits.insert(TabSeparatedRows.details(events), events.size());
     }
 
-    /** Inserts what is queued, then stops the insert writers. */
+    /** Inserts and checks what is queued, then stops their threads. */
     @Override
     public void close() {
         commits.close();
+        lookups.close();
     }
 }
