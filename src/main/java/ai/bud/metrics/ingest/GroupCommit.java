@@ -86,31 +86,18 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void run() {
-        Pending carried = null;
-        List<Pending> group = new ArrayList<>();
+        QueuedGroups<Pending> groups = new QueuedGroups<>(queue, Pending::count, maxRows);
+        List<Pending> group = List.of();
         while (true) {
             try {
-                Pending first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
-                carried = null;
-                if (first == null) {
+                group = groups.next(100);
+                if (group.isEmpty()) {
                     if (closed) {
                         return;
                     }
                     continue;
                 }
-                group.clear();
-                group.add(first);
-                int rows = first.count();
-                Pending next;
-                while (rows < maxRows && (next = queue.poll()) != null) {
-                    if (rows + next.count() > maxRows) {
-                        carried = next;
-                        break;
-                    }
-                    group.add(next);
-                    rows += next.count();
-                }
-                write(group, rows);
+                write(group, group.stream().mapToInt(Pending::count).sum());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -1,7 +1,6 @@
 package ai.bud.metrics.ingest;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -40,7 +39,7 @@ final class GroupedLookup implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param maxIds  most ids joined into one query (a batch is never split)
+     * @param maxIds  most ids joined into one query (a batch is never split; a larger one goes alone)
      * @param timeout longest a caller waits for its answer
      */
     GroupedLookup(Lookup lookup, int maxIds, Duration timeout) {
@@ -75,24 +74,19 @@ final class GroupedLookup implements AutoCloseable {
     }
 
     private void run() {
-        List<Pending> group = new ArrayList<>();
+        QueuedGroups<Pending> groups = new QueuedGroups<>(queue, p -> p.ids().size(), maxIds);
+        List<Pending> group = List.of();
         while (true) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                group = groups.next(100);
+                if (group.isEmpty()) {
                     if (closed) {
                         return;
                     }
                     continue;
                 }
-                group.clear();
-                group.add(first);
-                Set<UUID> ids = new LinkedHashSet<>(first.ids());
-                Pending next;
-                while (ids.size() < maxIds && (next = queue.poll()) != null) {
-                    group.add(next);
-                    ids.addAll(next.ids());
-                }
+                Set<UUID> ids = new LinkedHashSet<>();
+                group.forEach(p -> ids.addAll(p.ids()));
                 Set<UUID> found = lookup.find(List.copyOf(ids));
                 for (Pending pending : group) {
                     Set<UUID> mine = new HashSet<>();
