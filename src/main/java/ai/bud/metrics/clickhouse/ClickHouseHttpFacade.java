@@ -45,6 +45,8 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
             "client_protocol_version", "role", "http_response_buffer_size", "quota_key");
     private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
+    /** A query parameter's placeholder, {@code {name:Type}}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*:");
     private static final Pattern SET_STATEMENT = Pattern.compile("(?is)^\\s*SET\\s+.*");
     private static final Pattern INSERT_WITH_FORMAT = Pattern.compile("(?is)^\\s*(INSERT\\s+INTO\\s+.+?)\\s+FORMAT\\s+(\\w+)\\s*;?\\s*$");
     private static final int LZ4_BLOCK = 1024 * 1024;
@@ -140,8 +142,24 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 settings.put(name, value);
             }
         });
+        Map<String, String> queryParameters = new LinkedHashMap<>();
+        params.forEach((name, value) -> {
+            if (name.startsWith("param_")) {
+                queryParameters.put(name.substring("param_".length()), value);
+            }
+        });
+        Matcher placeholder = PLACEHOLDER.matcher(sql);
+        while (placeholder.find()) {
+            // parameters live on in the engine's session: a placeholder this request left unset must not see an old value
+            if (!queryParameters.containsKey(placeholder.group(1))) {
+                sendError(exchange, new EngineQueryException("Code: 456. DB::Exception: Substitution `" + placeholder.group(1)
+                        + "` is not set. (UNKNOWN_QUERY_PARAMETER)"), 400);
+                return;
+            }
+        }
         if (log.isTraceEnabled()) {
-            log.trace("request settings {} for {}", settings, sql.length() > 80 ? sql.substring(0, 80) + "…" : sql);
+            log.trace("request settings {} parameters {} for {}", settings, queryParameters.keySet(),
+                    sql.length() > 80 ? sql.substring(0, 80) + "…" : sql);
         }
         byte[] result;
         try (EmbeddedClickHouse.Session session = engine.session()) {
@@ -149,6 +167,10 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
             try {
                 for (Map.Entry<String, String> setting : settings.entrySet()) {
                     session.query("SET " + settingName(setting.getKey()) + " = " + literal(setting.getValue()), "TabSeparated");
+                }
+                for (Map.Entry<String, String> parameter : queryParameters.entrySet()) {
+                    // the value is the parameter's text as sent (escaped form), quoted as a string literal
+                    session.query("SET param_" + settingName(parameter.getKey()) + " = " + quoted(parameter.getValue()), "TabSeparated");
                 }
                 result = session.query(sql, format);
             } finally {
@@ -185,15 +207,16 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
     }
 
     private static String literal(String value) {
-        if (NUMBER.matcher(value).matches()) {
-            return value;
-        }
+        return NUMBER.matcher(value).matches() ? value : quoted(value);
+    }
+
+    private static String quoted(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static int statusOf(int code) {
         return switch (code) {
-            case 62, 27, 26, 36, 43, 47, 115 -> 400; // syntax, parse, bad arguments, types, unknown identifier/setting
+            case 62, 27, 26, 36, 43, 47, 115, 456, 457 -> 400; // syntax, parse, bad arguments, types, unknown identifier/setting
             case 60, 81 -> 404; // unknown table, unknown database
             case 159 -> 504; // timeout exceeded
             default -> 500;

@@ -121,4 +121,28 @@ class ClickHouseHttpFacadeTest {
         assertThat(syntax.statusCode()).isEqualTo(400);
         assertThat(syntax.headers().firstValue("X-ClickHouse-Exception-Code")).contains("62");
     }
+
+    /**
+     * Query parameters as ClickHouse's HTTP interface takes them: {@code param_name} beside the query, each value in the
+     * escaped text form of its type; none of them leaks into a later request that names the same placeholder.
+     */
+    @Test
+    void bindsQueryParametersAndRefusesAPlaceholderLeftUnset() throws Exception {
+        String value = "it's a \\\\back\\\\slash, a \\ttab and ünïcode"; // escaped form: \\ is one backslash, \t a tab
+        String expected = "it's a \\back\\slash, a \ttab and ünïcode";
+        HttpResponse<byte[]> response = get(q("SELECT {s:String} AS s, {n:Int64} * 2 AS n, toTypeName({n:Int64}) AS t FORMAT JSONEachRow")
+                + "&param_s=" + URLEncoder.encode(value, StandardCharsets.UTF_8) + "&param_n=-21");
+        assertThat(response.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        assertThat(row.get("s").asText()).isEqualTo(expected);
+        assertThat(row.get("n").asLong()).isEqualTo(-42);
+        assertThat(row.get("t").asText()).isEqualTo("Int64");
+
+        for (int i = 0; i < 4; i++) { // every pooled engine connection: none answers with an earlier request's value
+            HttpResponse<byte[]> unset = get(q("SELECT {s:String}"));
+            assertThat(unset.statusCode()).isEqualTo(400);
+            assertThat(unset.headers().firstValue("X-ClickHouse-Exception-Code")).contains("456");
+            assertThat(text(unset)).contains("UNKNOWN_QUERY_PARAMETER");
+        }
+    }
 }
