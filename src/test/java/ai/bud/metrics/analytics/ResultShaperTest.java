@@ -25,6 +25,30 @@ class ResultShaperTest {
         assertThat(ResultShaper.round2(-1.005)).isEqualTo(-1.0);
     }
 
+    /**
+     * The fast path agrees with the exact rounding of the binary value (BigDecimal, half-even) everywhere: random
+     * magnitudes, values a few ulps around every kind of tie, quotients like the delta percentages, and the edges.
+     */
+    @Test
+    void roundingAgreesWithTheExactDecimalRoundingOnMillionsOfValues() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20261129);
+        java.util.function.DoubleConsumer check = x -> assertThat(ResultShaper.round2(x)).as("round2(%s)", x)
+                .isEqualTo(new java.math.BigDecimal(x).setScale(2, java.math.RoundingMode.HALF_EVEN).doubleValue() + 0.0);
+        for (int i = 0; i < 1_000_000; i++) {
+            check.accept((random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-6, 12)));
+            double tie = (random.nextLong(-100_000_000L, 100_000_000L) + 0.5) / 100; // a decimal tie, as near as a double gets
+            long bits = Double.doubleToLongBits(tie) + random.nextInt(-3, 4);
+            check.accept(Double.longBitsToDouble(bits));
+            check.accept(random.nextInt(-5000, 5000) / (double) random.nextInt(1, 3000) * 100); // delta percentages
+        }
+        for (double x : new double[] {0.005, 0.015, 0.025, -0.005, 1e-300, -1e-300, 21474836.475, 21474836.485, 21474836.4849,
+                2.675, 1.005, 1.115, -2.345, Double.MIN_VALUE, 4.35, 0.285, 9.995, 99.995, 1e15 + 0.3}) {
+            check.accept(x);
+            check.accept(Math.nextUp(x));
+            check.accept(Math.nextDown(x));
+        }
+    }
+
     @Test
     void timePeriodIsUtcWithoutZoneAndLocalWithOffsetWithOne() {
         long start = Instant.parse("2024-01-01T18:30:00Z").toEpochMilli();
