@@ -85,7 +85,7 @@ public final class RowJsonWriter {
     static Result toBytes(ResultSet rows, AnalyticsRequest request, Mode mode) throws SQLException {
         Out out = new Out(64 * 1024);
         Values values = mode == Mode.GETTERS ? Values.throughGetters(rows) : Values.of(rows);
-        Columns columns = new Columns(rows, request);
+        Columns columns = new Columns(rows::findColumn, request);
         Timing timing;
         if (mode == Mode.PIPELINED && values.direct()) {
             try (RowPipe pipe = RowPipe.start(rows, values, columns.reads())) {
@@ -128,7 +128,34 @@ public final class RowJsonWriter {
         }
     }
 
-    private static Timing write(Rows rows, AnalyticsRequest request, Out out, Values values, Columns columns) throws SQLException {
+    /** The service's path: rows decoded from the engine's RowBinary answer ({@link BinaryRows}). */
+    static Result toBytes(BinaryRows rows, AnalyticsRequest request) throws SQLException {
+        Out out = new Out(64 * 1024);
+        Timing timing = write(rows, request, out, rows, new Columns(rows::findColumn, request));
+        return new Result(out.bytes(), timing);
+    }
+
+    /** The values of the current row, by 1-based column index, as the JDBC getters give them. */
+    interface RowValues {
+        long getLong(int index) throws SQLException;
+
+        double getDouble(int index) throws SQLException;
+
+        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
+        double getNullableDouble(int index) throws SQLException;
+
+        boolean wasNull();
+
+        /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
+        void writeText(int index, Out out) throws SQLException;
+    }
+
+    /** Finds a column's 1-based index by its name. */
+    interface ColumnIndex {
+        int find(String name) throws SQLException;
+    }
+
+    private static Timing write(Rows rows, AnalyticsRequest request, Out out, RowValues values, Columns columns) throws SQLException {
         long start = System.nanoTime();
         out.write(START);
         boolean open = false;
@@ -172,7 +199,7 @@ public final class RowJsonWriter {
         return new Timing(Math.min(total, rows.readingNanos(start)), total);
     }
 
-    private static void writeSeries(Out out, Values rows, AnalyticsRequest request, Columns columns) throws SQLException {
+    private static void writeSeries(Out out, RowValues rows, AnalyticsRequest request, Columns columns) throws SQLException {
         for (Dimension dimension : Dimension.values()) {
             int index = columns.keys[dimension.ordinal()];
             out.write(KEY_NAMES[dimension.ordinal()]);
@@ -329,12 +356,12 @@ public final class RowJsonWriter {
             return max + 1;
         }
 
-        Columns(ResultSet rows, AnalyticsRequest request) throws SQLException {
-            bucket = rows.findColumn("bucket");
-            hasData = rows.findColumn("has_data");
-            hasPrevious = request.returnDelta() ? rows.findColumn("has_previous") : 0;
+        Columns(ColumnIndex rows, AnalyticsRequest request) throws SQLException {
+            bucket = rows.find("bucket");
+            hasData = rows.find("has_data");
+            hasPrevious = request.returnDelta() ? rows.find("has_previous") : 0;
             for (Dimension key : request.groupBy()) {
-                keys[key.ordinal()] = rows.findColumn(key.keyAlias());
+                keys[key.ordinal()] = rows.find(key.keyAlias());
             }
             metrics = request.metricDefinitions();
             int count = metrics.size();
@@ -352,14 +379,14 @@ public final class RowJsonWriter {
                 fieldNames[m] = new byte[list.size()][];
                 for (int f = 0; f < list.size(); f++) {
                     MetricField field = list.get(f);
-                    fields[m][f] = field.kind() == MetricField.Kind.ALWAYS_NULL ? 0 : rows.findColumn(metric.column(field));
+                    fields[m][f] = field.kind() == MetricField.Kind.ALWAYS_NULL ? 0 : rows.find(metric.column(field));
                     fieldNames[m][f] = ascii((f == 0 ? "\"" : ",\"") + field.name() + "\":");
                     if (field.name().equals(metric.primary().name())) {
                         primaryField[m] = f;
                     }
                 }
                 integerPrimary[m] = metric.primary().kind() == MetricField.Kind.INTEGER;
-                previous[m] = request.returnDelta() ? rows.findColumn(metric.previousColumn()) : 0;
+                previous[m] = request.returnDelta() ? rows.find(metric.previousColumn()) : 0;
             }
         }
     }
@@ -375,7 +402,7 @@ public final class RowJsonWriter {
      * digits). Anything else — another driver, a field the reflection cannot reach, a value of another class, a NULL
      * where a number is asked for — goes through the JDBC getter, so the text never changes.
      */
-    static final class Values {
+    static final class Values implements RowValues {
         private static final VarHandle READER = readerHandle();
 
         /** Ways a column is read (bit numbers in {@link Columns#reads()}, slots in a copied row). */
@@ -489,27 +516,32 @@ public final class RowJsonWriter {
             return value;
         }
 
-        long getLong(int index) throws SQLException {
+        @Override
+        public long getLong(int index) throws SQLException {
             return copied != null ? (Long) slot(index, LONG) : readLong(index);
         }
 
-        double getDouble(int index) throws SQLException {
+        @Override
+        public double getDouble(int index) throws SQLException {
             return copied != null ? (Double) slot(index, DOUBLE) : readDouble(index);
         }
 
         /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
-        double getNullableDouble(int index) throws SQLException {
+        @Override
+        public double getNullableDouble(int index) throws SQLException {
             Object value = copied != null ? slot(index, NULLABLE_DOUBLE) : readNullableDouble(index);
             wasNull = value == NULL_VALUE;
             return wasNull ? 0 : (Double) value;
         }
 
-        boolean wasNull() {
+        @Override
+        public boolean wasNull() {
             return wasNull;
         }
 
         /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
-        void writeText(int index, Out out) throws SQLException {
+        @Override
+        public void writeText(int index, Out out) throws SQLException {
             Object value = copied != null ? slot(index, TEXT) : readText(index);
             if (value instanceof UUID uuid) {
                 out.uuid(uuid);
@@ -655,9 +687,12 @@ public final class RowJsonWriter {
 
         /** A UUID as {@link UUID#toString()} spells it (lower-case hex, 8-4-4-4-12), without building the string. */
         void uuid(UUID uuid) {
+            uuid(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+        }
+
+        /** The UUID of these two halves, as {@link #uuid(UUID)}. */
+        void uuid(long msb, long lsb) {
             room(36);
-            long msb = uuid.getMostSignificantBits();
-            long lsb = uuid.getLeastSignificantBits();
             hex(msb >>> 32, 8);
             buf[count++] = '-';
             hex(msb >>> 16, 4);
