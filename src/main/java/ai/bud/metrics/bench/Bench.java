@@ -55,7 +55,9 @@ final class Bench {
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     /** Heavy calls made before the measured ones. */
-    private static final int HEAVY_WARM_UP = 10;
+    private static final int HEAVY_WARM_UP = 20;
+    /** The format the service (and clickhouse-jdbc) reads the engine's answer in. */
+    private static final String FLOOR_FORMAT = "RowBinaryWithNamesAndTypes";
     /** The stored count in an ingest answer (read without building its 1000 statuses as a tree). */
     private static final Pattern INSERTED = Pattern.compile("\"successfully_inserted\"\\s*:\\s*(\\d+)");
     private static final Pattern DURATION = Pattern.compile("([A-Za-z0-9_-]+);dur=([0-9.]+)");
@@ -65,6 +67,9 @@ final class Bench {
     private final PrintStream log;
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpClient http;
+    /** The floor's runs (section 2), each measured right after one of the heavy calls (section 1). */
+    private final List<Double> floorRuns = new ArrayList<>();
+    private long floorBytes;
 
     Bench(Settings settings, Report report, PrintStream log) {
         this.settings = settings;
@@ -131,17 +136,27 @@ final class Bench {
     /** Median server time (sum of the Server-Timing parts) in nanoseconds. */
     private double heavyCall() throws IOException, InterruptedException {
         byte[] body = Files.readAllBytes(settings.heavyRequest());
-        log.println("bench: (1) heavy call: " + HEAVY_WARM_UP + " warm-up + " + settings.runs() + " measured, Cache-Control: no-cache");
-        // warm-up: with 2 calls the 5 measured ones still got faster one after the other (531 → 401 ms, the JIT at work)
+        log.println("bench: (1) heavy call: " + HEAVY_WARM_UP + " warm-up + " + settings.runs()
+                + " measured, Cache-Control: no-cache, each followed by its SQL straight to the engine");
+        // warm-up: with 2 calls the 5 measured ones still got faster one after the other (531 → 401 ms, the JIT at work);
+        // with 10, the service's JIT still compiled 100-200 methods a second while they ran
         for (int i = 0; i < HEAVY_WARM_UP; i++) {
             Call warm = analytics(body, "identity", true);
             if (warm.status() != 200) {
                 throw new BenchException("the heavy call answered " + warm.status() + "; is the service up on " + settings.url() + "?");
             }
         }
+        // Each measured call is followed by the same SQL sent straight to the engine (the floor, section 2): the pairs see
+        // the same machine, so what else runs meanwhile (the JIT still compiling, merges, other jobs) moves both alike.
+        String sql = substitute(Files.readString(settings.heavySql()));
+        engine(sql, FLOOR_FORMAT);
         List<Call> calls = new ArrayList<>();
+        floorRuns.clear();
         for (int i = 0; i < settings.runs(); i++) {
             calls.add(analytics(body, "identity", true));
+            long start = System.nanoTime();
+            floorBytes = engine(sql, FLOOR_FORMAT);
+            floorRuns.add((double) (System.nanoTime() - start));
         }
         List<Double> endToEnd = new ArrayList<>();
         List<Double> server = new ArrayList<>();
@@ -172,25 +187,21 @@ final class Bench {
     private double engineFloor() throws IOException, InterruptedException {
         String sql = substitute(Files.readString(settings.heavySql()));
         log.println("bench: (2) engine floor: the same SQL over the ClickHouse HTTP interface");
-        Map<String, Double> medians = new LinkedHashMap<>();
-        long bytes = 0;
-        for (String format : List.of("RowBinaryWithNamesAndTypes", "Null")) {
-            engine(sql, format);
-            List<Double> runs = new ArrayList<>();
-            for (int i = 0; i < settings.runs(); i++) {
-                long start = System.nanoTime();
-                long size = engine(sql, format);
-                runs.add((double) (System.nanoTime() - start));
-                bytes = format.equals("Null") ? bytes : size;
-            }
-            medians.put(format, median(runs));
-            report.row("(2) engine: the heavy call's SQL, `FORMAT " + format + "` (median of " + settings.runs() + ")",
-                    ms(median(runs)), (format.equals("Null") ? "execution only, result discarded in the engine"
-                            : "the format the JDBC driver reads; " + number(bytes) + " bytes") + "; all runs: "
-                            + String.join(", ", runs.stream().map(BenchCommand::ms).toList()));
+        report.row("(2) engine: the heavy call's SQL, `FORMAT " + FLOOR_FORMAT + "` (median of " + floorRuns.size() + ")",
+                ms(median(floorRuns)), "the format the service reads; " + number(floorBytes) + " bytes; each run right after one"
+                        + " of the measured heavy calls; all runs: " + String.join(", ", floorRuns.stream().map(BenchCommand::ms).toList()));
+        engine(sql, "Null");
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < settings.runs(); i++) {
+            long start = System.nanoTime();
+            engine(sql, "Null");
+            runs.add((double) (System.nanoTime() - start));
         }
+        report.row("(2) engine: the heavy call's SQL, `FORMAT Null` (median of " + settings.runs() + ")", ms(median(runs)),
+                "execution only, result discarded in the engine; all runs: "
+                        + String.join(", ", runs.stream().map(BenchCommand::ms).toList()));
         jdbcAlone(sql);
-        return medians.get("RowBinaryWithNamesAndTypes");
+        return median(floorRuns);
     }
 
     /** The same SQL through clickhouse-jdbc alone (no service): where the driver's share of the time goes. */
