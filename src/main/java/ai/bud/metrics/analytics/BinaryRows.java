@@ -259,7 +259,7 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     }
 
     @Override
-    public long readingNanos(long start) {
+    public long readingNanos() {
         return readingNanos;
     }
 

@@ -1,12 +1,8 @@
 package ai.bud.metrics.analytics;
 
-import com.clickhouse.client.api.data_formats.ClickHouseFormatReader;
-import com.clickhouse.jdbc.ResultSetImpl;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.NumberOutput;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,9 +22,10 @@ import java.util.UUID;
  * formatting ({@link NumberOutput}, the fast double writer), so the text is the same. On the heavy reference call
  * (107k series rows, 22 MB) this halved the time of writing JSON. Columns are resolved to indexes once.
  *
- * <p>It also splits its time: {@link Timing#readNanos} is spent in the driver's {@code next()} (reading and decoding
- * the engine's rows) — when a second thread reads them ({@link RowPipe}), the wall time until it has read the last
- * row, writing going on meanwhile — the rest of {@link Timing#totalNanos} is writing the JSON that remained.
+ * <p>The rows come from {@link BinaryRows} (the engine's RowBinary decoded into primitives: the service's path) or,
+ * as a fallback, from a JDBC result set through its getters; the text is the same (tests compare them byte for byte).
+ * It also splits its time: {@link Timing#readNanos} is spent reading and decoding rows, the rest of
+ * {@link Timing#totalNanos} writing JSON.
  */
 public final class RowJsonWriter {
 
@@ -65,45 +62,20 @@ public final class RowJsonWriter {
     private RowJsonWriter() {
     }
 
-    /**
-     * How the rows are read: {@link #GETTERS} every value through the JDBC getters; {@link #DIRECT} the driver's decoded
-     * row by index, on the writing thread; {@link #PIPELINED} as DIRECT, but a second thread runs the driver's
-     * {@code next()} and copies the values while this one writes JSON (see {@link RowPipe}). The text is the same in
-     * all three (tests compare them byte for byte); PIPELINED falls back to DIRECT, and DIRECT to GETTERS, where the
-     * driver's row cannot be reached.
-     */
-    enum Mode { GETTERS, DIRECT, PIPELINED }
-
+    /** The JDBC fallback ({@link AnalyticsQueryRunner}): every value through the driver's getters. */
     public static Result toBytes(ResultSet rows, AnalyticsRequest request) throws SQLException {
-        return toBytes(rows, request, Mode.PIPELINED);
-    }
-
-    static Result toBytes(ResultSet rows, AnalyticsRequest request, boolean direct) throws SQLException {
-        return toBytes(rows, request, direct ? Mode.DIRECT : Mode.GETTERS);
-    }
-
-    static Result toBytes(ResultSet rows, AnalyticsRequest request, Mode mode) throws SQLException {
         Out out = new Out(64 * 1024);
-        Values values = mode == Mode.GETTERS ? Values.throughGetters(rows) : Values.of(rows);
-        Columns columns = new Columns(rows::findColumn, request);
-        Timing timing;
-        if (mode == Mode.PIPELINED && values.direct()) {
-            try (RowPipe pipe = RowPipe.start(rows, values, columns.reads())) {
-                timing = write(pipe, request, out, values, columns);
-            }
-        } else {
-            timing = write(new Cursor(rows), request, out, values, columns);
-        }
+        Timing timing = write(new Cursor(rows), request, out, new Getters(rows), new Columns(rows::findColumn, request));
         return new Result(out.bytes(), timing);
     }
 
-    /** Where the rows come from: the result set itself, or the {@link RowPipe} fed by a second thread. */
+    /** Where the rows come from: the engine's RowBinary ({@link BinaryRows}) or a JDBC result set. */
     interface Rows {
         /** Moves to the next row (the values then read it); false at the end. */
         boolean next() throws SQLException;
 
-        /** Nanoseconds spent reading rows that the writing did not overlap. */
-        long readingNanos(long start);
+        /** Nanoseconds spent reading and decoding rows so far. */
+        long readingNanos();
     }
 
     private static final class Cursor implements Rows {
@@ -123,7 +95,7 @@ public final class RowJsonWriter {
         }
 
         @Override
-        public long readingNanos(long start) {
+        public long readingNanos() {
             return reading;
         }
     }
@@ -144,7 +116,7 @@ public final class RowJsonWriter {
         /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
         double getNullableDouble(int index) throws SQLException;
 
-        boolean wasNull();
+        boolean wasNull() throws SQLException;
 
         /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
         void writeText(int index, Out out) throws SQLException;
@@ -196,7 +168,7 @@ public final class RowJsonWriter {
         }
         out.write(END);
         long total = System.nanoTime() - start;
-        return new Timing(Math.min(total, rows.readingNanos(start)), total);
+        return new Timing(Math.min(total, rows.readingNanos()), total);
     }
 
     private static void writeSeries(Out out, RowValues rows, AnalyticsRequest request, Columns columns) throws SQLException {
@@ -308,54 +280,6 @@ public final class RowJsonWriter {
         long primaryLong;
         double primaryDouble;
 
-        /**
-         * Per column index, how the writer reads it: a mask of {@link Values#LONG}, {@link Values#DOUBLE},
-         * {@link Values#NULLABLE_DOUBLE} and {@link Values#TEXT} bits (0: not read).
-         */
-        int[] reads() {
-            int[] reads = new int[width()];
-            reads[bucket] |= 1 << Values.LONG;
-            reads[hasData] |= 1 << Values.LONG;
-            if (hasPrevious > 0) {
-                reads[hasPrevious] |= 1 << Values.LONG;
-            }
-            for (int key : keys) {
-                if (key > 0) {
-                    reads[key] |= 1 << Values.TEXT;
-                }
-            }
-            for (int m = 0; m < fields.length; m++) {
-                List<MetricField> list = metrics.get(m).fields();
-                for (int f = 0; f < list.size(); f++) {
-                    int index = fields[m][f];
-                    switch (list.get(f).kind()) {
-                        case INTEGER -> reads[index] |= 1 << Values.LONG;
-                        case NUMBER -> reads[index] |= 1 << Values.DOUBLE;
-                        case NULLABLE_NUMBER -> reads[index] |= 1 << Values.NULLABLE_DOUBLE;
-                        case ALWAYS_NULL -> { }
-                    }
-                }
-                if (previous[m] > 0) {
-                    reads[previous[m]] |= (1 << Values.DOUBLE) | (integerPrimary[m] ? 1 << Values.LONG : 0);
-                }
-            }
-            return reads;
-        }
-
-        private int width() {
-            int max = Math.max(bucket, Math.max(hasData, hasPrevious));
-            for (int key : keys) {
-                max = Math.max(max, key);
-            }
-            for (int m = 0; m < fields.length; m++) {
-                for (int index : fields[m]) {
-                    max = Math.max(max, index);
-                }
-                max = Math.max(max, previous[m]);
-            }
-            return max + 1;
-        }
-
         Columns(ColumnIndex rows, AnalyticsRequest request) throws SQLException {
             bucket = rows.find("bucket");
             hasData = rows.find("has_data");
@@ -391,225 +315,37 @@ public final class RowJsonWriter {
         }
     }
 
-    /**
-     * The values of the current row. clickhouse-jdbc 0.10's getters by index translate the index to the column's name
-     * and back on every call ({@code ResultSetImpl.getLong(int)} → {@code columnIndexToName} → {@code getLong(String)}
-     * → two hash lookups in the reader, then a per-column converter map), about a third of the time spent writing the
-     * heavy reference call's JSON. The driver has already decoded the row into objects; when the result set is the
-     * driver's own ({@code com.clickhouse.jdbc.ResultSetImpl}), this reads those objects by index from its
-     * {@link ClickHouseFormatReader} ({@code readValue(int)}: an array access) and converts the usual boxes itself
-     * exactly as the driver would ({@link Number#longValue()} / {@link Number#doubleValue()}, {@link UUID#toString()}
-     * digits). Anything else — another driver, a field the reflection cannot reach, a value of another class, a NULL
-     * where a number is asked for — goes through the JDBC getter, so the text never changes.
-     */
-    static final class Values implements RowValues {
-        private static final VarHandle READER = readerHandle();
-
-        /** Ways a column is read (bit numbers in {@link Columns#reads()}, slots in a copied row). */
-        static final int LONG = 0;
-        static final int DOUBLE = 1;
-        static final int NULLABLE_DOUBLE = 2;
-        static final int TEXT = 3;
-        private static final int SLOTS = 4;
-
+    /** The values of a JDBC result set's current row, through its getters. */
+    private static final class Getters implements RowValues {
         private final ResultSet rows;
-        private final ClickHouseFormatReader reader;
-        private boolean wasNull;
-        /** A row copied by {@link #copy} (pipelined reading), or null: the driver's current row. */
-        private Object[] copied;
 
-        private Values(ResultSet rows, ClickHouseFormatReader reader) {
+        Getters(ResultSet rows) {
             this.rows = rows;
-            this.reader = reader;
-        }
-
-        static Values of(ResultSet rows) {
-            return new Values(rows, readerOf(rows));
-        }
-
-        static Values throughGetters(ResultSet rows) {
-            return new Values(rows, null);
-        }
-
-        /** Whether values are read from the driver's decoded row (else every value goes through the JDBC getters). */
-        boolean direct() {
-            return reader != null;
-        }
-
-        private static VarHandle readerHandle() {
-            try {
-                return MethodHandles.privateLookupIn(ResultSetImpl.class, MethodHandles.lookup())
-                        .findVarHandle(ResultSetImpl.class, "reader", ClickHouseFormatReader.class);
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return null; // another driver version: the JDBC getters it is
-            }
-        }
-
-        private static ClickHouseFormatReader readerOf(ResultSet rows) {
-            if (READER == null) {
-                return null;
-            }
-            try {
-                if (!rows.isWrapperFor(ResultSetImpl.class)) {
-                    return null;
-                }
-                return (ClickHouseFormatReader) READER.get(rows.unwrap(ResultSetImpl.class));
-            } catch (SQLException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        /**
-         * On the reading thread, with the driver's row current: what each read the writer will make of each column
-         * answers ({@code reads}: {@link Columns#reads()}), computed by the same reads the writer makes of the driver's
-         * row ({@code readLong} …) — so the copy reads exactly as the row would, failures included (kept and thrown
-         * where the writer reads).
-         */
-        Object[] copy(int[] reads) {
-            Object[] row = new Object[reads.length * SLOTS];
-            for (int index = 1; index < reads.length; index++) {
-                int mask = reads[index];
-                if (mask == 0) {
-                    continue;
-                }
-                int base = index * SLOTS;
-                for (int kind = 0; kind < SLOTS; kind++) {
-                    if ((mask & (1 << kind)) != 0) {
-                        try {
-                            row[base + kind] = read(kind, index);
-                        } catch (SQLException | RuntimeException e) {
-                            row[base + kind] = e;
-                        }
-                    }
-                }
-            }
-            return row;
-        }
-
-        /** One read, boxed as the slot holds it (a Long, a Double; the nullable and text reads are objects already). */
-        private Object read(int kind, int index) throws SQLException {
-            if (kind == LONG) {
-                return Long.valueOf(readLong(index));
-            }
-            if (kind == DOUBLE) {
-                return Double.valueOf(readDouble(index));
-            }
-            return kind == NULLABLE_DOUBLE ? readNullableDouble(index) : readText(index);
-        }
-
-        /** From now on the values are read from {@code row} (a {@link #copy}), or from the driver again when null. */
-        void use(Object[] row) {
-            this.copied = row;
-        }
-
-        private Object slot(int index, int kind) throws SQLException {
-            Object value = copied[index * SLOTS + kind];
-            if (value instanceof SQLException e) {
-                throw e;
-            }
-            if (value instanceof RuntimeException e) {
-                throw e;
-            }
-            if (value == null) {
-                throw new IllegalStateException("column " + index + " was not copied for this read");
-            }
-            return value;
         }
 
         @Override
         public long getLong(int index) throws SQLException {
-            return copied != null ? (Long) slot(index, LONG) : readLong(index);
+            return rows.getLong(index);
         }
 
         @Override
         public double getDouble(int index) throws SQLException {
-            return copied != null ? (Double) slot(index, DOUBLE) : readDouble(index);
-        }
-
-        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
-        @Override
-        public double getNullableDouble(int index) throws SQLException {
-            Object value = copied != null ? slot(index, NULLABLE_DOUBLE) : readNullableDouble(index);
-            wasNull = value == NULL_VALUE;
-            return wasNull ? 0 : (Double) value;
-        }
-
-        @Override
-        public boolean wasNull() {
-            return wasNull;
-        }
-
-        /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
-        @Override
-        public void writeText(int index, Out out) throws SQLException {
-            Object value = copied != null ? slot(index, TEXT) : readText(index);
-            if (value instanceof UUID uuid) {
-                out.uuid(uuid);
-            } else if (value instanceof String text) {
-                out.ascii(text);
-            } else {
-                out.ascii(((Text) value).value());
-            }
-        }
-
-        /*
-         * The reads of the driver's current row. They keep no state of their own (the reading thread of a RowPipe
-         * runs them while the writing thread reads copies through the methods above).
-         */
-
-        private long readLong(int index) throws SQLException {
-            if (reader != null) {
-                Object value = reader.readValue(index);
-                if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-                    return ((Number) value).longValue();
-                }
-            }
-            return rows.getLong(index);
-        }
-
-        private double readDouble(int index) throws SQLException {
-            if (reader != null) {
-                Object value = reader.readValue(index);
-                if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
-                        || value instanceof Byte) {
-                    return ((Number) value).doubleValue();
-                }
-            }
             return rows.getDouble(index);
         }
 
-        /** A {@link Double}, or {@link #NULL_VALUE} for a NULL. */
-        private Object readNullableDouble(int index) throws SQLException {
-            if (reader != null) {
-                Object value = reader.readValue(index);
-                if (value == null) {
-                    return NULL_VALUE;
-                }
-                if (value instanceof Double || value instanceof Long || value instanceof Integer || value instanceof Short
-                        || value instanceof Byte) {
-                    return ((Number) value).doubleValue();
-                }
-            }
-            double value = rows.getDouble(index);
-            return rows.wasNull() ? NULL_VALUE : (Object) value;
+        @Override
+        public double getNullableDouble(int index) throws SQLException {
+            return rows.getDouble(index);
         }
 
-        /** A {@link UUID} or {@link String} as the driver decoded it, else the getter's text as a {@link Text}. */
-        private Object readText(int index) throws SQLException {
-            if (reader != null) {
-                Object value = reader.readValue(index);
-                if (value instanceof UUID || value instanceof String) {
-                    return value;
-                }
-            }
-            return new Text(rows.getString(index));
+        @Override
+        public boolean wasNull() throws SQLException {
+            return rows.wasNull();
         }
 
-        /** A NULL in a nullable-number read. */
-        private static final Object NULL_VALUE = new Object();
-
-        /** A column's text as the JDBC getter gave it (possibly null). */
-        private record Text(String value) {
+        @Override
+        public void writeText(int index, Out out) throws SQLException {
+            out.ascii(rows.getString(index));
         }
     }
 
