@@ -505,6 +505,22 @@ class IngestHttpTest {
         assertThat(gateway.body().get("param").get("errors").get(0).get("field").asText()).isEqualTo("data.entries");
     }
 
+    /** The body is read as bytes (UTF-8 JSON): text beyond ASCII is stored as sent, with or without a charset. */
+    @Test
+    void textBeyondAsciiIsStoredAsSent() {
+        String text = "Grüße, naïve café — 日本語 ✓ 🚀";
+        for (String contentType : List.of("application/json", "application/json; charset=utf-8")) {
+            ObjectNode event = events.event();
+            ((ObjectNode) event.get("response_analysis")).put("sentiment", text);
+            Http.Reply reply = http.post(TestEvents.bulk(List.of(event), true).toString().getBytes(StandardCharsets.UTF_8), contentType);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(statuses(reply.body())).containsExactly("SUCCESS");
+            String stored = String.valueOf(rows.single("SELECT response_analysis FROM ModelInferenceDetails WHERE inference_id = ?",
+                    event.get("inference_id").asText()).get("response_analysis"));
+            assertThat(stored).contains(text);
+        }
+    }
+
     @Test
     void bodyOverTenMegabytesIs413() {
         StringBuilder big = new StringBuilder("{\"entries\": [");
