@@ -64,7 +64,9 @@ public final class AnalyticsQueryRunner {
     private static RowJsonWriter.Result runBinary(Client client, SqlQuery query, AnalyticsRequest request, Runnable executed)
             throws SQLException {
         ServerParameters bound = ServerParameters.of(query);
-        QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes);
+        // wait_end_of_query: a server answers only once the query has finished, so a failure (max_execution_time …)
+        // is an HTTP error, never an exception text appended to rows already sent (the embedded facade always waits)
+        QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).waitEndOfQuery(true);
         QueryResponse response;
         try {
             response = client.query(bound.sql(), bound.values(), settings).get();
