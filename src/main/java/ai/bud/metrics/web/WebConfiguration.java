@@ -26,7 +26,7 @@ class WebConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "budmetrics.web.compression.enabled", havingValue = "true", matchIfMissing = true)
-    FilterRegistrationBean<CompressionFilter> compressionFilter(WebProperties properties) {
+    Compressors compressors(WebProperties properties) {
         WebProperties.Compression settings = properties.compression();
         List<ContentCoding> preference = new ArrayList<>();
         for (String token : settings.preference()) {
@@ -36,7 +36,19 @@ class WebConfiguration {
                 preference.add(coding);
             }
         }
-        Compressors compressors = new Compressors(settings.brotliQuality(), settings.zstdLevel(), settings.gzipLevel(), preference);
+        return new Compressors(settings.brotliQuality(), settings.zstdLevel(), settings.gzipLevel(), preference);
+    }
+
+    /** Compression of a whole body in a route step ({@link BodyCompression}); a no-op when compression is off. */
+    @Bean("bodyCompression")
+    BodyCompression bodyCompression(WebProperties properties, org.springframework.beans.factory.ObjectProvider<Compressors> compressors) {
+        return new BodyCompression(compressors.getIfAvailable(), properties.compression().minSize().toBytes());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "budmetrics.web.compression.enabled", havingValue = "true", matchIfMissing = true)
+    FilterRegistrationBean<CompressionFilter> compressionFilter(WebProperties properties, Compressors compressors) {
+        WebProperties.Compression settings = properties.compression();
         FilterRegistrationBean<CompressionFilter> registration = new FilterRegistrationBean<>(
                 new CompressionFilter(compressors, settings.minSize(), settings.mimeTypes()));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

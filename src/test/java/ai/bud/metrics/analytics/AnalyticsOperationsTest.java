@@ -62,11 +62,41 @@ class AnalyticsOperationsTest {
         assertThat(miss.headers().firstValue("X-Cache")).contains("MISS");
         assertThat(miss.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(
                 "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d, build;dur=\\d+\\.\\d, wait;dur=\\d+\\.\\d, "
-                        + "execute;dur=\\d+\\.\\d, shape;dur=\\d+\\.\\d, serialize;dur=\\d+\\.\\d"));
+                        + "execute;dur=\\d+\\.\\d, shape;dur=\\d+\\.\\d, serialize;dur=\\d+\\.\\d, compress;dur=\\d+\\.\\d"));
         assertThat(hit.headers().firstValue("X-Cache")).contains("HIT");
         assertThat(hit.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(
-                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d"));
+                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d, compress;dur=\\d+\\.\\d"));
         assertThat(hit.body()).isEqualTo(miss.body());
+    }
+
+    /**
+     * The answer is compressed in the route (so {@code compress} is a Server-Timing step) with the coding the client
+     * ranks best, decodes to the identity answer, and says so in {@code Content-Encoding} and {@code Vary}; a fresh
+     * answer and a cached one alike.
+     */
+    @Test
+    void theAnswerIsCompressedInTheRouteAndTimed() throws Exception {
+        String hourly = "{\"metrics\":[\"request_count\"],\"from_date\":\"2022-05-01T00:00:00Z\",\"to_date\":\"2022-05-04T00:00:00Z\","
+                + "\"frequency_unit\":\"hour\",\"fill_time_gaps\":true}";
+        HttpResponse<byte[]> identity = send(hourly, "no-cache", "identity");
+        assertThat(identity.statusCode()).isEqualTo(200);
+        assertThat(identity.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(identity.headers().allValues("Vary")).anyMatch(v -> v.contains("Accept-Encoding"));
+        assertThat(identity.body().length).as("an answer above min-size (1 KB)").isGreaterThan(1024);
+        for (String[] ask : new String[][] {{"br", "br"}, {"zstd", "zstd"}, {"gzip", "gzip"}, {"gzip;q=0.5, zstd;q=0.9, br;q=0.1", "zstd"},
+                {"deflate, gzip, br", "br"}}) {
+            for (String cacheControl : new String[] {"no-cache", null}) {
+                HttpResponse<byte[]> coded = send(hourly, cacheControl, ask[0]);
+                assertThat(coded.statusCode()).isEqualTo(200);
+                assertThat(coded.headers().allValues("Content-Encoding")).as(ask[0]).containsExactly(ask[1]);
+                assertThat(coded.headers().allValues("Vary")).anyMatch(v -> v.contains("Accept-Encoding"));
+                assertThat(coded.body().length).isLessThan(identity.body().length);
+                assertThat(new String(ai.bud.metrics.support.ContentCodings.decode(ask[1], coded.body()), StandardCharsets.UTF_8))
+                        .isEqualTo(new String(identity.body(), StandardCharsets.UTF_8));
+                assertThat(coded.headers().firstValue("Server-Timing"))
+                        .hasValueSatisfying(v -> assertThat(v).matches("parse;dur=.*, compress;dur=\\d+\\.\\d"));
+            }
+        }
     }
 
     @Test
@@ -140,6 +170,17 @@ class AnalyticsOperationsTest {
         exchange.setProperty(AnalyticsFlow.REQUEST, request);
         exchange.getMessage().setBody(body);
         return exchange;
+    }
+
+    private HttpResponse<byte[]> send(String body, String cacheControl, String acceptEncoding) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
+                .header("Content-Type", "application/json")
+                .header("Accept-Encoding", acceptEncoding)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (cacheControl != null) {
+            request.header("Cache-Control", cacheControl);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private HttpResponse<String> post(String body, String cacheControl) throws Exception {

@@ -2,10 +2,8 @@ package ai.bud.metrics.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.support.ContentCodings;
 import com.aayushatharva.brotli4j.Brotli4jLoader;
-import com.aayushatharva.brotli4j.decoder.Decoder;
-import com.aayushatharva.brotli4j.decoder.DecoderJNI;
-import com.aayushatharva.brotli4j.decoder.DirectDecompress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -16,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,16 +139,7 @@ class WebLayerHttpTest {
     }
 
     static byte[] decode(String coding, byte[] body) throws IOException {
-        return switch (coding) {
-            case "gzip" -> new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
-            case "br" -> {
-                DirectDecompress result = Decoder.decompress(body);
-                assertThat(result.getResultStatus()).isEqualTo(DecoderJNI.Status.DONE);
-                yield result.getDecompressedData();
-            }
-            case "zstd" -> new io.airlift.compress.zstd.ZstdInputStream(new ByteArrayInputStream(body)).readAllBytes();
-            default -> throw new IllegalArgumentException(coding);
-        };
+        return ContentCodings.decode(coding, body);
     }
 
     @ParameterizedTest(name = "{0} with Accept-Encoding: {1}")
