@@ -37,6 +37,32 @@ class AnalyticsQueryRunnerTest {
         assertThat(fallback).isEqualTo(reference);
     }
 
+    /** An external server's connections keep the driver's default: LZ4-compressed answers. The binary path reads them too. */
+    @Test
+    void readsTheAnswerWhenTheDriverCompressesIt() throws Exception {
+        String url = "jdbc:clickhouse://127.0.0.1:" + TestClickHouse.connector().port() + "/analytics_query_runner";
+        java.util.Properties credentials = new java.util.Properties();
+        credentials.setProperty("user", "default");
+        credentials.setProperty("password", "");
+        DataSource compressed = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        return java.sql.DriverManager.getConnection(url, credentials);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        try (java.sql.Connection connection = compressed.getConnection()) {
+            assertThat(AnalyticsQueryRunner.clientOf(connection)).isNotNull();
+        }
+        SqlQuery many = new SqlQuery("SELECT toInt64(toUnixTimestamp(toDateTime(?, 'UTC'))) * 1000 + number * 86400000 AS bucket, "
+                + "toUInt8(0) AS has_data, toUInt64(0) AS m_request_count__count FROM numbers(?) ORDER BY bucket DESC",
+                List.of("2000-01-01 00:00:00", 20_000));
+        String reference = new String(ResponseWriter.toJson(runner.run(many, request)), StandardCharsets.UTF_8);
+        String viaCompression = new String(new AnalyticsQueryRunner(compressed).runToJson(many, request, () -> { }).body(),
+                StandardCharsets.UTF_8);
+        assertThat(viaCompression).isEqualTo(reference).contains("\"time_period\":\"2000-01-01T00:00:00\"");
+    }
+
     @Test
     void theEnginesErrorKeepsItsCodeForTheCaller() {
         // AnalyticsFlow turns code 159 (TIMEOUT_EXCEEDED) into a 503 naming max_execution_time
