@@ -21,8 +21,8 @@ class RedisIngestHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         RedisStreamProperties settings = consumer.settings();
         builder.withDetail("enabled", enabled).withDetail("stream", settings.stream()).withDetail("group", settings.consumerGroup())
-                .withDetail("consumer", consumer.consumerName()).withDetail("acknowledged", consumer.acknowledged())
-                .withDetail("skipped", consumer.skipped());
+                .withDetail("consumer", consumer.consumerName()).withDetail("consumers", consumer.consumerNames())
+                .withDetail("acknowledged", consumer.acknowledged()).withDetail("skipped", consumer.skipped());
         if (consumer.lastError() != null) {
             builder.withDetail("lastError", consumer.lastError());
         }

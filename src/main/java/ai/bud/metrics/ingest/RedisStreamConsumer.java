@@ -23,8 +23,10 @@ import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Consumes the Dapr topic stream through a consumer group (SPEC section 4) on one thread: first this
- * consumer's own pending entries (read from id 0, since {@code >} never redelivers them), then new entries in
+ * Consumes the Dapr topic stream through a consumer group (SPEC section 4) on {@code consumers} threads, each a
+ * consumer of the group under its own name ({@code name-1}, {@code name-2} …; just {@code name} when there is one):
+ * Redis hands each new entry to one of them, and while one stores its batch the next reads. Each first reads its
+ * own pending entries (read from id 0, since {@code >} never redelivers them), then new entries in
  * batches; every {@code claimInterval} it claims entries other consumers left pending longer than
  * {@code claimIdle}. Each batch goes to {@code direct:ingest-redis-batch}, which acknowledges only what was
  * stored, found duplicate, dead-lettered or skipped. When something had to be retried (storage down) it
@@ -45,7 +47,7 @@ public class RedisStreamConsumer {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile boolean running;
-    private volatile Thread thread;
+    private volatile List<Thread> threads = List.of();
 
     public RedisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings) {
         this.redis = redis;
@@ -59,32 +61,50 @@ public class RedisStreamConsumer {
             return;
         }
         running = true;
-        thread = new Thread(this::run, "redis-stream-" + settings.stream());
-        thread.setDaemon(true);
-        thread.start();
-        log.info("consuming Redis stream {} as {}/{}", settings.stream(), settings.consumerGroup(), consumerName);
+        List<Thread> started = new ArrayList<>();
+        for (String name : consumerNames()) {
+            Thread thread = new Thread(() -> run(name), "redis-stream-" + name);
+            thread.setDaemon(true);
+            thread.start();
+            started.add(thread);
+        }
+        threads = List.copyOf(started);
+        log.info("consuming Redis stream {} as {}/{}", settings.stream(), settings.consumerGroup(), consumerNames());
+    }
+
+    /** The group's consumer names this instance uses, one per thread. */
+    List<String> consumerNames() {
+        if (settings.consumers() == 1) {
+            return List.of(consumerName);
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= settings.consumers(); i++) {
+            names.add(consumerName + "-" + i);
+        }
+        return names;
     }
 
     /** Finishes the batch in progress, then stops; unacknowledged entries stay pending for the next start. */
     public synchronized void stop() {
-        Thread current = thread;
         running = false;
-        if (current != null) {
+        long deadline = System.nanoTime() + settings.stopTimeout().plus(settings.block()).toNanos();
+        for (Thread current : threads) {
             try {
-                current.join(settings.stopTimeout().toMillis() + settings.block().toMillis());
+                current.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             if (current.isAlive()) {
-                log.warn("Redis stream consumer did not stop within {}", settings.stopTimeout());
+                log.warn("Redis stream consumer {} did not stop within {}", current.getName(), settings.stopTimeout());
             }
         }
-        thread = null;
+        threads = List.of();
     }
 
+    /** Whether every consumer thread is running. */
     public boolean isRunning() {
-        Thread current = thread;
-        return running && current != null && current.isAlive();
+        List<Thread> current = threads;
+        return running && !current.isEmpty() && current.stream().allMatch(Thread::isAlive);
     }
 
     public String consumerName() {
@@ -124,7 +144,7 @@ public class RedisStreamConsumer {
         }
     }
 
-    private void run() {
+    private void run(String name) {
         Duration backoff = settings.retryBackoff();
         boolean ownPending = true;
         String cursor = "0";
@@ -138,21 +158,21 @@ public class RedisStreamConsumer {
                 }
                 if (System.nanoTime() - nextClaim >= 0) {
                     nextClaim = System.nanoTime() + settings.claimInterval().toNanos();
-                    if (claimStale() > 0) {
+                    if (claimStale(name) > 0) {
                         ownPending = true;
                         cursor = "0";
                     }
                 }
                 List<StreamEntry> entries;
                 if (ownPending) {
-                    entries = read(ReadOffset.from(cursor), false);
+                    entries = read(name, ReadOffset.from(cursor), false);
                     if (entries.isEmpty()) {
                         ownPending = false;
                         continue;
                     }
                     cursor = entries.get(entries.size() - 1).id();
                 } else {
-                    entries = read(ReadOffset.lastConsumed(), true);
+                    entries = read(name, ReadOffset.lastConsumed(), true);
                     if (entries.isEmpty()) {
                         continue;
                     }
@@ -177,7 +197,7 @@ public class RedisStreamConsumer {
                 backoff = next(backoff);
             }
         }
-        log.info("Redis stream consumer {} stopped", consumerName);
+        log.info("Redis stream consumer {} stopped", name);
     }
 
     /** Sends one read through the ingest route; returns what was acknowledged. */
@@ -193,23 +213,23 @@ public class RedisStreamConsumer {
         return result;
     }
 
-    private List<StreamEntry> read(ReadOffset offset, boolean block) {
+    private List<StreamEntry> read(String name, ReadOffset offset, boolean block) {
         StreamReadOptions options = StreamReadOptions.empty().count(settings.batchSize());
         if (block) {
             options = options.block(settings.block());
         }
         List<MapRecord<String, Object, Object>> records = redis.opsForStream()
-                .read(Consumer.from(settings.consumerGroup(), consumerName), options, StreamOffset.create(settings.stream(), offset));
+                .read(Consumer.from(settings.consumerGroup(), name), options, StreamOffset.create(settings.stream(), offset));
         return toEntries(records);
     }
 
-    /** Claims entries that other consumers left pending longer than claimIdle and processes them. */
-    int claimStale() {
+    /** Claims for consumer {@code name} the entries others left pending longer than claimIdle, and processes them. */
+    int claimStale(String name) {
         PendingMessages pending = redis.opsForStream().pending(settings.stream(), settings.consumerGroup(), Range.unbounded(),
                 Math.max(settings.batchSize(), 1000));
         List<String> stale = new ArrayList<>();
         for (PendingMessage message : pending) {
-            if (!message.getConsumerName().equals(consumerName)
+            if (!message.getConsumerName().equals(name)
                     && message.getElapsedTimeSinceLastDelivery().compareTo(settings.claimIdle()) >= 0) {
                 stale.add(message.getIdAsString());
             }
@@ -218,7 +238,7 @@ public class RedisStreamConsumer {
             return 0;
         }
         List<MapRecord<String, Object, Object>> claimed = redis.opsForStream().claim(settings.stream(), settings.consumerGroup(),
-                consumerName, XClaimOptions.minIdle(settings.claimIdle()).ids(stale.toArray(String[]::new)));
+                name, XClaimOptions.minIdle(settings.claimIdle()).ids(stale.toArray(String[]::new)));
         if (claimed.isEmpty()) {
             return 0;
         }

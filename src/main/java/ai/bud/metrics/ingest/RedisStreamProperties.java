@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ingestEnabled  consume the stream at all
  * @param stream         stream key (= Dapr topic)
  * @param consumerGroup  consumer group (= Dapr app id)
- * @param consumerName   this instance's consumer name; empty means host name + process id
+ * @param consumerName   this instance's consumer name; empty means the host name
+ * @param consumers      consumer threads (each a consumer of the group: {@code consumerName-1} … when more than one)
  * @param eventType      the CloudEvent type that is stored; other types are acknowledged and skipped
  * @param batchSize      entries per XREADGROUP
  * @param block          how long one XREADGROUP waits for new entries
@@ -23,6 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("budmetrics.redis")
 public record RedisStreamProperties(@DefaultValue("true") boolean ingestEnabled, @DefaultValue("budMetricsMessages") String stream,
         @DefaultValue("budmetrics") String consumerGroup, @DefaultValue("") String consumerName,
+        @DefaultValue("2") int consumers,
         @DefaultValue("add_observability_metrics") String eventType, @DefaultValue("2000") int batchSize,
         @DefaultValue("1s") Duration block, @DefaultValue("60s") Duration claimIdle, @DefaultValue("15s") Duration claimInterval,
         @DefaultValue("500ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
@@ -31,6 +33,9 @@ public record RedisStreamProperties(@DefaultValue("true") boolean ingestEnabled,
     public RedisStreamProperties {
         if (batchSize < 1) {
             throw new IllegalArgumentException("budmetrics.redis.batch-size must be at least 1");
+        }
+        if (consumers < 1) {
+            throw new IllegalArgumentException("budmetrics.redis.consumers must be at least 1");
         }
     }
 }

@@ -116,7 +116,7 @@ class RedisStreamIngestTest {
     }
 
     private RedisStreamConsumer extraConsumer(String name, Duration claimIdle, int batchSize) {
-        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, TYPE, batchSize, Duration.ofMillis(200),
+        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, 1, TYPE, batchSize, Duration.ofMillis(200),
                 claimIdle, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
         return new RedisStreamConsumer(redis, producer, settings);
     }
@@ -207,6 +207,21 @@ class RedisStreamIngestTest {
         assertThat(pending()).isZero();
         log.info("stream mix: {} entries, {} distinct valid ids, {} invalid events, {} not JSON, {} other type", expected.entries,
                 expected.validIds.size(), expected.invalidEvents, expected.undecodable, expected.otherType);
+    }
+
+    /** The service's consumer runs several consumers of the group (REDIS_CONSUMERS, 2 by default); they share the work. */
+    @Test
+    void theConsumerThreadsAreConsumersOfTheGroupAndShareTheStream() {
+        consumer.start();
+        assertThat(consumer.consumerNames()).hasSize(2)
+                .containsExactly(consumer.consumerName() + "-1", consumer.consumerName() + "-2");
+        Expected expected = publishMix(4000, 3);
+        await("all entries delivered and acknowledged", Duration.ofMinutes(5), () -> delivered(expected.last) && pending() == 0);
+        assertStoredExactlyOnce(expected);
+        java.util.Set<String> members = new java.util.HashSet<>();
+        redis.opsForStream().consumers(STREAM, GROUP).forEach(c -> members.add(c.consumerName()));
+        assertThat(members).containsAll(consumer.consumerNames());
+        assertThat(consumer.isRunning()).isTrue();
     }
 
     @Test
