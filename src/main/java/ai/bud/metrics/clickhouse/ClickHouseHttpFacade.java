@@ -168,9 +168,14 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 for (Map.Entry<String, String> setting : settings.entrySet()) {
                     session.query("SET " + settingName(setting.getKey()) + " = " + literal(setting.getValue()), "TabSeparated");
                 }
-                for (Map.Entry<String, String> parameter : queryParameters.entrySet()) {
-                    // the value is the parameter's text as sent (escaped form), quoted as a string literal
-                    session.query("SET param_" + settingName(parameter.getKey()) + " = " + quoted(parameter.getValue()), "TabSeparated");
+                if (!queryParameters.isEmpty()) {
+                    // one SET for all: the value is the parameter's text as sent (escaped form), quoted as a string literal
+                    StringBuilder set = new StringBuilder("SET ");
+                    for (Map.Entry<String, String> parameter : queryParameters.entrySet()) {
+                        set.append(set.length() == 4 ? "" : ", ").append("param_").append(settingName(parameter.getKey()))
+                                .append(" = ").append(quoted(parameter.getValue()));
+                    }
+                    session.query(set.toString(), "TabSeparated");
                 }
                 result = session.query(sql, format);
             } finally {

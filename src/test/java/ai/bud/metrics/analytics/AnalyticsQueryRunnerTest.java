@@ -63,6 +63,24 @@ class AnalyticsQueryRunnerTest {
         assertThat(viaCompression).isEqualTo(reference).contains("\"time_period\":\"2000-01-01T00:00:00\"");
     }
 
+    /** The largest parameter lists a request may carry (1000 ids per filter, three filters) go through whole. */
+    @Test
+    void thousandsOfParametersReachTheEngine() throws Exception {
+        List<Object> params = new java.util.ArrayList<>();
+        StringBuilder in = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            params.add(new java.util.UUID(i, i * 7L).toString());
+            in.append(i == 0 ? "?" : ", ?");
+        }
+        params.add("2000-01-01 00:00:00");
+        SqlQuery query = new SqlQuery("SELECT toInt64(toUnixTimestamp(toDateTime(?, 'UTC'))) * 1000 AS bucket, toUInt8(0) AS has_data, "
+                + "toUInt64(length(ids)) AS m_request_count__count FROM (SELECT [" + in + "] AS ids)",
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(params.get(3000)), params.subList(0, 3000).stream()).toList());
+        String body = new String(runner.runToJson(query, request, () -> { }).body(), StandardCharsets.UTF_8);
+        assertThat(body).isEqualTo("{\"object\":\"observability_metrics\",\"items\":[{\"time_period\":\"2000-01-01T00:00:00\",\"items\":null}]}");
+        assertThat(new String(ResponseWriter.toJson(runner.run(query, request)), StandardCharsets.UTF_8)).isEqualTo(body);
+    }
+
     @Test
     void theEnginesErrorKeepsItsCodeForTheCaller() {
         // AnalyticsFlow turns code 159 (TIMEOUT_EXCEEDED) into a 503 naming max_execution_time
