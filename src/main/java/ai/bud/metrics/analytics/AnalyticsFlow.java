@@ -71,8 +71,8 @@ public class AnalyticsFlow {
 
     /**
      * Runs the query and streams its rows to the JSON body (byte[]). The exchange's {@link ServerTiming} (when present)
-     * gets {@code execute} (until the engine answers), {@code shape} (reading and decoding rows in the driver, the JSON
-     * being written meanwhile: see {@link RowPipe}) and {@code serialize} (the JSON writing left after the last row).
+     * gets {@code execute} (until the engine answers), {@code shape} (reading and decoding the engine's rows:
+     * {@link BinaryRows}) and {@code serialize} (writing the JSON: {@link RowJsonWriter}).
      */
     public byte[] runQuery(Exchange exchange) throws SQLException {
         ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
