@@ -9,7 +9,7 @@ import java.util.Map;
  * the values travelling beside the SQL text ({@code param_p1=…} on the HTTP interface), never inside it. The types are
  * those of the literals clickhouse-jdbc writes for the same values: a {@code String} as {@code String}, a whole number as
  * {@code Int64}, a {@code Double} as {@code Float64}. Placeholders are found outside quoted strings, quoted identifiers
- * and comments.
+ * and comments (line and block).
  */
 record ServerParameters(String sql, Map<String, Object> values) {
 
@@ -29,6 +29,11 @@ record ServerParameters(String sql, Map<String, Object> values) {
             } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
                 int end = sql.indexOf('\n', i);
                 end = end < 0 ? sql.length() : end;
+                out.append(sql, i, end);
+                i = end;
+            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                end = end < 0 ? sql.length() : end + 2;
                 out.append(sql, i, end);
                 i = end;
             } else if (c == '?') {

@@ -23,10 +23,10 @@ class ServerParametersTest {
     @Test
     void turnsPlaceholdersOutsideQuotesAndCommentsIntoTypedParameters() {
         ServerParameters bound = ServerParameters.of(new SqlQuery(
-                "SELECT ? AS a, '?' AS b, `?` AS c, \"?\" AS d, 'it''s ?' AS e, 'x\\'?' AS f -- ?\n, toInt64(?) AS g, ? AS h",
+                "SELECT ? AS a, '?' AS b, `?` AS c, \"?\" AS d, 'it''s ?' AS e, 'x\\'?' AS f -- ?\n, toInt64(?) /* ? */ AS g, ? AS h",
                 List.of("one", 2L, 3.5)));
         assertThat(bound.sql()).isEqualTo(
-                "SELECT {p1:String} AS a, '?' AS b, `?` AS c, \"?\" AS d, 'it''s ?' AS e, 'x\\'?' AS f -- ?\n, toInt64({p2:Int64}) AS g, {p3:Float64} AS h");
+                "SELECT {p1:String} AS a, '?' AS b, `?` AS c, \"?\" AS d, 'it''s ?' AS e, 'x\\'?' AS f -- ?\n, toInt64({p2:Int64}) /* ? */ AS g, {p3:Float64} AS h");
         assertThat(bound.values()).containsExactly(Map.entry("p1", "one"), Map.entry("p2", "2"), Map.entry("p3", "3.5"));
         assertThatThrownBy(() -> ServerParameters.of(new SqlQuery("SELECT ?, ?", List.of("one"))))
                 .isInstanceOf(IllegalArgumentException.class);
