@@ -1,9 +1,13 @@
 package ai.bud.metrics.web;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -15,19 +19,33 @@ import org.apache.camel.Message;
  * that load, only above {@code min-size}. {@code Content-Encoding} and {@code Vary} are set on the servlet response
  * itself — the filter then passes the bytes through as they are, and Camel's HTTP binding, which gzips a body whose
  * message says {@code Content-Encoding: gzip}, never sees the header.
+ *
+ * <p>A cached answer is the same array on every hit, so its compressed forms are kept beside it: per coding, keyed by
+ * the body array itself (weak keys, compared by identity: a form lives as long as its body is referenced, by the
+ * analytics cache or a request), bounded by their bytes. A hit then costs no compression; a recomputed answer is a new
+ * array and is compressed anew.
  */
 public class BodyCompression {
 
     static final String ACCEPT_ENCODING = "budmetrics.acceptEncoding";
     static final String RESPONSE = "budmetrics.servletResponse";
 
+    /** Bodies below this are compressed every time (cheap); above it their compressed forms are kept. */
+    static final int KEEP_FROM = 16 * 1024;
+    private static final long KEPT_BYTES = 64L * 1024 * 1024;
+
     private final Compressors compressors;
     private final long minSize;
+    private final Map<ContentCoding, Cache<byte[], byte[]>> kept = new EnumMap<>(ContentCoding.class);
 
     /** @param compressors null when compression is off: then every step here is a no-op */
     public BodyCompression(Compressors compressors, long minSize) {
         this.compressors = compressors;
         this.minSize = minSize;
+        for (ContentCoding coding : ContentCoding.values()) {
+            kept.put(coding, Caffeine.newBuilder().weakKeys().maximumWeight(KEPT_BYTES / ContentCoding.values().length)
+                    .<byte[], byte[]>weigher((body, compressed) -> compressed.length).build());
+        }
     }
 
     /** Keeps what {@link #compress} needs from the request, before a route drops the request headers. */
@@ -50,11 +68,19 @@ public class BodyCompression {
         if (body == null || body.length <= minSize || coding.isEmpty()) {
             return;
         }
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream(Math.max(1024, body.length / 32));
-        try (OutputStream out = compressors.open(coding.get(), compressed)) {
-            out.write(body);
-        }
         response.setHeader("Content-Encoding", coding.get().token());
-        message.setBody(compressed.toByteArray());
+        ContentCoding chosen = coding.get();
+        message.setBody(body.length < KEEP_FROM ? encode(chosen, body) : kept.get(chosen).get(body, b -> encode(chosen, b)));
+    }
+
+    /** {@code body} in {@code coding}. */
+    byte[] encode(ContentCoding coding, byte[] body) {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream(Math.max(1024, body.length / 32));
+        try (OutputStream out = compressors.open(coding, compressed)) {
+            out.write(body);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // writing to memory: only a broken native compressor gets here
+        }
+        return compressed.toByteArray();
     }
 }
