@@ -79,13 +79,13 @@ public final class AnalyticsQueryRunner {
             throw asSqlException(e);
         }
         try (response) {
-            executed.run();
             BinaryRows rows;
             try {
                 rows = BinaryRows.open(response.getInputStream());
             } catch (BinaryRows.UnsupportedTypeException e) {
-                return null;
+                return null; // the JDBC path runs it again (and marks "executed" then)
             }
+            executed.run();
             return RowJsonWriter.toBytes(rows, request);
         } catch (IOException e) {
             throw new SQLException("reading the engine's answer failed: " + e.getMessage(), e);
