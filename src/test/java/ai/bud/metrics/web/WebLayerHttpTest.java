@@ -6,7 +6,6 @@ import ai.bud.metrics.support.ContentCodings;
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
