@@ -86,27 +86,13 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void run() {
-        QueuedGroups<Pending> groups = new QueuedGroups<>(queue, Pending::count, maxRows);
-        List<Pending> group = List.of();
-        while (true) {
-            try {
-                group = groups.next(100);
-                if (group.isEmpty()) {
-                    if (closed) {
-                        return;
-                    }
-                    continue;
-                }
-                write(group, group.stream().mapToInt(Pending::count).sum());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // never leave a caller waiting: write() completes every future, this is a last resort
-                group.forEach(p -> p.done().completeExceptionally(e));
-                log.warn("group commit writer: {}", e.toString());
-            }
-        }
+        new QueuedGroups<>(queue, Pending::count, maxRows).drain(() -> closed,
+                group -> write(group, group.stream().mapToInt(Pending::count).sum()),
+                (group, e) -> {
+                    // never leave a caller waiting: write() completes every future, this is a last resort
+                    group.forEach(p -> p.done().completeExceptionally(e));
+                    log.warn("group commit writer: {}", e.toString());
+                });
     }
 
     private void write(List<Pending> group, int rows) {

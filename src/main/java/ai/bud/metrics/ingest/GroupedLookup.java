@@ -74,35 +74,23 @@ final class GroupedLookup implements AutoCloseable {
     }
 
     private void run() {
-        QueuedGroups<Pending> groups = new QueuedGroups<>(queue, p -> p.ids().size(), maxIds);
-        List<Pending> group = List.of();
-        while (true) {
-            try {
-                group = groups.next(100);
-                if (group.isEmpty()) {
-                    if (closed) {
-                        return;
-                    }
-                    continue;
+        new QueuedGroups<>(queue, (Pending p) -> p.ids().size(), maxIds).drain(() -> closed, this::check,
+                (group, e) -> group.forEach(p -> p.found().completeExceptionally(e)));
+    }
+
+    /** One query for the ids of the whole group; each caller gets its own ids back. */
+    private void check(List<Pending> group) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        group.forEach(p -> ids.addAll(p.ids()));
+        Set<UUID> found = lookup.find(List.copyOf(ids));
+        for (Pending pending : group) {
+            Set<UUID> mine = new HashSet<>();
+            for (UUID id : pending.ids()) {
+                if (found.contains(id)) {
+                    mine.add(id);
                 }
-                Set<UUID> ids = new LinkedHashSet<>();
-                group.forEach(p -> ids.addAll(p.ids()));
-                Set<UUID> found = lookup.find(List.copyOf(ids));
-                for (Pending pending : group) {
-                    Set<UUID> mine = new HashSet<>();
-                    for (UUID id : pending.ids()) {
-                        if (found.contains(id)) {
-                            mine.add(id);
-                        }
-                    }
-                    pending.found().complete(mine);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                group.forEach(p -> p.found().completeExceptionally(e));
             }
+            pending.found().complete(mine);
         }
     }
 

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -47,5 +50,30 @@ final class QueuedGroups<T> {
             total += n;
         }
         return group;
+    }
+
+    /**
+     * The consuming thread's loop: hands every group to {@code work} until the queue is empty and {@code closed} says
+     * so, or the thread is interrupted; a group whose work threw goes to {@code failed}, so no caller is left waiting.
+     */
+    void drain(BooleanSupplier closed, Consumer<List<T>> work, BiConsumer<List<T>, RuntimeException> failed) {
+        while (true) {
+            List<T> group = List.of();
+            try {
+                group = next(100);
+                if (group.isEmpty()) {
+                    if (closed.getAsBoolean()) {
+                        return;
+                    }
+                    continue;
+                }
+                work.accept(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failed.accept(group, e);
+            }
+        }
     }
 }
