@@ -41,45 +41,45 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     private int pos;
     private int limit;
 
-    private final String[] names;
-    private final Kind[] kinds;
-    private final boolean[] nullable;
-    // the current row, 1-based like JDBC column indexes
-    private final long[] longs;
-    private final double[] doubles;
-    private final boolean[] nulls;
-    private final long[] uuidLow;
-    private final String[] strings;
+    // the header, then the current row: 1-based like JDBC column indexes
+    private String[] names;
+    private Kind[] kinds;
+    private boolean[] nullable;
+    private long[] longs;
+    private double[] doubles;
+    private boolean[] nulls;
+    private long[] uuidLow;
+    private String[] strings;
     private boolean wasNull;
     private long readingNanos;
 
-    private BinaryRows(InputStream in, String[] names, Kind[] kinds, boolean[] nullable, byte[] buffered, int from, int to) {
+    private BinaryRows(InputStream in) {
         this.in = in;
-        this.names = names;
-        this.kinds = kinds;
-        this.nullable = nullable;
-        int width = names.length + 1;
-        this.longs = new long[width];
-        this.doubles = new double[width];
-        this.nulls = new boolean[width];
-        this.uuidLow = new long[width];
-        this.strings = new String[width];
-        System.arraycopy(buffered, from, buf, 0, to - from);
-        this.limit = to - from;
     }
 
     /** Reads the header of {@code in}; the rows follow through {@link #next()}. */
     static BinaryRows open(InputStream in) throws IOException, UnsupportedTypeException {
-        Header header = new Header(in);
-        int count = Math.toIntExact(header.varint());
-        String[] names = new String[count + 1];
-        Kind[] kinds = new Kind[count + 1];
-        boolean[] nullable = new boolean[count + 1];
+        BinaryRows rows = new BinaryRows(in);
+        rows.readHeader();
+        return rows;
+    }
+
+    private void readHeader() throws IOException, UnsupportedTypeException {
+        int count = Math.toIntExact(varint());
+        int width = count + 1;
+        names = new String[width];
+        kinds = new Kind[width];
+        nullable = new boolean[width];
+        longs = new long[width];
+        doubles = new double[width];
+        nulls = new boolean[width];
+        uuidLow = new long[width];
+        strings = new String[width];
         for (int i = 1; i <= count; i++) {
-            names[i] = header.string();
+            names[i] = string();
         }
         for (int i = 1; i <= count; i++) {
-            String type = header.string();
+            String type = string();
             String inner = type;
             if (inner.startsWith("LowCardinality(") && inner.endsWith(")")) {
                 inner = inner.substring("LowCardinality(".length(), inner.length() - 1);
@@ -90,7 +90,6 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
             }
             kinds[i] = kindOf(inner, type);
         }
-        return new BinaryRows(in, names, kinds, nullable, header.buf, header.pos, header.limit);
     }
 
     private static Kind kindOf(String inner, String type) throws UnsupportedTypeException {
@@ -154,17 +153,7 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     private void decode(int i) throws IOException {
         Kind kind = kinds[i];
         if (kind == Kind.STRING) {
-            int length = Math.toIntExact(varint());
-            byte[] bytes = new byte[length];
-            int at = 0;
-            while (at < length) {
-                need(1);
-                int n = Math.min(length - at, limit - pos);
-                System.arraycopy(buf, pos, bytes, at, n);
-                pos += n;
-                at += n;
-            }
-            strings[i] = new String(bytes, StandardCharsets.UTF_8);
+            strings[i] = string();
             return;
         }
         need(kind.width);
@@ -220,6 +209,21 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
             value = (value << 8) | (buf[at + b] & 0xFF);
         }
         return value;
+    }
+
+    /** A length-prefixed UTF-8 string (a column name or type in the header, a String value in a row). */
+    private String string() throws IOException {
+        int length = Math.toIntExact(varint());
+        byte[] bytes = new byte[length];
+        int at = 0;
+        while (at < length) {
+            need(1);
+            int n = Math.min(length - at, limit - pos);
+            System.arraycopy(buf, pos, bytes, at, n);
+            pos += n;
+            at += n;
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private long varint() throws IOException {
@@ -309,51 +313,6 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
             out.ascii(Double.toString(doubles[index]));
         } else {
             out.ascii(Long.toString(longs[index]));
-        }
-    }
-
-    /** The header's reads, before the row buffer exists (the bytes it over-reads are handed on). */
-    private static final class Header {
-        private final InputStream in;
-        private final byte[] buf = new byte[8192];
-        private int pos;
-        private int limit;
-
-        Header(InputStream in) {
-            this.in = in;
-        }
-
-        private int read() throws IOException {
-            if (pos == limit) {
-                int n = in.read(buf, 0, buf.length);
-                if (n <= 0) {
-                    throw new IOException("the answer ended inside its header");
-                }
-                pos = 0;
-                limit = n;
-            }
-            return buf[pos++] & 0xFF;
-        }
-
-        long varint() throws IOException {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = read();
-                value |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("malformed length in the answer's header");
-        }
-
-        String string() throws IOException {
-            int length = Math.toIntExact(varint());
-            byte[] bytes = new byte[length];
-            for (int i = 0; i < length; i++) {
-                bytes[i] = (byte) read();
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 }
