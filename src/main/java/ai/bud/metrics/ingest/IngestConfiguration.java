@@ -1,6 +1,7 @@
 package ai.bud.metrics.ingest;
 
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
+import ai.bud.metrics.web.FilterOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
@@ -64,6 +65,8 @@ class IngestConfiguration {
         FilterRegistrationBean<IngestRequestFilter> registration = new FilterRegistrationBean<>(
                 new IngestRequestFilter(mapper, properties.maxBodySize().toBytes()));
         registration.addUrlPatterns("/observability/add");
+        // before the rate limiter, which reads the body to count its events
+        registration.setOrder(FilterOrder.INGEST_REQUEST_CHECK);
         return registration;
     }
 

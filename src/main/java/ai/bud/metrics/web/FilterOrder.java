@@ -1,0 +1,21 @@
+package ai.bud.metrics.web;
+
+import org.springframework.core.Ordered;
+
+/**
+ * The order of the service's servlet filters, outermost first (docs/OPERATIONS.md). The ingest check
+ * (size and content type from the headers, ai.bud.metrics.ingest) comes before the rate limiter, the only
+ * filter that reads a body: a declared oversized or non-JSON body is answered at once, never read.
+ */
+public final class FilterOrder {
+
+    /** Sees every byte written, including the errors the filters below write. */
+    public static final int COMPRESSION = Ordered.HIGHEST_PRECEDENCE + 10;
+    /** Unauthenticated requests never reach the body checks or spend anyone's rate-limit budget. */
+    public static final int API_TOKEN = Ordered.HIGHEST_PRECEDENCE + 20;
+    public static final int INGEST_REQUEST_CHECK = Ordered.HIGHEST_PRECEDENCE + 25;
+    public static final int RATE_LIMIT = Ordered.HIGHEST_PRECEDENCE + 30;
+
+    private FilterOrder() {
+    }
+}
