@@ -40,7 +40,7 @@ public class ApiTokenFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String path = RoutedPath.of(request);
         if (exemptPaths.stream().anyMatch(pattern -> paths.match(pattern, path))) {
             chain.doFilter(request, response);
             return;

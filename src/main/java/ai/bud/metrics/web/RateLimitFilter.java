@@ -15,17 +15,19 @@ import java.util.Map;
 import org.springframework.util.AntPathMatcher;
 
 /**
- * Per-client rate limits (SPEC section 6): every response on a limited path carries {@code X-RateLimit-Limit},
- * {@code X-RateLimit-Remaining} and {@code X-RateLimit-Reset} (seconds until the bucket is full again); a
- * request over the limit gets 429, {@code Retry-After} (seconds) and the error envelope, and never reaches
- * the route. Ingest rules count events: the body (up to {@code count-events-max-body}) is read here, counted
- * with a streaming pass and handed on unchanged.
+ * Per-client rate limits (SPEC section 6), off unless enabled: every response on a limited path carries
+ * {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and {@code X-RateLimit-Reset} (seconds until the bucket
+ * is full again); a request over the limit gets 429, {@code Retry-After} (seconds) and the error envelope, and
+ * never reaches the route. The client is a {@link ClientIdentity}; paths are matched as routed ({@link RoutedPath}).
+ * Ingest rules count events: the body (up to {@code count-events-max-body}) is read here, counted with a
+ * streaming pass and handed on unchanged — after the ingest size and content-type check, which runs first
+ * ({@link FilterOrder}) so that a declared oversized body is refused without being read.
  */
 public class RateLimitFilter implements Filter {
 
     private final RateLimiter limiter;
     private final Map<String, WebProperties.Limit> rules;
-    private final boolean trustForwardedFor;
+    private final ClientIdentity identity;
     private final long countEventsMaxBody;
     private final EnvelopeWriter envelopes;
     private final AntPathMatcher paths = new AntPathMatcher();
@@ -36,7 +38,7 @@ public class RateLimitFilter implements Filter {
         named.put("analytics", settings.analytics());
         named.put("ingest", settings.ingest());
         this.rules = named;
-        this.trustForwardedFor = settings.trustForwardedFor();
+        this.identity = new ClientIdentity(settings.identityHeader(), settings.trustForwardedFor());
         this.countEventsMaxBody = settings.countEventsMaxBody().toBytes();
         this.envelopes = envelopes;
     }
@@ -47,7 +49,7 @@ public class RateLimitFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String path = RoutedPath.of(request);
         for (Map.Entry<String, WebProperties.Limit> rule : rules.entrySet()) {
             if (matches(rule.getValue().paths(), path)) {
                 limit(rule.getKey(), rule.getValue(), request, response, chain);
@@ -71,7 +73,7 @@ public class RateLimitFilter implements Filter {
                 forward = new CachedBodyRequest(request, prefix, in);
             }
         }
-        String client = ClientAddress.of(request, trustForwardedFor);
+        String client = identity.of(request);
         TokenBucket.Decision decision = limiter.take(name, rule, client, cost);
         response.setHeader("X-RateLimit-Limit", Long.toString(decision.limit()));
         response.setHeader("X-RateLimit-Remaining", Long.toString(decision.remaining()));

@@ -10,19 +10,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 
 /**
- * The HTTP-layer filters, outermost first: compression (sees every byte written, including the errors the
- * other two write), the API token check, then rate limits. docs/OPERATIONS.md describes the settings.
+ * The HTTP-layer filters, in {@link FilterOrder}: compression (sees every byte written, including the errors the
+ * others write), the API token check, then rate limits (off by default). docs/OPERATIONS.md describes the settings.
  */
 @Configuration
 @EnableConfigurationProperties(WebProperties.class)
 class WebConfiguration {
-
-    static final int COMPRESSION_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
-    static final int API_TOKEN_ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
-    static final int RATE_LIMIT_ORDER = Ordered.HIGHEST_PRECEDENCE + 30;
 
     @Bean
     @ConditionalOnProperty(name = "budmetrics.web.compression.enabled", havingValue = "true", matchIfMissing = true)
@@ -53,7 +48,7 @@ class WebConfiguration {
                 new CompressionFilter(compressors, settings.minSize(), settings.mimeTypes()));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);
-        registration.setOrder(COMPRESSION_ORDER);
+        registration.setOrder(FilterOrder.COMPRESSION);
         registration.setName("responseCompression");
         return registration;
     }
@@ -64,14 +59,14 @@ class WebConfiguration {
                 new ApiTokenFilter(properties.auth(), new EnvelopeWriter(mapper)));
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.setAsyncSupported(true);
-        registration.setOrder(API_TOKEN_ORDER);
+        registration.setOrder(FilterOrder.API_TOKEN);
         registration.setName("apiToken");
         registration.setEnabled(properties.auth().enabled());
         return registration;
     }
 
     @Bean
-    @ConditionalOnProperty(name = "budmetrics.web.rate-limit.enabled", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnProperty(name = "budmetrics.web.rate-limit.enabled", havingValue = "true")
     FilterRegistrationBean<RateLimitFilter> rateLimitFilter(WebProperties properties, ObjectMapper mapper) {
         WebProperties.RateLimit settings = properties.rateLimit();
         Duration longest = settings.analytics().period().compareTo(settings.ingest().period()) > 0
@@ -82,7 +77,7 @@ class WebConfiguration {
                 new RateLimitFilter(limiter, settings, new EnvelopeWriter(mapper)));
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.setAsyncSupported(true);
-        registration.setOrder(RATE_LIMIT_ORDER);
+        registration.setOrder(FilterOrder.RATE_LIMIT);
         registration.setName("rateLimit");
         return registration;
     }

@@ -46,9 +46,13 @@ public record WebProperties(
         }
     }
 
-    /** Per-client token buckets: one rule for analytics calls, one for ingested events. */
+    /**
+     * Per-client token buckets, off by default: one rule for analytics calls, one for ingested events. The client
+     * is the value of {@code identityHeader} when a request has one (empty: never), else its address.
+     */
     public record RateLimit(
-            @DefaultValue("true") boolean enabled,
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("dapr-caller-app-id") String identityHeader,
             @DefaultValue("false") boolean trustForwardedFor,
             @DefaultValue("100000") long maxClients,
             @DefaultValue("16MB") DataSize countEventsMaxBody,
@@ -89,7 +93,7 @@ public record WebProperties(
     public record Auth(
             String apiToken,
             @DefaultValue("dapr-api-token") String header,
-            @DefaultValue({"/health", "/health/**"}) List<String> exemptPaths) {
+            @DefaultValue("/health") List<String> exemptPaths) {
 
         public Auth {
             exemptPaths = List.copyOf(exemptPaths);

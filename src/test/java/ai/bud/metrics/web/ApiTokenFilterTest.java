@@ -16,8 +16,8 @@ class ApiTokenFilterTest {
     private static WebProperties properties(String token) {
         return new WebProperties(
                 new WebProperties.Compression(true, DataSize.ofKilobytes(1), 4, 3, 6, List.of("br"), List.of("application/json")),
-                new WebProperties.RateLimit(true, false, 10, DataSize.ofMegabytes(1), null, null),
-                new WebProperties.Auth(token, "dapr-api-token", List.of("/health", "/health/**")),
+                new WebProperties.RateLimit(true, "dapr-caller-app-id", false, 10, DataSize.ofMegabytes(1), null, null),
+                new WebProperties.Auth(token, "dapr-api-token", List.of("/health")),
                 new WebProperties.Gate(2, Duration.ZERO, Duration.ofSeconds(1)));
     }
 
@@ -33,7 +33,7 @@ class ApiTokenFilterTest {
         ApiTokenFilter filter = new ApiTokenFilter(properties("s3cret").auth(), new EnvelopeWriter(new ObjectMapper()));
         record Case(String path, String token, boolean passes) {
         }
-        for (Case c : List.of(new Case("/health", null, true), new Case("/health/readiness", null, true),
+        for (Case c : List.of(new Case("/health", null, true), new Case("/health/readiness", null, false),
                 new Case("/healthy", null, false), new Case("/observability/analytics", null, false),
                 new Case("/observability/analytics", "s3cret", true), new Case("/observability/add", "S3CRET", false),
                 new Case("/observability/add", "s3cret ", false), new Case("/prometheus", "", false))) {

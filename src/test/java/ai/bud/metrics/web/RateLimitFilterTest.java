@@ -20,7 +20,7 @@ class RateLimitFilterTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     private RateLimitFilter filter(long maxBody) {
-        WebProperties.RateLimit settings = new WebProperties.RateLimit(true, false, 1000, DataSize.ofBytes(maxBody),
+        WebProperties.RateLimit settings = new WebProperties.RateLimit(true, "dapr-caller-app-id", false, 1000, DataSize.ofBytes(maxBody),
                 new WebProperties.Limit(2, Duration.ofMinutes(1), List.of("/observability/analytics"), false),
                 new WebProperties.Limit(5, Duration.ofSeconds(1), List.of("/observability/add"), true));
         return new RateLimitFilter(new RateLimiter(1000, Duration.ofMinutes(10), now::get), settings, new EnvelopeWriter(mapper));
@@ -84,5 +84,42 @@ class RateLimitFilterTest {
 
         assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("2");
         assertThat(seen.get()).isEqualTo(body);
+    }
+
+    @Test
+    void eachIdentityHasItsOwnBucketBehindOneAddress() throws Exception {
+        RateLimitFilter filter = filter(1 << 20);
+        for (String app : new String[] {"budadmin", "budgateway"}) {
+            for (int i = 0; i < 2; i++) {
+                MockHttpServletRequest request = post("/observability/analytics", "{}");
+                request.addHeader("dapr-caller-app-id", app);
+                MockHttpServletResponse ok = new MockHttpServletResponse();
+                filter.doFilter(request, ok, (req, res) -> { });
+                assertThat(ok.getStatus()).as(app).isEqualTo(200);
+            }
+        }
+        MockHttpServletRequest third = post("/observability/analytics", "{}");
+        third.addHeader("dapr-caller-app-id", "budadmin");
+        MockHttpServletResponse refused = new MockHttpServletResponse();
+        filter.doFilter(third, refused, (req, res) -> { });
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(mapper.readTree(refused.getContentAsByteArray()).get("message").asText()).contains("dapr-caller-app-id=budadmin");
+
+        // no identity: the address, a bucket of its own
+        MockHttpServletResponse anonymous = new MockHttpServletResponse();
+        filter.doFilter(post("/observability/analytics", "{}"), anonymous, (req, res) -> { });
+        assertThat(anonymous.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void thePathIsTheOneTheContainerRoutedNotTheRawUri() throws Exception {
+        RateLimitFilter filter = filter(1 << 20);
+        for (String raw : new String[] {"/observability/analytics;x=1", "/observability/%61nalytics", "//observability/analytics"}) {
+            MockHttpServletRequest request = post(raw, "{}");
+            request.setServletPath("/observability/analytics");
+            MockHttpServletResponse response = new MockHttpServletResponse();
+            filter.doFilter(request, response, (req, res) -> { });
+            assertThat(response.getHeader("X-RateLimit-Limit")).as(raw).isEqualTo("2");
+        }
     }
 }

@@ -12,15 +12,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
@@ -32,8 +38,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The HTTP layer over real HTTP: compression on a plain MVC handler and on an asynchronous platform-http route
- * (checked with decoders that are not the service's encoders), rate limits with their headers, the API token.
+ * (checked with decoders that are not the service's encoders), rate limits with their headers (keyed by the
+ * identity header, on paths as routed, counting events), the API token, and the management port beside it.
  */
+@AutoConfigureObservability(tracing = false) // tests turn the Prometheus export off unless asked
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "budmetrics.clickhouse.database=web_it",
         "budmetrics.web.auth.api-token=" + WebLayerHttpTest.TOKEN,
@@ -43,7 +51,7 @@ import org.springframework.web.bind.annotation.RestController;
         "budmetrics.web.rate-limit.analytics.paths=/test/limited",
         "budmetrics.web.rate-limit.ingest.limit=10",
         "budmetrics.web.rate-limit.ingest.period=1h",
-        "budmetrics.web.rate-limit.ingest.paths=/test/ingest,/test/echo",
+        "budmetrics.web.rate-limit.ingest.paths=/test/ingest,/test/echo,/observability/add",
         "budmetrics.web.rate-limit.trust-forwarded-for=true"})
 class WebLayerHttpTest {
 
@@ -111,6 +119,9 @@ class WebLayerHttpTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     ObjectMapper mapper;
@@ -250,7 +261,6 @@ class WebLayerHttpTest {
     void acceptsTheTokenAndExemptsHealth() throws Exception {
         assertThat(authorized("/ping").statusCode()).isEqualTo(200);
         assertThat(get("/health").statusCode()).isIn(200, 503);
-        assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
         HttpResponse<byte[]> unknown = authorized("/no/such/route", "Accept-Encoding", "gzip");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(mapper.readTree(unknown.body()).get("type").asText()).isEqualTo("NotFoundError");
@@ -323,9 +333,9 @@ class WebLayerHttpTest {
         assertThat(mapper.readTree(refused.body()).get("message").asText()).contains("10 events per").contains("carries 4 events");
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
 
-        HttpResponse<byte[]> single = ingest(client, "{\"specversion\":\"1.0\",\"data\":{\"entries\":[1,2]}}");
-        assertThat(single.statusCode()).isEqualTo(200);
-        assertThat(single.headers().firstValue("X-RateLimit-Remaining")).hasValue("2");
+        HttpResponse<byte[]> bulkInACloudEvent = ingest(client, "{\"specversion\":\"1.0\",\"data\":{\"entries\":[1,2]}}");
+        assertThat(bulkInACloudEvent.statusCode()).isEqualTo(200);
+        assertThat(bulkInACloudEvent.headers().firstValue("X-RateLimit-Remaining")).hasValue("1");
     }
 
     @Test
@@ -337,5 +347,137 @@ class WebLayerHttpTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
         assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(body);
+    }
+
+    // ---- the real topology: one address, callers told apart by an identity header; the real ingest route
+
+    private HttpResponse<byte[]> send(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").header("dapr-api-token", TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String event() {
+        return "{\"inference_id\":\"" + UUID.randomUUID() + "\",\"project_id\":\"" + UUID.randomUUID() + "\",\"endpoint_id\":\""
+                + UUID.randomUUID() + "\",\"model_id\":\"" + UUID.randomUUID() + "\",\"is_success\":true,"
+                + "\"request_arrival_time\":\"2026-01-02T03:04:05.000Z\",\"request_forward_time\":\"2026-01-02T03:04:05.120Z\"}";
+    }
+
+    /** What the gateway publishes: one CloudEvent whose data is a Dapr bulk envelope of {@code n} events. */
+    private static String gatewayEvent(int n) {
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            entries.add("{\"entryId\":\"e" + i + "\",\"contentType\":\"application/json\",\"event\":" + event() + "}");
+        }
+        return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"budgateway\",\"type\":\"add_observability_metrics\","
+                + "\"datacontenttype\":\"application/json\",\"data\":{\"id\":\"" + UUID.randomUUID() + "\",\"pubsubname\":\"pubsub\","
+                + "\"topic\":\"budMetricsMessages\",\"metadata\":{},\"entries\":[" + String.join(",", entries) + "]}}";
+    }
+
+    private static String caller() {
+        return "budadmin-" + UUID.randomUUID();
+    }
+
+    @Test
+    void callersBehindOneAddressAreToldApartByTheIdentityHeader() throws Exception {
+        String admin = caller();
+        String gateway = caller();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(authorized("/test/limited", "dapr-caller-app-id", admin).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<byte[]> refused = authorized("/test/limited", "dapr-caller-app-id", admin);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(mapper.readTree(refused.body()).get("message").asText()).contains("dapr-caller-app-id=" + admin);
+
+        HttpResponse<byte[]> other = authorized("/test/limited", "dapr-caller-app-id", gateway);
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.headers().firstValue("X-RateLimit-Remaining")).hasValue("2");
+    }
+
+    @Test
+    void aCloudEventCarryingABulkCountsItsEvents() throws Exception {
+        String gateway = caller();
+
+        HttpResponse<byte[]> seven = send("/observability/add", gatewayEvent(7), "dapr-caller-app-id", gateway);
+
+        assertThat(seven.statusCode()).isEqualTo(200);
+        assertThat(mapper.readTree(seven.body()).at("/param/summary/total_entries").asInt()).isEqualTo(7);
+        assertThat(seven.headers().firstValue("X-RateLimit-Remaining")).hasValue("3");
+        HttpResponse<byte[]> four = send("/observability/add", gatewayEvent(4), "dapr-caller-app-id", gateway);
+        assertThat(four.statusCode()).isEqualTo(429);
+        assertThat(mapper.readTree(four.body()).get("message").asText()).contains("carries 4 events");
+    }
+
+    @Test
+    void pathsAreLimitedAsTheRouteThatServesThem() throws Exception {
+        String gateway = caller();
+        // each of these reaches the ingest route (the summary below proves it), so each is the ingest rule's path
+        String[] variants = {"/observability/add;x=1", "/observability/%61dd", "/observability;v=2/%61dd;jsessionid=x"};
+        for (int i = 0; i < variants.length; i++) {
+            HttpResponse<byte[]> response = send(variants[i], gatewayEvent(3), "dapr-caller-app-id", gateway);
+            assertThat(response.statusCode()).as(variants[i]).isEqualTo(200);
+            assertThat(mapper.readTree(response.body()).at("/param/summary/total_entries").asInt()).as(variants[i]).isEqualTo(3);
+            assertThat(response.headers().firstValue("X-RateLimit-Remaining")).as(variants[i]).hasValue(Integer.toString(10 - 3 * (i + 1)));
+        }
+        HttpResponse<byte[]> refused = send("/observability/add", gatewayEvent(2), "dapr-caller-app-id", gateway);
+        assertThat(refused.statusCode()).isEqualTo(429);
+
+        // what no route serves is no way around the limit
+        for (String unrouted : new String[] {"//observability/add", "/observability/add/", "/OBSERVABILITY/ADD", "/observability/add%2F"}) {
+            assertThat(send(unrouted, gatewayEvent(1), "dapr-caller-app-id", gateway).statusCode()).as(unrouted).isIn(400, 404);
+        }
+    }
+
+    @Test
+    void aDeclaredOversizedBodyIsRefusedAtOnceWithTheLimiterOn() throws Exception {
+        byte[] kilobyte = ("{\"entries\":[" + "{\"entryId\":\"x\"},".repeat(60)).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = Map.of("dapr-api-token", TOKEN, "dapr-caller-app-id", caller());
+
+        StalledUpload.Answer tooLarge = StalledUpload.send(port, "/observability/add;x=1", "application/json",
+                EdgeDefaultsHttpTest.HUNDRED_MB, kilobyte, headers, 5000);
+        StalledUpload.Answer notJson = StalledUpload.send(port, "/observability/add", "text/plain", EdgeDefaultsHttpTest.HUNDRED_MB,
+                kilobyte, headers, 5000);
+
+        assertThat(tooLarge.status()).as("answered within 5 s").isEqualTo(413);
+        assertThat(tooLarge.millis()).isLessThan(2000);
+        assertThat(mapper.readTree(tooLarge.body()).at("/param/errors/0/field").asText()).isEqualTo("body");
+        assertThat(notJson.status()).as("answered within 5 s").isEqualTo(415);
+        assertThat(notJson.millis()).isLessThan(2000);
+        assertThat(mapper.readTree(notJson.body()).get("type").asText()).isEqualTo("UnsupportedMediaTypeError");
+    }
+
+    // ---- with a token: probes and the scrape on the management port, nothing but the status on the app port
+
+    private HttpResponse<byte[]> management(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void theManagementPortServesProbesDetailsAndMetricsWithoutTheToken() throws Exception {
+        assertThat(managementPort).isNotEqualTo(port);
+        HttpResponse<byte[]> health = management("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(mapper.readTree(health.body()).at("/components/clickHouse/details/version").asText()).isNotBlank();
+        assertThat(management("/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(management("/health/readiness").statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> metrics = management("/prometheus");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(new String(metrics.body(), StandardCharsets.UTF_8)).contains("# TYPE jvm_memory_used_bytes gauge");
+    }
+
+    @Test
+    void theAppPortShowsTheStatusAndHidesTheRest() throws Exception {
+        HttpResponse<byte[]> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(mapper.readTree(health.body()).properties()).extracting(Map.Entry::getKey).containsExactly("status");
+        for (String path : new String[] {"/prometheus", "/info", "/health/liveness", "/health/readiness", "/health;x=1/../prometheus"}) {
+            assertThat(get(path).statusCode()).as(path).isEqualTo(401);
+            assertThat(authorized(path).statusCode()).as(path + " with the token").isEqualTo(404);
+        }
     }
 }

@@ -1,0 +1,39 @@
+package ai.bud.metrics.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code GET /health} on the app port (routes/health.camel.yaml): the overall status of the actuator's health
+ * ({@code {"status":"UP"}}, 503 when down) and nothing else. Versions, addresses and stream names are on the
+ * management port only, where probes and the Prometheus scrape come without the API token.
+ */
+@Component("healthStatus")
+public class HealthStatus {
+
+    private final HealthEndpoint health;
+    private final HttpCodeStatusMapper codes;
+    private final ObjectMapper mapper;
+
+    public HealthStatus(HealthEndpoint health, HttpCodeStatusMapper codes, ObjectMapper mapper) {
+        this.health = health;
+        this.codes = codes;
+        this.mapper = mapper;
+    }
+
+    public void reply(Exchange exchange) throws JsonProcessingException {
+        Status status = health.health().getStatus();
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, codes.getStatusCode(status));
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(mapper.writeValueAsBytes(Map.of("status", status.getCode())));
+    }
+}
