@@ -55,6 +55,14 @@ class DeployFilesTest {
         assertThat(environment).containsEntry("CLICKHOUSE_HOST", "clickhouse").containsEntry("REDIS_HOST", "redis");
         assertKnownVariables(environment.keySet(), "docker-compose-dev.yaml");
         assertThat(list(app, "ports")).anySatisfy(port -> assertThat(port.toString()).endsWith(":8000"));
+        assertManagementPortOnLoopbackOnly(app);
+    }
+
+    /** The management port (no API token) is published, but to the host's loopback only. */
+    private static void assertManagementPortOnLoopbackOnly(Map<String, Object> app) {
+        List<String> ports = list(app, "ports").stream().map(Object::toString).toList();
+        assertThat(ports).contains("127.0.0.1:8001:8001");
+        assertThat(ports).allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
     }
 
     @Test
@@ -63,6 +71,7 @@ class DeployFilesTest {
         assertThat(services).containsKeys("budmetrics", "budmetrics-dapr", "clickhouse", "redis");
         assertBuildsThisRepository(map(services, "budmetrics"));
         assertKnownVariables(map(map(services, "budmetrics"), "environment").keySet(), "docker-compose-dapr.yaml");
+        assertManagementPortOnLoopbackOnly(map(services, "budmetrics"));
         Map<String, Object> sidecar = map(services, "budmetrics-dapr");
         assertThat(sidecar.get("image").toString()).startsWith("daprio/daprd:");
         assertThat(sidecar.get("network_mode")).isEqualTo("service:budmetrics");
@@ -92,15 +101,29 @@ class DeployFilesTest {
         assertThat(podLabels).containsAllEntriesOf(map(map(map(deployment, "spec"), "selector"), "matchLabels"));
         @SuppressWarnings("unchecked")
         Map<String, Object> container = (Map<String, Object>) list(podSpec, "containers").get(0);
+        Map<String, Map<String, Object>> ports = list(container, "ports").stream().map(DeployFilesTest::asMap)
+                .collect(Collectors.toMap(p -> p.get("name").toString(), p -> p));
+        assertThat(ports).containsOnlyKeys("http", "management");
+        Map<String, Object> port = ports.get("http");
+        Map<String, Object> management = ports.get("management");
+        // probes go to actuator on the management port: no API token there, the details stay off the app port
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(path(container, probe, "httpGet", "port")).as(probe).isEqualTo("management");
+        }
+        assertThat(path(container, "startupProbe", "httpGet", "path")).isEqualTo("/health/liveness");
         assertThat(path(container, "livenessProbe", "httpGet", "path")).isEqualTo("/health/liveness");
         assertThat(path(container, "readinessProbe", "httpGet", "path")).isEqualTo("/health/readiness");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> port = (Map<String, Object>) list(container, "ports").get(0);
-        assertThat(path(container, "livenessProbe", "httpGet", "port")).isEqualTo(port.get("name"));
+        Map<String, Object> annotations = map(map(map(deployment, "spec"), "template"), "metadata");
+        assertThat(map(annotations, "annotations")).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", management.get("containerPort").toString())
+                .containsEntry("prometheus.io/path", "/prometheus");
 
         Map<String, Object> config = single(DEPLOY.resolve("k8s/configmap.yaml"));
         Map<String, Object> settings = map(config, "data");
         assertThat(settings.get("APP_PORT").toString()).isEqualTo(port.get("containerPort").toString());
+        assertThat(settings.get("MANAGEMENT_PORT").toString()).isEqualTo(management.get("containerPort").toString());
+        // the kubelet and Prometheus come to the pod IP, not to its loopback
+        assertThat(settings.get("MANAGEMENT_ADDRESS")).isEqualTo("0.0.0.0");
         assertKnownVariables(settings.keySet(), "k8s/configmap.yaml");
         assertKnownVariables(map(single(DEPLOY.resolve("k8s/secret.example.yaml")), "stringData").keySet(), "k8s/secret.example.yaml");
 
@@ -119,7 +142,8 @@ class DeployFilesTest {
 
         Map<String, Object> service = single(DEPLOY.resolve("k8s/service.yaml"));
         assertThat(map(map(service, "spec"), "selector")).isEqualTo(podLabels);
-        assertThat(asMap(list(map(service, "spec"), "ports").get(0))).containsEntry("targetPort", port.get("name"));
+        assertThat(list(map(service, "spec"), "ports")).singleElement()
+                .satisfies(servicePort -> assertThat(asMap(servicePort)).containsEntry("targetPort", port.get("name")));
 
         for (Object resource : list(single(DEPLOY.resolve("k8s/kustomization.yaml")), "resources")) {
             assertThat(DEPLOY.resolve("k8s").resolve(resource.toString())).isRegularFile();
@@ -161,7 +185,8 @@ class DeployFilesTest {
                 inEnv = t.endsWith("\\");
             }
         }
-        assertThat(envNames).contains("BUDMETRICS_ROUTES", "APP_PORT");
+        assertThat(envNames).contains("BUDMETRICS_ROUTES", "APP_PORT", "MANAGEMENT_PORT", "MANAGEMENT_ADDRESS");
+        assertThat(dockerfile).contains("MANAGEMENT_PORT=8001", "MANAGEMENT_ADDRESS=0.0.0.0", "\nEXPOSE 8000 8001\n");
         assertKnownVariables(Set.copyOf(envNames), "Dockerfile");
         Path entrypoint = DEPLOY.resolve("docker-entrypoint.sh");
         assertThat(Files.isExecutable(entrypoint)).as("docker-entrypoint.sh is executable").isTrue();
