@@ -116,6 +116,7 @@ log "starting the service on 127.0.0.1:${app_port} (rate limits off, stream ${st
 cd "$ROOT"
 # shellcheck disable=SC2046
 env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" CLICKHOUSE_EMBEDDED_PORT="$ch_port" APP_PORT="$app_port" \
+    MANAGEMENT_PORT="$((app_port + 1))" \
     RATE_LIMIT_ENABLED=false REDIS_STREAM="$stream" REDIS_CONSUMER_GROUP=budmetrics-bench \
     INGEST_DEDUP_KEY_PREFIX="budbench:dedup" \
     $(java_cmd) -jar "$JAR" serve > "${work}/service.log" 2>&1 &
@@ -147,8 +148,8 @@ machine="${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2
   echo "- Machine: ${machine}. Other jobs shared it: load average ${load_before} (1/5/15 min) before, ${load_after} after."
   echo "- Data: ${records} inferences in ModelInferenceDetails and their ModelInference rows, one year, 150 projects,"
   echo "  20 models, 300 endpoints (\`seed --direct-db --seed 20261129\`); load: ${load_note}."
-  echo "- Service: embedded engine, \`RATE_LIMIT_ENABLED=false\` (the default 100 analytics calls/min per client would"
-  echo "  turn the mix into 429s), default compression levels, its own Redis stream and consumer group."
+  echo "- Service: embedded engine, \`RATE_LIMIT_ENABLED=false\` (the default; with limits on, 100 analytics calls/min per"
+  echo "  client would turn the mix into 429s), default compression levels, its own Redis stream and consumer group."
   echo
   cat "${work}/results.md"
   echo "<!-- bench:end -->"

@@ -64,6 +64,10 @@ class IngestHttpTest {
     @LocalServerPort
     int port;
 
+    /** Health details are on the management port (the app port's /health gives the status only). */
+    @org.springframework.boot.test.web.server.LocalManagementPort
+    int managementPort;
+
     @Autowired
     DataSource dataSource;
 
@@ -555,7 +559,7 @@ class IngestHttpTest {
     @Test
     void healthReportsRedisAndTheStreamConsumer() throws Exception {
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                java.net.URI.create("http://127.0.0.1:" + managementPort + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         JsonNode components = TestEvents.MAPPER.readTree(response.body()).get("components");
         assertThat(components.get("redis").get("status").asText()).isEqualTo("UP");
         assertThat(components.get("redisIngest").get("details").get("enabled").asBoolean()).isFalse();
