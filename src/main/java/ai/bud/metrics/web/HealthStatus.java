@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
+import org.springframework.boot.actuate.health.SimpleHttpCodeStatusMapper;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
@@ -18,22 +20,25 @@ import org.springframework.stereotype.Component;
 @Component("healthStatus")
 public class HealthStatus {
 
-    private final HealthEndpoint health;
-    private final HttpCodeStatusMapper codes;
-    private final ObjectMapper mapper;
+    private final ObjectProvider<HealthEndpoint> health;
+    private final ObjectProvider<HttpCodeStatusMapper> codes;
+    private final ObjectMapper json;
 
-    public HealthStatus(HealthEndpoint health, HttpCodeStatusMapper codes, ObjectMapper mapper) {
+    /** Providers: a context without a web server (a test, a tool) may have no health endpoint, and never calls this. */
+    public HealthStatus(ObjectProvider<HealthEndpoint> health, ObjectProvider<HttpCodeStatusMapper> codes, ObjectMapper mapper) {
         this.health = health;
         this.codes = codes;
-        this.mapper = mapper;
+        this.json = mapper;
     }
 
     public void reply(Exchange exchange) throws JsonProcessingException {
-        Status status = health.health().getStatus();
+        HealthEndpoint endpoint = health.getIfAvailable();
+        Status status = endpoint == null ? Status.UNKNOWN : endpoint.health().getStatus();
+        HttpCodeStatusMapper statusCodes = codes.getIfAvailable(SimpleHttpCodeStatusMapper::new);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, codes.getStatusCode(status));
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, statusCodes.getStatusCode(status));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(mapper.writeValueAsBytes(Map.of("status", status.getCode())));
+        message.setBody(json.writeValueAsBytes(Map.of("status", status.getCode())));
     }
 }
