@@ -3,7 +3,6 @@ package ai.bud.metrics.ingest;
 import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,9 +62,9 @@ public class DeliveryLimit {
     }
 
     /** Forgets the entries that were acknowledged. */
-    public synchronized void forget(Collection<String> ids) {
+    public synchronized void forget(List<StreamEntry> entries) {
         if (!lastErrors.isEmpty()) {
-            ids.forEach(lastErrors::remove);
+            entries.forEach(entry -> lastErrors.remove(entry.id()));
         }
     }
 
@@ -102,7 +101,7 @@ public class DeliveryLimit {
         }
         List<String> ids = exhausted.stream().map(StreamEntry::id).toList();
         redis.opsForStream().acknowledge(stream, group, ids.toArray(String[]::new));
-        forget(ids);
+        forget(exhausted);
         log.warn("dead-lettered and acknowledged {} entries of stream {} after {} deliveries: {}", ids.size(), stream, maxDeliveries, ids);
         // budmetrics_ingest_stream_entries_total{result=dead_lettered} counts them with the other dead-lettered entries
         meters.counter(RedisStreamEntries.METER, "stream", stream, "result", "acknowledged").increment(ids.size());

@@ -1,5 +1,6 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.ingest.RetrySchedule.Attempt;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public class RedisStreamConsumer {
     static final String ROUTE = "direct:ingest-redis-batch";
     private static final Logger log = LoggerFactory.getLogger(RedisStreamConsumer.class);
     private static final Duration SHORTEST_BLOCK = Duration.ofMillis(10);
+    private static final Attempt NOTHING = new Attempt(0, false);
 
     private final StringRedisTemplate redis;
     private final ProducerTemplate producer;
@@ -159,9 +161,7 @@ public class RedisStreamConsumer {
     }
 
     private void run(String name) {
-        Duration backoff = settings.retryBackoff();
-        int held = -1; // own pending entries; unknown at start, so they are read again first
-        long retryAt = System.nanoTime();
+        RetrySchedule schedule = new RetrySchedule(settings.retryBackoff(), settings.maxRetryBackoff(), settings.batchSize(), System.nanoTime());
         long nextClaim = System.nanoTime();
         boolean groupReady = false;
         while (running) {
@@ -172,67 +172,33 @@ public class RedisStreamConsumer {
                 }
                 if (System.nanoTime() - nextClaim >= 0) {
                     nextClaim = System.nanoTime() + settings.claimInterval().toNanos();
-                    int claimedFailed = claimStale(name);
-                    if (claimedFailed > 0 && held >= 0) {
-                        retryAt = held == 0 ? System.nanoTime() + backoff.toNanos() : retryAt;
-                        held += claimedFailed;
-                    }
+                    schedule.processed(claimStale(name), System.nanoTime());
                 }
-                if (held != 0 && System.nanoTime() - retryAt >= 0) {
-                    Attempt round = retryOwnPending(name);
-                    held = round.failed();
-                    backoff = round.progress() || held == 0 ? settings.retryBackoff() : next(backoff);
-                    retryAt = System.nanoTime() + backoff.toNanos();
-                    if (held == 0) {
-                        lastError.set(null);
-                    }
-                    continue;
-                }
-                if (held >= settings.batchSize()) {
+                if (schedule.retryDue(System.nanoTime())) {
+                    schedule.retried(retryOwnPending(name), System.nanoTime());
+                } else if (!schedule.mayReadNew()) {
                     // a batch's worth of entries this consumer cannot store: storage is down; the backlog waits in Redis
-                    pause(Duration.ofNanos(retryAt - System.nanoTime()));
-                    continue;
-                }
-                Duration block = settings.block();
-                if (held > 0) {
-                    Duration untilRetry = Duration.ofNanos(retryAt - System.nanoTime());
-                    block = untilRetry.compareTo(block) < 0 ? untilRetry : block;
-                    block = block.compareTo(SHORTEST_BLOCK) < 0 ? SHORTEST_BLOCK : block;
-                }
-                List<StreamEntry> entries = read(name, ReadOffset.lastConsumed(), block);
-                if (entries.isEmpty()) {
-                    continue;
-                }
-                Attempt attempt = attempt(name, entries);
-                long now = System.nanoTime();
-                if (attempt.progress()) {
-                    // storage works: what this consumer still holds failed on its own, retry it soon (towards the limit)
-                    backoff = settings.retryBackoff();
-                    if (held > 0 && retryAt - (now + backoff.toNanos()) > 0) {
-                        retryAt = now + backoff.toNanos();
+                    pause(Duration.ofNanos(schedule.nanosUntilRetry(System.nanoTime())));
+                } else {
+                    Duration untilRetry = Duration.ofNanos(schedule.nanosUntilRetry(System.nanoTime()));
+                    Duration block = untilRetry.compareTo(settings.block()) < 0 ? untilRetry : settings.block();
+                    List<StreamEntry> entries = read(name, ReadOffset.lastConsumed(), block.compareTo(SHORTEST_BLOCK) < 0 ? SHORTEST_BLOCK : block);
+                    if (!entries.isEmpty()) {
+                        schedule.processed(attempt(name, entries), System.nanoTime());
                     }
                 }
-                if (attempt.failed() > 0) {
-                    retryAt = held == 0 ? now + backoff.toNanos() : retryAt;
-                    held += attempt.failed();
-                } else if (held == 0) {
+                if (schedule.held() == 0) {
                     lastError.set(null);
                 }
             } catch (RuntimeException e) {
                 lastError.set(rootMessage(e));
-                log.warn("Redis stream {} consumer: {} (next attempt in {})", settings.stream(), rootMessage(e), backoff);
-                held = -1;
+                Duration pause = schedule.failed(System.nanoTime());
+                log.warn("Redis stream {} consumer: {} (next attempt in {})", settings.stream(), rootMessage(e), pause);
                 groupReady = false; // the stream may have been deleted (NOGROUP): create the group again
-                pause(backoff);
-                retryAt = System.nanoTime();
-                backoff = next(backoff);
+                pause(pause);
             }
         }
         log.info("Redis stream consumer {} stopped", name);
-    }
-
-    /** What one attempt left: entries still pending (failed, not dead-lettered) and whether anything was acknowledged. */
-    record Attempt(int failed, boolean progress) {
     }
 
     /** Reads all of this consumer's pending entries again (from id 0, in batches) and processes them. */
@@ -261,18 +227,14 @@ public class RedisStreamConsumer {
         Map<String, String> failed = new LinkedHashMap<>();
         int acked = process(entries, failed);
         if (failed.isEmpty()) {
-            limit.forget(entries.stream().map(StreamEntry::id).toList());
+            limit.forget(entries);
             return new Attempt(0, acked > 0);
         }
         failed.forEach(limit::failed);
         List<StreamEntry> failedEntries = new ArrayList<>(failed.size());
-        List<String> done = new ArrayList<>(entries.size());
+        List<StreamEntry> done = new ArrayList<>(entries.size());
         for (StreamEntry entry : entries) {
-            if (failed.containsKey(entry.id())) {
-                failedEntries.add(entry);
-            } else {
-                done.add(entry.id());
-            }
+            (failed.containsKey(entry.id()) ? failedEntries : done).add(entry);
         }
         limit.forget(done);
         lastError.set(failed.size() + " entries could not be stored; they stay pending (" + failed.values().iterator().next() + ")");
@@ -342,9 +304,9 @@ public class RedisStreamConsumer {
 
     /**
      * Claims for consumer {@code name} the entries others left pending longer than claimIdle, and processes them;
-     * returns how many of them failed and stay pending with {@code name}.
+     * returns what became of them.
      */
-    int claimStale(String name) {
+    Attempt claimStale(String name) {
         PendingMessages pending = redis.opsForStream().pending(settings.stream(), settings.consumerGroup(), Range.unbounded(),
                 Math.max(settings.batchSize(), 1000));
         List<String> stale = new ArrayList<>();
@@ -355,15 +317,15 @@ public class RedisStreamConsumer {
             }
         }
         if (stale.isEmpty()) {
-            return 0;
+            return NOTHING;
         }
         List<MapRecord<String, Object, Object>> claimed = redis.opsForStream().claim(settings.stream(), settings.consumerGroup(),
                 name, XClaimOptions.minIdle(settings.claimIdle()).ids(stale.toArray(String[]::new)));
         if (claimed.isEmpty()) {
-            return 0;
+            return NOTHING;
         }
         log.info("claimed {} stale entries of stream {} from other consumers", claimed.size(), settings.stream());
-        return attempt(name, toEntries(claimed)).failed();
+        return attempt(name, toEntries(claimed));
     }
 
     private static List<StreamEntry> toEntries(List<MapRecord<String, Object, Object>> records) {
@@ -377,11 +339,6 @@ public class RedisStreamConsumer {
             entries.add(new StreamEntry(record.getId().getValue(), data == null ? null : data.toString()));
         }
         return entries;
-    }
-
-    private Duration next(Duration backoff) {
-        Duration doubled = backoff.multipliedBy(2);
-        return doubled.compareTo(settings.maxRetryBackoff()) > 0 ? settings.maxRetryBackoff() : doubled;
     }
 
     private void pause(Duration duration) {
