@@ -73,12 +73,18 @@ class IngestConfiguration {
     @Bean("redisStreamEntries")
     RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis,
             RedisStreamProperties settings, MeterRegistry meters) {
-        return new RedisStreamEntries(parser, mapper, redis, settings.eventType(), meters);
+        return new RedisStreamEntries(parser, mapper, redis, settings.eventTypes(), meters);
     }
 
     @Bean
-    RedisStreamConsumer redisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings) {
-        return new RedisStreamConsumer(redis, producer, settings);
+    DeliveryLimit deliveryLimit(StringRedisTemplate redis, DeadLetterStore deadLetters, MeterRegistry meters, RedisStreamProperties settings) {
+        return new DeliveryLimit(redis, deadLetters, meters, settings.maxDeliveries());
+    }
+
+    @Bean
+    RedisStreamConsumer redisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings,
+            DeliveryLimit limit) {
+        return new RedisStreamConsumer(redis, producer, settings, limit);
     }
 
     @Bean

@@ -22,7 +22,7 @@ class RedisIngestHealthIndicator extends AbstractHealthIndicator {
         RedisStreamProperties settings = consumer.settings();
         builder.withDetail("enabled", enabled).withDetail("stream", settings.stream()).withDetail("group", settings.consumerGroup())
                 .withDetail("consumer", consumer.consumerName()).withDetail("consumers", consumer.consumerNames())
-                .withDetail("acknowledged", consumer.acknowledged()).withDetail("skipped", consumer.skipped());
+                .withDetail("acknowledged", consumer.acknowledged()).withDetail("deadLettered", consumer.deadLettered());
         if (consumer.lastError() != null) {
             builder.withDetail("lastError", consumer.lastError());
         }

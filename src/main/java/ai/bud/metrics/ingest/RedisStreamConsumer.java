@@ -1,15 +1,20 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.ingest.RetrySchedule.Attempt;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
@@ -26,33 +31,43 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Consumes the Dapr topic stream through a consumer group (SPEC section 4) on {@code consumers} threads, each a
  * consumer of the group under its own name ({@code name-1}, {@code name-2} …; just {@code name} when there is one):
  * Redis hands each new entry to one of them, and while one stores its batch the next reads. Each first reads its
- * own pending entries (read from id 0, since {@code >} never redelivers them), then new entries in
- * batches; every {@code claimInterval} it claims entries other consumers left pending longer than
- * {@code claimIdle}. Each batch goes to {@code direct:ingest-redis-batch}, which acknowledges only what was
- * stored, found duplicate, dead-lettered or skipped. When something had to be retried (storage down) it
- * backs off and re-reads its own pending entries instead of taking new ones, so nothing is lost and the
- * backlog waits in Redis.
+ * own pending entries (read from id 0, since {@code >} never redelivers them), then new entries in batches; every
+ * {@code claimInterval} it claims entries other consumers left pending longer than {@code claimIdle}. Each batch
+ * goes to {@code direct:ingest-redis-batch}, which acknowledges only what was stored, found duplicate or
+ * dead-lettered.
+ *
+ * <p>An entry that could not be stored stays pending and is retried (its own pending entries read again from id 0)
+ * every {@code retryBackoff}, doubling up to {@code maxRetryBackoff} while those retries store nothing — but it
+ * does not hold the entries behind it: the consumer keeps taking new entries as long as it holds fewer failed ones
+ * than a batch. A whole batch failing (storage down) reaches that bound at once, so during an outage the backlog
+ * waits in Redis, not in the consumer's pending list. A batch whose route call throws (not a Redis or storage
+ * fault: something in an entry) is halved until the entry that throws is alone, so it fails nobody else.
+ * {@link DeliveryLimit} dead-letters an entry that failed on its {@code maxDeliveries}-th delivery.
  */
 public class RedisStreamConsumer {
 
     static final String ROUTE = "direct:ingest-redis-batch";
     private static final Logger log = LoggerFactory.getLogger(RedisStreamConsumer.class);
+    private static final Duration SHORTEST_BLOCK = Duration.ofMillis(10);
+    private static final Attempt NOTHING = new Attempt(0, false);
 
     private final StringRedisTemplate redis;
     private final ProducerTemplate producer;
     private final RedisStreamProperties settings;
+    private final DeliveryLimit limit;
     private final String consumerName;
     private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile boolean running;
     private volatile List<Thread> threads = List.of();
 
-    public RedisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings) {
+    public RedisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings, DeliveryLimit limit) {
         this.redis = redis;
         this.producer = producer;
         this.settings = settings;
+        this.limit = limit;
         this.consumerName = settings.consumerName().isBlank() ? defaultConsumerName() : settings.consumerName();
     }
 
@@ -119,8 +134,9 @@ public class RedisStreamConsumer {
         return acknowledged.get();
     }
 
-    public long skipped() {
-        return skipped.get();
+    /** Entries acknowledged without any of their events stored (rejected as a whole, or every event invalid). */
+    public long deadLettered() {
+        return deadLettered.get();
     }
 
     public long batches() {
@@ -145,10 +161,8 @@ public class RedisStreamConsumer {
     }
 
     private void run(String name) {
-        Duration backoff = settings.retryBackoff();
-        boolean ownPending = true;
-        String cursor = "0";
-        long nextClaim = 0;
+        RetrySchedule schedule = new RetrySchedule(settings.retryBackoff(), settings.maxRetryBackoff(), settings.batchSize(), System.nanoTime());
+        long nextClaim = System.nanoTime();
         boolean groupReady = false;
         while (running) {
             try {
@@ -158,73 +172,141 @@ public class RedisStreamConsumer {
                 }
                 if (System.nanoTime() - nextClaim >= 0) {
                     nextClaim = System.nanoTime() + settings.claimInterval().toNanos();
-                    if (claimStale(name) > 0) {
-                        ownPending = true;
-                        cursor = "0";
+                    schedule.processed(claimStale(name), System.nanoTime());
+                }
+                if (schedule.retryDue(System.nanoTime())) {
+                    schedule.retried(retryOwnPending(name), System.nanoTime());
+                } else if (!schedule.mayReadNew()) {
+                    // a batch's worth of entries this consumer cannot store: storage is down; the backlog waits in Redis
+                    pause(Duration.ofNanos(schedule.nanosUntilRetry(System.nanoTime())));
+                } else {
+                    Duration untilRetry = Duration.ofNanos(schedule.nanosUntilRetry(System.nanoTime()));
+                    Duration block = untilRetry.compareTo(settings.block()) < 0 ? untilRetry : settings.block();
+                    List<StreamEntry> entries = read(name, ReadOffset.lastConsumed(), block.compareTo(SHORTEST_BLOCK) < 0 ? SHORTEST_BLOCK : block);
+                    if (!entries.isEmpty()) {
+                        schedule.processed(attempt(name, entries), System.nanoTime());
                     }
                 }
-                List<StreamEntry> entries;
-                if (ownPending) {
-                    entries = read(name, ReadOffset.from(cursor), false);
-                    if (entries.isEmpty()) {
-                        ownPending = false;
-                        continue;
-                    }
-                    cursor = entries.get(entries.size() - 1).id();
-                } else {
-                    entries = read(name, ReadOffset.lastConsumed(), true);
-                    if (entries.isEmpty()) {
-                        continue;
-                    }
-                }
-                StreamBatchResult result = process(entries);
-                if (result.pending() > 0) {
-                    ownPending = true;
-                    cursor = "0";
-                    pause(backoff);
-                    backoff = next(backoff);
-                } else {
-                    backoff = settings.retryBackoff();
+                if (schedule.held() == 0) {
                     lastError.set(null);
                 }
             } catch (RuntimeException e) {
                 lastError.set(rootMessage(e));
-                log.warn("Redis stream {} consumer: {} (next attempt in {})", settings.stream(), rootMessage(e), backoff);
-                ownPending = true;
-                cursor = "0";
+                Duration pause = schedule.failed(System.nanoTime());
+                log.warn("Redis stream {} consumer: {} (next attempt in {})", settings.stream(), rootMessage(e), pause);
                 groupReady = false; // the stream may have been deleted (NOGROUP): create the group again
-                pause(backoff);
-                backoff = next(backoff);
+                pause(pause);
             }
         }
         log.info("Redis stream consumer {} stopped", name);
     }
 
+    /** Reads all of this consumer's pending entries again (from id 0, in batches) and processes them. */
+    private Attempt retryOwnPending(String name) {
+        String cursor = "0";
+        int failed = 0;
+        boolean progress = false;
+        while (running) {
+            List<StreamEntry> entries = read(name, ReadOffset.from(cursor), null);
+            if (entries.isEmpty()) {
+                break;
+            }
+            cursor = entries.get(entries.size() - 1).id();
+            Attempt attempt = attempt(name, entries);
+            failed += attempt.failed();
+            progress |= attempt.progress();
+        }
+        return new Attempt(failed, progress);
+    }
+
+    /**
+     * Processes entries delivered to consumer {@code name}; those that failed are remembered with their reason, and
+     * those that failed too often are dead-lettered ({@link DeliveryLimit}).
+     */
+    Attempt attempt(String name, List<StreamEntry> entries) {
+        Map<String, String> failed = new LinkedHashMap<>();
+        int acked = process(entries, failed);
+        if (failed.isEmpty()) {
+            limit.forget(entries);
+            return new Attempt(0, acked > 0);
+        }
+        failed.forEach(limit::failed);
+        List<StreamEntry> failedEntries = new ArrayList<>(failed.size());
+        List<StreamEntry> done = new ArrayList<>(entries.size());
+        for (StreamEntry entry : entries) {
+            (failed.containsKey(entry.id()) ? failedEntries : done).add(entry);
+        }
+        limit.forget(done);
+        lastError.set(failed.size() + " entries could not be stored; they stay pending (" + failed.values().iterator().next() + ")");
+        List<String> exhausted = limit.enforce(settings.stream(), settings.consumerGroup(), name, failedEntries);
+        acknowledged.addAndGet(exhausted.size());
+        deadLettered.addAndGet(exhausted.size());
+        return new Attempt(failed.size() - exhausted.size(), acked + exhausted.size() > 0);
+    }
+
+    /**
+     * Sends entries through the ingest route and returns how many were acknowledged, adding the others to
+     * {@code failed} with their reason. When the route throws for a reason that is not Redis or storage being
+     * unavailable, something in one entry is at fault: the entries are halved until it is alone.
+     */
+    private int process(List<StreamEntry> entries, Map<String, String> failed) {
+        StreamBatchResult result;
+        try {
+            result = send(entries);
+        } catch (RuntimeException e) {
+            if (unavailable(e) || !running) {
+                throw e;
+            }
+            if (entries.size() == 1) {
+                if (!routeWorks()) {
+                    throw e; // not this entry: the route fails without any (Camel stopping, a route being reloaded …)
+                }
+                log.warn("stream {} entry {} failed: {}", settings.stream(), entries.get(0).id(), rootMessage(e));
+                failed.put(entries.get(0).id(), rootMessage(e));
+                return 0;
+            }
+            int half = entries.size() / 2;
+            return process(entries.subList(0, half), failed) + process(entries.subList(half, entries.size()), failed);
+        }
+        failed.putAll(result.pending());
+        return result.acknowledged();
+    }
+
+    /** Whether the ingest route takes a read without entries: if it does, what failed was in the entries. */
+    private boolean routeWorks() {
+        try {
+            producer.requestBody(ROUTE, new StreamReadBatch(settings.stream(), settings.consumerGroup(), List.of()), StreamBatchResult.class);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Sends one read through the ingest route; returns what was acknowledged. */
-    StreamBatchResult process(List<StreamEntry> entries) {
+    StreamBatchResult send(List<StreamEntry> entries) {
         StreamBatchResult result = producer.requestBody(ROUTE, new StreamReadBatch(settings.stream(), settings.consumerGroup(), entries),
                 StreamBatchResult.class);
         batches.incrementAndGet();
         acknowledged.addAndGet(result.acknowledged());
-        skipped.addAndGet(result.skipped());
-        if (result.pending() > 0) {
-            lastError.set(result.pending() + " entries could not be stored; they stay pending");
-        }
+        deadLettered.addAndGet(result.deadLettered());
         return result;
     }
 
-    private List<StreamEntry> read(String name, ReadOffset offset, boolean block) {
+    private List<StreamEntry> read(String name, ReadOffset offset, Duration block) {
         StreamReadOptions options = StreamReadOptions.empty().count(settings.batchSize());
-        if (block) {
-            options = options.block(settings.block());
+        if (block != null) {
+            options = options.block(block);
         }
         List<MapRecord<String, Object, Object>> records = redis.opsForStream()
                 .read(Consumer.from(settings.consumerGroup(), name), options, StreamOffset.create(settings.stream(), offset));
         return toEntries(records);
     }
 
-    /** Claims for consumer {@code name} the entries others left pending longer than claimIdle, and processes them. */
-    int claimStale(String name) {
+    /**
+     * Claims for consumer {@code name} the entries others left pending longer than claimIdle, and processes them;
+     * returns what became of them.
+     */
+    Attempt claimStale(String name) {
         PendingMessages pending = redis.opsForStream().pending(settings.stream(), settings.consumerGroup(), Range.unbounded(),
                 Math.max(settings.batchSize(), 1000));
         List<String> stale = new ArrayList<>();
@@ -235,16 +317,15 @@ public class RedisStreamConsumer {
             }
         }
         if (stale.isEmpty()) {
-            return 0;
+            return NOTHING;
         }
         List<MapRecord<String, Object, Object>> claimed = redis.opsForStream().claim(settings.stream(), settings.consumerGroup(),
                 name, XClaimOptions.minIdle(settings.claimIdle()).ids(stale.toArray(String[]::new)));
         if (claimed.isEmpty()) {
-            return 0;
+            return NOTHING;
         }
         log.info("claimed {} stale entries of stream {} from other consumers", claimed.size(), settings.stream());
-        process(toEntries(claimed));
-        return claimed.size();
+        return attempt(name, toEntries(claimed));
     }
 
     private static List<StreamEntry> toEntries(List<MapRecord<String, Object, Object>> records) {
@@ -258,11 +339,6 @@ public class RedisStreamConsumer {
             entries.add(new StreamEntry(record.getId().getValue(), data == null ? null : data.toString()));
         }
         return entries;
-    }
-
-    private Duration next(Duration backoff) {
-        Duration doubled = backoff.multipliedBy(2);
-        return doubled.compareTo(settings.maxRetryBackoff()) > 0 ? settings.maxRetryBackoff() : doubled;
     }
 
     private void pause(Duration duration) {
@@ -287,6 +363,17 @@ public class RedisStreamConsumer {
             }
         }
         return host;
+    }
+
+    /** Redis or storage unavailable: every entry would fail the same way, halving the batch would not help. */
+    private static boolean unavailable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof DataAccessException || cause instanceof StorageException
+                    || cause instanceof DirectConsumerNotAvailableException || cause instanceof RejectedExecutionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable error) {

@@ -6,31 +6,37 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The Redis side of ingestion (routes/ingest-redis.camel.yaml): turns a stream read into an
- * {@link IngestBatch} (only CloudEvents of the configured type; others are skipped), and acknowledges the
- * entries whose events were all stored, found duplicate or dead-lettered — never one with an event to retry.
+ * The Redis side of ingestion (routes/ingest-redis.camel.yaml): turns a stream read into an {@link IngestBatch} and
+ * acknowledges the entries that have nothing left to retry. Every stream entry becomes at least one entry of the
+ * batch: CloudEvents of an accepted type their events, anything else (another type, no CloudEvent, not JSON) one
+ * undecodable entry that the ingest flow dead-letters with the reason — nothing is acknowledged unseen.
  */
 public class RedisStreamEntries {
 
     static final String SOURCE = "redis";
+    static final String METER = "budmetrics.ingest.stream.entries";
+    private static final int MAX_TYPE_IN_ERROR = 100;
 
     private final EnvelopeParser parser;
     private final ObjectMapper mapper;
     private final StringRedisTemplate redis;
-    private final String eventType;
+    private final Set<String> eventTypes;
     private final MeterRegistry meters;
 
-    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis, String eventType, MeterRegistry meters) {
+    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis, List<String> eventTypes,
+            MeterRegistry meters) {
         this.parser = parser;
         this.mapper = mapper;
         this.redis = redis;
-        this.eventType = eventType;
+        this.eventTypes = new LinkedHashSet<>(eventTypes);
         this.meters = meters;
     }
 
@@ -48,15 +54,16 @@ public class RedisStreamEntries {
                 entries.add(RawEntry.undecodable(0, null, entry.data(), "data: is not valid JSON", entry.id()));
                 continue;
             }
-            if (root == null || !root.isObject()) {
-                entries.add(RawEntry.undecodable(0, null, entry.data(), "data: must be a CloudEvent JSON object", entry.id()));
-                continue;
-            }
-            if (!eventType.equals(EnvelopeParser.type(root))) {
+            String rejected = rejection(root);
+            if (rejected != null) {
+                entries.add(RawEntry.undecodable(0, null, entry.data(), rejected, entry.id()));
                 continue;
             }
             try {
-                entries.addAll(parser.parse(root, entry.id()).entries());
+                List<RawEntry> carried = parser.parse(root, entry.id()).entries();
+                entries.addAll(carried.isEmpty()
+                        ? List.of(RawEntry.undecodable(0, null, entry.data(), "data: carries no event", entry.id()))
+                        : carried);
             } catch (MalformedDeliveryException e) {
                 entries.add(RawEntry.undecodable(0, null, entry.data(), e.getMessage(), entry.id()));
             }
@@ -64,36 +71,67 @@ public class RedisStreamEntries {
         return new IngestBatch(SOURCE, DeliveryKind.DAPR_BULK, entries);
     }
 
-    /** XACKs every entry of {@code read} that has nothing left to retry. */
+    /** Why an entry's JSON is not taken ("field: message"), or null for a CloudEvent of an accepted type. */
+    private String rejection(JsonNode root) {
+        if (root == null || !root.isObject() || !CloudEvent.looksLike(root)) {
+            return "data: is not a CloudEvent (a JSON object with specversion, type and data, as Dapr publishes)";
+        }
+        String type = EnvelopeParser.type(root);
+        if (type == null) {
+            return "type: the CloudEvent has no type attribute; accepted types are " + eventTypes;
+        }
+        if (!eventTypes.contains(type)) {
+            String shown = type.length() > MAX_TYPE_IN_ERROR ? type.substring(0, MAX_TYPE_IN_ERROR) + "…" : type;
+            return "type: CloudEvent type '" + shown + "' is not accepted here; accepted types are " + eventTypes;
+        }
+        return null;
+    }
+
+    /**
+     * XACKs every entry of {@code read} that has nothing left to retry; the others stay pending, with the reason
+     * (an entry the batch does not carry at all is kept pending too, never acknowledged unseen).
+     */
     public StreamBatchResult acknowledge(StreamReadBatch read, IngestBatch batch) {
-        Set<String> retry = new HashSet<>();
+        Map<String, String> retry = new LinkedHashMap<>();
         Set<String> carried = new HashSet<>();
+        Set<String> storedSome = new HashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             String reference = batch.entry(i).reference();
             carried.add(reference);
-            if ("RETRY".equals(batch.status(i))) {
-                retry.add(reference);
+            String status = batch.status(i);
+            if ("RETRY".equals(status)) {
+                retry.putIfAbsent(reference, retryReason(batch, i));
+            } else if ("SUCCESS".equals(status)) {
+                storedSome.add(reference);
             }
         }
-        Set<String> ack = new LinkedHashSet<>();
-        int skipped = 0;
+        List<String> ack = new ArrayList<>(read.entries().size());
+        int deadLettered = 0;
         for (StreamEntry entry : read.entries()) {
             if (!carried.contains(entry.id())) {
-                skipped++;
-            }
-            if (!retry.contains(entry.id())) {
+                retry.put(entry.id(), "the ingest flow did not carry this entry");
+            } else if (!retry.containsKey(entry.id())) {
                 ack.add(entry.id());
+                if (!storedSome.contains(entry.id())) {
+                    deadLettered++;
+                }
             }
         }
         if (!ack.isEmpty()) {
             redis.opsForStream().acknowledge(read.stream(), read.group(), ack.toArray(String[]::new));
         }
-        // budmetrics_ingest_stream_entries_total{stream,result}: acknowledged (of which skipped) and left pending
-        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "acknowledged").increment(ack.size());
-        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "skipped").increment(skipped);
-        meters.counter("budmetrics.ingest.stream.entries", "stream", read.stream(), "result", "pending").increment(
-                read.entries().size() - ack.size());
-        return new StreamBatchResult(ack.size(), skipped, read.entries().size() - ack.size(), batch.count(Outcome.INSERTED),
-                batch.count(Outcome.DUPLICATE), batch.count(Outcome.INVALID));
+        // budmetrics_ingest_stream_entries_total{stream,result}: acknowledged (of which dead_lettered) and left pending
+        meters.counter(METER, "stream", read.stream(), "result", "acknowledged").increment(ack.size());
+        meters.counter(METER, "stream", read.stream(), "result", "dead_lettered").increment(deadLettered);
+        meters.counter(METER, "stream", read.stream(), "result", "pending").increment(retry.size());
+        return new StreamBatchResult(ack.size(), deadLettered, retry, batch.count(Outcome.INSERTED), batch.count(Outcome.DUPLICATE),
+                batch.count(Outcome.INVALID));
+    }
+
+    private static String retryReason(IngestBatch batch, int i) {
+        if (batch.outcome(i) == Outcome.INVALID) {
+            return batch.error(i) + " (and the dead-letter write failed)";
+        }
+        return batch.error(i) != null ? batch.error(i) : "not stored: storage failed or the inference_id was being written by another writer";
     }
 }

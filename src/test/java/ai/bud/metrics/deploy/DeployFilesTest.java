@@ -92,6 +92,54 @@ class DeployFilesTest {
         assertThat(map(spec, "bulkSubscribe")).containsEntry("enabled", true);
     }
 
+    /**
+     * One reader per consumer group (SPEC section 4, issue 11): when the sidecar's subscription and the service's own
+     * stream reader share the topic's group, each message goes to whichever asks first. The compose file picks one,
+     * and docs/DEPLOYMENT.md says which.
+     */
+    @Test
+    void daprComposeHasOneReaderOfTheTopicsConsumerGroup() {
+        Map<String, Object> services = map(single(DEPLOY.resolve("docker-compose-dapr.yaml")), "services");
+        Map<String, Object> environment = map(map(services, "budmetrics"), "environment");
+        String application = EnvironmentVariables.read(ROOT.resolve("src/main/resources/application.yaml"));
+        boolean serviceReads = Boolean.parseBoolean(setting(environment, application, "REDIS_INGEST_ENABLED"));
+        String stream = setting(environment, application, "REDIS_STREAM");
+        String group = setting(environment, application, "REDIS_CONSUMER_GROUP");
+
+        String appId = list(map(services, "budmetrics-dapr"), "command").stream().map(Object::toString)
+                .filter(arg -> arg.startsWith("--app-id=")).map(arg -> arg.substring("--app-id=".length())).findFirst().orElseThrow();
+        Map<String, Object> component = single(DEPLOY.resolve("dapr/pubsub.yaml"));
+        String pubsub = map(component, "metadata").get("name").toString();
+        // Dapr's Redis pub/sub reads in the group named by consumerID, the app id when it is not set
+        String daprGroup = list(map(component, "spec"), "metadata").stream().map(DeployFilesTest::asMap)
+                .filter(entry -> "consumerID".equals(entry.get("name"))).map(entry -> entry.get("value").toString()).findFirst().orElse(appId);
+        boolean sidecarReads = Stream.of(EnvironmentVariables.files(DEPLOY.resolve("dapr"), ".yaml")).flatMap(file -> documents(file).stream())
+                .map(DeployFilesTest::asMap).filter(doc -> "Subscription".equals(doc.get("kind"))).anyMatch(doc -> {
+                    Map<String, Object> spec = map(doc, "spec");
+                    Object scopes = doc.get("scopes");
+                    return stream.equals(spec.get("topic")) && pubsub.equals(spec.get("pubsubname"))
+                            && (scopes == null || ((List<?>) scopes).contains(appId));
+                });
+
+        assertThat(serviceReads && sidecarReads && group.equals(daprGroup))
+                .as("the sidecar and the service both read stream %s in group %s", stream, group).isFalse();
+        assertThat(serviceReads || sidecarReads).as("nobody reads stream " + stream).isTrue();
+        String guide = EnvironmentVariables.read(ROOT.resolve("docs/DEPLOYMENT.md"));
+        String paragraph = guide.substring(guide.indexOf("`deploy/docker-compose-dapr.yaml`"));
+        paragraph = paragraph.substring(0, paragraph.indexOf("```"));
+        assertThat(paragraph).as("docs/DEPLOYMENT.md on the Dapr compose file").contains("`REDIS_INGEST_ENABLED=" + serviceReads + "`");
+    }
+
+    /** A variable as the compose file sets it, else the default of its application.yaml placeholder. */
+    private static String setting(Map<String, Object> environment, String application, String name) {
+        if (environment.containsKey(name)) {
+            return environment.get(name).toString();
+        }
+        java.util.regex.Matcher placeholder = java.util.regex.Pattern.compile("\\$\\{" + name + ":([^}]*)}").matcher(application);
+        assertThat(placeholder.find()).as(name + " in application.yaml").isTrue();
+        return placeholder.group(1);
+    }
+
     @Test
     void kubernetesDeploymentProbesServiceAndConfigMapsFitTogether() {
         Map<String, Object> deployment = single(DEPLOY.resolve("k8s/deployment.yaml"));

@@ -65,10 +65,16 @@ class RedisStreamIngestTest {
     RedisStreamConsumer consumer;
 
     @Autowired
+    DeliveryLimit limit;
+
+    @Autowired
     ProducerTemplate producer;
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private Rows rows;
     private final TestEvents events = new TestEvents(99);
@@ -89,6 +95,12 @@ class RedisStreamIngestTest {
 
     private RecordId publish(Object cloudEvent) {
         return redis.opsForStream().add(StreamRecords.string(Map.of("data", cloudEvent.toString())).withStreamKey(STREAM));
+    }
+
+    private double streamEntries(String result) {
+        io.micrometer.core.instrument.Counter counter = meters.find("budmetrics.ingest.stream.entries").tag("stream", STREAM)
+                .tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private long pending() {
@@ -116,9 +128,10 @@ class RedisStreamIngestTest {
     }
 
     private RedisStreamConsumer extraConsumer(String name, Duration claimIdle, int batchSize) {
-        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, 1, TYPE, batchSize, Duration.ofMillis(200),
-                claimIdle, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
-        return new RedisStreamConsumer(redis, producer, settings);
+        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, 1, List.of(TYPE), batchSize,
+                Duration.ofMillis(200), claimIdle, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1), 10,
+                Duration.ofSeconds(30));
+        return new RedisStreamConsumer(redis, producer, settings, limit);
     }
 
     /** The oracle: what a published mix must end up as. */
@@ -129,6 +142,7 @@ class RedisStreamIngestTest {
         int undecodable;
         final List<String> undecodableEntries = new ArrayList<>();
         int otherType;
+        final List<String> otherTypeEntries = new ArrayList<>();
         int entries;
         RecordId last;
     }
@@ -145,8 +159,11 @@ class RedisStreamIngestTest {
             int kind = random.nextInt(100);
             Object message;
             if (kind < 5) {
-                message = TestEvents.cloudEvent(events.event(), "some_other_event");
                 expected.otherType++;
+                expected.last = publish(TestEvents.cloudEvent(events.event(), "some_other_event"));
+                expected.otherTypeEntries.add(expected.last.getValue());
+                expected.entries++;
+                continue;
             } else if (kind < 7) {
                 expected.undecodable++;
                 expected.undecodableEntries.add(publish("not json {").getValue());
@@ -204,6 +221,11 @@ class RedisStreamIngestTest {
                 expected.undecodableEntries.toArray());
         assertThat(notJson).extracting(r -> (String) r.get(0)).containsExactlyInAnyOrderElementsOf(expected.undecodableEntries);
         assertThat(notJson).allSatisfy(r -> assertThat(r.get(2)).isEqualTo("not json {"));
+        List<List<Object>> otherType = rows.query("SELECT reference, error FROM IngestDeadLetter WHERE source = 'redis' AND reference IN ("
+                + String.join(",", java.util.Collections.nCopies(expected.otherTypeEntries.size(), "?")) + ")",
+                expected.otherTypeEntries.toArray());
+        assertThat(otherType).extracting(r -> (String) r.get(0)).containsExactlyInAnyOrderElementsOf(expected.otherTypeEntries);
+        assertThat(otherType).allSatisfy(r -> assertThat((String) r.get(1)).contains("some_other_event"));
         assertThat(pending()).isZero();
         log.info("stream mix: {} entries, {} distinct valid ids, {} invalid events, {} not JSON, {} other type", expected.entries,
                 expected.validIds.size(), expected.invalidEvents, expected.undecodable, expected.otherType);
@@ -224,19 +246,52 @@ class RedisStreamIngestTest {
         assertThat(consumer.isRunning()).isTrue();
     }
 
+    /** What Dapr's own publish API ({@code POST /v1.0/publish/...}) writes: type com.dapr.event.sent, one event or a bulk. */
     @Test
-    void otherTypesAreAcknowledgedAndCountedAsSkipped() {
+    void daprPublishApiEventsAreStored() {
         consumer.start();
-        long skippedBefore = consumer.skipped();
+        ObjectNode single = events.event();
+        List<ObjectNode> bulk = List.of(events.event(), events.event());
+        publish(TestEvents.cloudEvent(single, "com.dapr.event.sent"));
+        RecordId last = publish(TestEvents.cloudEvent(TestEvents.bulk(bulk, false), "com.dapr.event.sent"));
+        await("both entries acknowledged", Duration.ofMinutes(1), () -> delivered(last) && pending() == 0);
+        List<String> ids = List.of(single.get("inference_id").asText(), bulk.get(0).get("inference_id").asText(),
+                bulk.get(1).get("inference_id").asText());
+        assertThat(rows.countsPerId(ids)).containsOnlyKeys(ids).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+    }
+
+    /** SPEC section 4: another type, or no CloudEvent at all, is dead-lettered with its reason, then acknowledged. */
+    @Test
+    void otherTypesAndNonCloudEventsAreDeadLetteredWithTheirReasonAndAcknowledged() {
+        consumer.start();
+        double before = streamEntries("dead_lettered");
+        ObjectNode otherType = TestEvents.cloudEvent(events.event(), "something_else");
+        ObjectNode fieldsAlone = events.event();
+        ObjectNode noType = TestEvents.cloudEvent(events.event(), TYPE);
+        noType.remove("type");
+        Map<String, String> published = new java.util.LinkedHashMap<>();
         RecordId last = null;
-        for (int i = 0; i < 5; i++) {
-            last = publish(TestEvents.cloudEvent(events.event(), "something_else"));
+        for (ObjectNode data : List.of(otherType, fieldsAlone, noType)) {
+            last = publish(data);
+            published.put(last.getValue(), data.toString());
         }
         RecordId end = last;
-        // the consumer counts a batch's skipped entries once the route (which acknowledges them) has returned
-        await("skipped entries acknowledged and counted", Duration.ofMinutes(1),
-                () -> delivered(end) && pending() == 0 && consumer.skipped() - skippedBefore >= 5);
-        assertThat(consumer.skipped() - skippedBefore).isEqualTo(5);
+        await("entries acknowledged and counted", Duration.ofMinutes(1),
+                () -> delivered(end) && pending() == 0 && streamEntries("dead_lettered") - before >= 3);
+        Map<String, List<Object>> letters = new java.util.HashMap<>();
+        for (List<Object> row : rows.query("SELECT reference, error, payload FROM IngestDeadLetter WHERE source = 'redis' AND reference IN (?, ?, ?)",
+                published.keySet().toArray())) {
+            letters.put((String) row.get(0), row);
+        }
+        assertThat(letters).containsOnlyKeys(published.keySet());
+        published.forEach((reference, data) -> assertThat(letters.get(reference).get(2)).isEqualTo(data));
+        List<String> references = List.copyOf(published.keySet());
+        assertThat((String) letters.get(references.get(0)).get(1)).contains("type").contains("something_else");
+        assertThat((String) letters.get(references.get(1)).get(1)).contains("CloudEvent");
+        assertThat((String) letters.get(references.get(2)).get(1)).contains("CloudEvent");
+        assertThat(rows.countsPerId(List.of(otherType.at("/data/inference_id").asText(), fieldsAlone.get("inference_id").asText(),
+                noType.at("/data/inference_id").asText()))).isEmpty();
+        assertThat(streamEntries("dead_lettered") - before).isEqualTo(3);
     }
 
     @Test
