@@ -47,7 +47,11 @@ public final class AnalyticsRequestParser {
     static final int MAX_INTERVAL = 100_000;
     static final int MAX_FILTER_IDS = 1_000;
     static final long MAX_BUCKETS = 100_000;
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /**
+     * A year after the engine's first DateTime: the calendar bucket holding from_date starts up to a year (and a zone
+     * offset) before it, and a bucket start before 1970-01-01 breaks the bucket series in the engine.
+     */
+    private static final Instant EARLIEST = Instant.parse("1971-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("2105-12-31T23:59:59.999Z");
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> ZONES = zones();
@@ -210,7 +214,7 @@ public final class AnalyticsRequestParser {
             return null;
         }
         if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
-            errors.add(new FieldError(field, field + " must be between 1970-01-01 and 2105-12-31"));
+            errors.add(new FieldError(field, field + " must be between 1971-01-01 and 2105-12-31"));
             return null;
         }
         return value.truncatedTo(ChronoUnit.MILLIS);

@@ -166,6 +166,23 @@ class AnalyticsInputHttpTest {
         assertThat(reply.body().get("items").size()).isEqualTo(3);
     }
 
+    /** The ends of the accepted range, in the zones furthest east and west, give buckets, not engine errors. */
+    @ParameterizedTest
+    @CsvSource({"Pacific/Kiritimati, 1971-01-01T00:00:00Z, 1971-01-02T00:00:00Z", "Etc/GMT+12, 1971-01-01T00:00:00Z, 1971-01-02T00:00:00Z",
+            "Pacific/Kiritimati, 2105-12-31T00:00:00Z, 2105-12-31T23:59:59.999Z", "Etc/GMT+12, 2105-12-31T00:00:00Z, 2105-12-31T23:59:59.999Z"})
+    void theEndsOfTheRangeAreAnsweredInEveryZoneAndUnit(String zone, String from, String to) throws Exception {
+        for (String unit : List.of("hour", "day", "week", "month", "quarter", "year")) {
+            for (String interval : List.of("", ",\"frequency_interval\":3")) {
+                Reply reply = post("{\"metrics\":[\"request_count\",\"latency\"],\"from_date\":\"" + from + "\",\"to_date\":\"" + to
+                        + "\",\"frequency_unit\":\"" + unit + "\",\"timezone\":\"" + zone + "\"" + interval + "}");
+                assertThat(reply.status()).as(unit + interval + ": " + reply.text()).isEqualTo(200);
+                assertThat(reply.body().get("items").size()).as(unit + interval).isPositive();
+            }
+        }
+        assertError(post("{\"metrics\":[\"request_count\"],\"from_date\":\"1970-01-01T00:00:00Z\",\"to_date\":\"1970-01-02T00:00:00Z\","
+                + "\"frequency_unit\":\"year\",\"timezone\":\"" + zone + "\"}"), 422, "from_date");
+    }
+
     // ---- item 4: charsets, forms, trailing data
 
     @Test

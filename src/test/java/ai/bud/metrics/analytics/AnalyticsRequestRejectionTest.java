@@ -84,7 +84,8 @@ class AnalyticsRequestRejectionTest {
                 Arguments.of("{" + OK + ",\"timezone\":\"+05:00\"}", 422, "timezone"),
                 Arguments.of("{" + OK + ",\"timezone\":\"\"}", 422, "timezone"),
                 Arguments.of("{" + OK + ",\"timezone\":5}", 422, "timezone"),
-                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1970-01-01T00:00:00Z\",\"to_date\":\"2100-01-01T00:00:00Z\","
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1970-12-31T23:59:59.999Z\"}", 422, "from_date"),
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1971-01-01T00:00:00Z\",\"to_date\":\"2100-01-01T00:00:00Z\","
                         + "\"frequency_unit\":\"hour\"}", 422, "frequency_unit"));
     }
 
