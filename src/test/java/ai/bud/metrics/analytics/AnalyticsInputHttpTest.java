@@ -270,6 +270,17 @@ class AnalyticsInputHttpTest {
         }
     }
 
+    @Test
+    void unknownRoutesAndMethodsNameWhatIsWrong() throws Exception {
+        HttpResponse<byte[]> unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/nope"))
+                .POST(HttpRequest.BodyPublishers.ofString(VALID)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertError(reply(unknown.statusCode(), unknown.headers(), unknown.body()), 404, "path");
+        HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertError(reply(get.statusCode(), get.headers(), get.body()), 405, "method");
+    }
+
     // ---- helpers
 
     /** {@code json} followed by spaces up to exactly {@code size} bytes. */
