@@ -134,7 +134,8 @@ public final class AnalyticsRequestParser {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(name, "unknown field; allowed fields: " + String.join(", ", FIELDS.stream().sorted().toList())));
+                // an empty name is shown as "" so that the error still names its field
+                errors.add(new FieldError(name.isEmpty() ? "\"\"" : name, "unknown field; allowed fields: " + String.join(", ", FIELDS.stream().sorted().toList())));
             }
         }
         List<String> metrics = metrics(root.get("metrics"), errors);

@@ -37,6 +37,7 @@ class AnalyticsRequestRejectionTest {
                 Arguments.of("\"text\"", 400, "body"),
                 Arguments.of("{" + OK + ", \"metrics\":[\"latency\"]}", 400, "body"),
                 Arguments.of("{" + OK + ", \"limit\": 5}", 422, "limit"),
+                Arguments.of("{" + OK + ", \"\": 5}", 422, "\"\""),
                 Arguments.of("{" + OK + "} garbage", 400, "body"),
                 Arguments.of("{" + OK + "}{" + OK + "}", 400, "body"),
                 Arguments.of("{" + OK + "}]", 400, "body"),

@@ -529,7 +529,8 @@ class HostileBodiesFuzzTest {
         Map<String, String> raw = new TreeMap<>();
         List<String> applied = new ArrayList<>();
         List<ObjectNode> events = new ArrayList<>();
-        for (int k = random.nextInt(5); k >= 0; k--) {
+        int shape = random.nextInt(4);
+        for (int k = shape < 2 ? 0 : random.nextInt(5); k >= 0; k--) {
             ObjectNode event = validEvent(random, arrival.plusSeconds(k));
             for (int m = random.nextInt(3); m > 0; m--) {
                 switch (random.nextInt(4)) {
@@ -555,13 +556,14 @@ class HostileBodiesFuzzTest {
             }
             events.add(event);
         }
-        JsonNode body = switch (random.nextInt(4)) {
+        JsonNode body = switch (shape) {
             case 0 -> events.get(0);
             case 1 -> cloudEvent(events.get(0), random);
             case 2 -> bulkOf(events, random.nextBoolean());
             default -> cloudEvent(bulkOf(events, false), random);
         };
-        return finish(random, INGEST, "gen-" + n + " " + applied, body, raw);
+        String kind = List.of("raw event", "CloudEvent", "bulk", "gateway CloudEvent").get(shape);
+        return finish(random, INGEST, "gen-" + n + " " + kind + " " + applied, body, raw);
     }
 
     static ObjectNode validEvent(Random random, LocalDateTime arrival) {
