@@ -77,9 +77,9 @@ public class ErrorResponses {
                 String id = newId();
                 log.warn("error_id={} status={} answer withheld (engine text): {} {}", id, api.status(), api.getMessage(), api.errors(), caught);
                 List<FieldError> errors = api.errors().stream()
-                        .map(e -> new FieldError(e.field(), withId("refused by storage", id))).toList();
+                        .map(e -> new FieldError(e.field(), withId("refused; the reason is in the service log", id))).toList();
                 String field = errors.isEmpty() ? "the request" : errors.get(0).field();
-                return ErrorEnvelope.of(api.status(), withId(field + " was refused by storage", id), errors, id);
+                return ErrorEnvelope.of(api.status(), withId(field + " was refused; the reason is in the service log", id), errors, id);
             }
             return ErrorEnvelope.of(api.status(), api.getMessage(), api.errors());
         }
@@ -101,8 +101,12 @@ public class ErrorResponses {
         return message + " (error id " + id + ")";
     }
 
+    /**
+     * The reasons are checked, not the field names (a caller's own unknown field may be called anything); the message
+     * only when there are no field errors, as it otherwise repeats their reason or lists their names.
+     */
     private static boolean looksLikeEngineText(ApiException api) {
-        if (ENGINE_TEXT.matcher(api.getMessage() == null ? "" : api.getMessage()).find()) {
+        if (api.errors().isEmpty() && ENGINE_TEXT.matcher(api.getMessage() == null ? "" : api.getMessage()).find()) {
             return true;
         }
         for (FieldError error : api.errors()) {

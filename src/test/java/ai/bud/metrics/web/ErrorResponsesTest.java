@@ -165,6 +165,14 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void aCallersOwnFieldNamesAreNotMistakenForEngineText() throws Exception {
+        JsonNode body = rendered(ApiException.unprocessable(List.of(new FieldError("DB::Exception", "unknown field"),
+                new FieldError("java.lang", "unknown field"))));
+        assertThat(body.at("/param/errors/0/message").asText()).isEqualTo("unknown field");
+        assertThat(body.at("/param/error_id").isMissingNode()).isTrue();
+    }
+
+    @Test
     void anythingElseIs500WithNoJavaText() throws Exception {
         JsonNode body = rendered(new IllegalStateException("java.lang.NullPointerException at ai.bud.metrics.analytics.X.y(X.java:1)"));
         assertThat(body.get("code").asInt()).isEqualTo(500);

@@ -66,7 +66,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class HostileBodiesFuzzTest {
 
     private static final Logger log = LoggerFactory.getLogger(HostileBodiesFuzzTest.class);
-    static final long SEED = 20_261_204L;
+    /** Other bodies: {@code mvn test -Dtest=HostileBodiesFuzzTest -Dfuzz.seed=N}. */
+    static final long SEED = Long.getLong("fuzz.seed", 20_261_204L);
     static final int GENERATED_PER_ENDPOINT = 200;
     static final Pattern LEAK = Pattern.compile("DB::Exception|Code: \\d+|Exception|java\\.|at ai\\.bud|/tmp/|SELECT ");
     static final String ANALYTICS = "/observability/analytics";
