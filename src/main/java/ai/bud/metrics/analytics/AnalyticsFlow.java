@@ -2,15 +2,20 @@ package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.ServerTiming;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The steps of routes/analytics.camel.yaml: thin adapters from the exchange to the plain-Java core
@@ -30,15 +35,19 @@ public class AnalyticsFlow {
     private final QueryBuilder builder;
     private final AnalyticsQueryRunner runner;
     private final long maxExecutionSeconds;
+    private final long maxBodyBytes;
 
     /**
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
      *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
+     * @param maxBodySize the largest request body read; a larger one is answered 413
      */
     public AnalyticsFlow(DataSource dataSource,
             @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
-            @Value("${budmetrics.clickhouse.host:}") String clickhouseHost) {
+            @Value("${budmetrics.clickhouse.host:}") String clickhouseHost,
+            @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize) {
+        this.maxBodyBytes = maxBodySize.toBytes();
         this.runner = new AnalyticsQueryRunner(dataSource);
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
@@ -47,22 +56,91 @@ public class AnalyticsFlow {
         this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize);
     }
 
-    /** Body bytes to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. */
+    /**
+     * Body to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. Content type
+     * and declared length are checked before a byte is read, and the read stops one byte past the limit.
+     */
     public void parse(Exchange exchange) {
         Message message = exchange.getMessage();
-        String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType != null && !contentType.isBlank() && !contentType.toLowerCase().contains("json")) {
-            throw ApiException.unsupportedMediaType("Content-Type must be application/json");
+        checkContentType(message.getHeader(Exchange.CONTENT_TYPE, String.class));
+        Long declared = message.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > maxBodyBytes) {
+            throw tooLarge();
         }
-        AnalyticsRequest request = parser.parse(message.getBody(byte[].class));
+        AnalyticsRequest request = parser.parse(read(exchange, message.getBody()));
         boolean live = request.reachesPresent(clock);
         String cacheControl = message.getHeader("Cache-Control", String.class);
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(CACHE_TIER, live ? "live" : "history");
-        exchange.setProperty(REFRESH, cacheControl != null && cacheControl.toLowerCase().contains("no-cache"));
+        exchange.setProperty(REFRESH, cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
         message.removeHeaders("*");
         message.setHeader("CamelCaffeineKey", request);
         message.setBody(request);
+    }
+
+    /** JSON in UTF-8: no content type, {@code application/json} or {@code application/*+json}, with no other charset. */
+    static void checkContentType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return;
+        }
+        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+        String media = parts[0].strip();
+        if (!media.equals("application/json") && !(media.startsWith("application/") && media.endsWith("+json"))) {
+            throw ApiException.unsupportedMediaType("Content-Type must be application/json, not " + quoted(media));
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter[0].strip().equals("charset")) {
+                String charset = parameter.length < 2 ? "" : parameter[1].strip().replace("\"", "");
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    throw ApiException.unsupportedMediaType("Content-Type must declare charset=utf-8 or none, not "
+                            + quoted(charset));
+                }
+            }
+        }
+    }
+
+    private static String quoted(String text) {
+        return "'" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "'";
+    }
+
+    private byte[] read(Exchange exchange, Object body) {
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof byte[] bytes) {
+            return checked(bytes);
+        }
+        if (body instanceof String text) {
+            return checked(text.getBytes(StandardCharsets.UTF_8));
+        }
+        if (body instanceof InputStream in) {
+            try (in) {
+                return checked(in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1)));
+            } catch (IOException e) {
+                throw ApiException.badRequest("body", "body could not be read to its end");
+            }
+        }
+        byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
+        if (bytes == null) {
+            throw ApiException.badRequest("body", "body must be a JSON object");
+        }
+        return checked(bytes);
+    }
+
+    private byte[] checked(byte[] bytes) {
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        return bytes;
+    }
+
+    private ApiException tooLarge() {
+        return tooLarge(maxBodyBytes);
+    }
+
+    static ApiException tooLarge(long maxBodyBytes) {
+        return ApiException.payloadTooLarge("body is larger than " + maxBodyBytes + " bytes (ANALYTICS_MAX_BODY_SIZE)");
     }
 
     public SqlQuery buildQuery(Exchange exchange) {
@@ -88,8 +166,8 @@ public class AnalyticsFlow {
             return result.body();
         } catch (SQLException e) {
             if (e.getErrorCode() == TIMEOUT_EXCEEDED) {
-                throw new ApiException(503, "the analytics query ran longer than the " + maxExecutionSeconds
-                        + " s allowed (max_execution_time); narrow the range or add filters", List.of(), 30);
+                throw new ApiException(504, "the analytics query ran longer than the " + maxExecutionSeconds
+                        + " s allowed; narrow the range or add filters", List.of(), e);
             }
             throw e;
         }

@@ -2,12 +2,20 @@ package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.FieldError;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +36,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Turns a request body into an {@link AnalyticsRequest}: malformed JSON is a 400, every broken rule of SPEC section 2
- * a 422 naming its field (all of them at once). Values are checked against closed sets (metric names, units,
+ * Turns a request body into an {@link AnalyticsRequest}: a body that is not one UTF-8 JSON object is a 400, every broken
+ * rule of SPEC section 2 a 422 naming its field (all of them at once). Values are checked against closed sets (metric names, units,
  * dimensions, IANA zones) or parsed into typed values (UUIDs, instants, integers); nothing else gets through.
  */
 public final class AnalyticsRequestParser {
@@ -39,10 +47,15 @@ public final class AnalyticsRequestParser {
     static final int MAX_INTERVAL = 100_000;
     static final int MAX_FILTER_IDS = 1_000;
     static final long MAX_BUCKETS = 100_000;
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /**
+     * A year after the engine's first DateTime: the calendar bucket holding from_date starts up to a year (and a zone
+     * offset) before it, and a bucket start before 1970-01-01 breaks the bucket series in the engine.
+     */
+    private static final Instant EARLIEST = Instant.parse("1971-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("2105-12-31T23:59:59.999Z");
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> ZONES = zones();
+    private static final Pattern HINT_TAIL = Pattern.compile("[\\s:;,(]*(?:enable|disable|use)?\\s*$");
     private static final Pattern SPACE_SEPARATED = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:.*");
 
     private final ObjectMapper mapper;
@@ -53,22 +66,67 @@ public final class AnalyticsRequestParser {
         this.clock = clock;
     }
 
+    /**
+     * The body must be one JSON object in UTF-8 and nothing after it but white space; Jackson's own guess of the
+     * encoding (UTF-16 and UTF-32 without a byte order mark) is not used.
+     */
     public AnalyticsRequest parse(byte[] body) {
-        JsonNode root;
-        try {
-            root = body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("body", "body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiException.badRequest("body", "body could not be read");
-        }
-        if (root == null || root.isMissingNode()) {
+        if (body == null || body.length == 0) {
             throw ApiException.badRequest("body", "body must be a JSON object");
         }
-        if (!root.isObject()) {
-            throw ApiException.badRequest("body", "body must be a JSON object");
-        }
+        JsonNode root = readObject(utf8(body));
         return validate(root);
+    }
+
+    private static String utf8(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer bytes = ByteBuffer.wrap(body);
+        try {
+            String text = decoder.decode(bytes).toString();
+            // a UTF-8 byte order mark is allowed (and skipped), as Jackson does on bytes
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("body", "body is not valid UTF-8 (at byte " + bytes.position() + ")");
+        }
+    }
+
+    private JsonNode readObject(String text) {
+        try (JsonParser json = mapper.createParser(text)) {
+            JsonNode root = mapper.readTree(json);
+            if (root == null || root.isMissingNode() || !root.isObject()) {
+                throw ApiException.badRequest("body", "body must be a JSON object");
+            }
+            try {
+                if (json.nextToken() != null) {
+                    throw trailing(json);
+                }
+            } catch (JsonProcessingException e) {
+                throw trailing(json);
+            }
+            return root;
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("body", "body nests deeper or holds a longer number or name than a request can");
+        } catch (JsonParseException e) {
+            JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("body", "body is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": " + reason(e));
+        } catch (IOException e) {
+            throw ApiException.badRequest("body", "body is not valid JSON");
+        }
+    }
+
+    /** Jackson's reason without its hints, which name Java settings ({@code enable `JsonReadFeature.…` to allow}). */
+    private static String reason(JsonParseException e) {
+        String reason = String.valueOf(e.getOriginalMessage());
+        int hint = reason.indexOf('`');
+        return hint < 0 ? reason : HINT_TAIL.matcher(reason.substring(0, hint)).replaceFirst("");
+    }
+
+    private static ApiException trailing(JsonParser json) {
+        JsonLocation at = json.currentLocation();
+        return ApiException.badRequest("body", "body must hold one JSON object and nothing after it; more follows at line "
+                + at.getLineNr() + ", column " + at.getColumnNr());
     }
 
     private AnalyticsRequest validate(JsonNode root) {
@@ -76,7 +134,8 @@ public final class AnalyticsRequestParser {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(name, "unknown field; allowed fields: " + String.join(", ", FIELDS.stream().sorted().toList())));
+                // an empty name is shown as "" so that the error still names its field
+                errors.add(new FieldError(name.isEmpty() ? "\"\"" : name, "unknown field; allowed fields: " + String.join(", ", FIELDS.stream().sorted().toList())));
             }
         }
         List<String> metrics = metrics(root.get("metrics"), errors);
@@ -84,6 +143,9 @@ public final class AnalyticsRequestParser {
         Instant to = instant(root.get("to_date"), "to_date", false, errors);
         if (from != null && to != null && to.isBefore(from)) {
             errors.add(new FieldError("to_date", "to_date must not be before from_date"));
+        }
+        if (from != null && to == null && from.isAfter(clock.instant())) {
+            errors.add(new FieldError("from_date", "from_date is after now; give a to_date to ask about a range in the future"));
         }
         FrequencyUnit unit = unit(root.get("frequency_unit"), errors);
         Integer interval = positiveInt(root.get("frequency_interval"), "frequency_interval", MAX_INTERVAL, errors);
@@ -153,7 +215,7 @@ public final class AnalyticsRequestParser {
             return null;
         }
         if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
-            errors.add(new FieldError(field, field + " must be between 1970-01-01 and 2105-12-31"));
+            errors.add(new FieldError(field, field + " must be between 1971-01-01 and 2105-12-31"));
             return null;
         }
         return value.truncatedTo(ChronoUnit.MILLIS);

@@ -36,9 +36,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, message, List.of(new FieldError(field, message)));
     }
 
+    /** 422 for all of {@code errors}; the message names the first {@value ErrorEnvelope#MAX_ERRORS} fields. */
     public static ApiException unprocessable(List<FieldError> errors) {
+        List<String> fields = errors.stream().map(FieldError::field).distinct().toList();
         String message = errors.size() == 1 ? errors.get(0).message()
-                : errors.size() + " invalid fields: " + String.join(", ", errors.stream().map(FieldError::field).distinct().toList());
+                : errors.size() + " invalid fields: " + String.join(", ", fields.stream().limit(ErrorEnvelope.MAX_ERRORS)
+                        .map(f -> ErrorEnvelope.cut(f, 40)).toList()) + (fields.size() > ErrorEnvelope.MAX_ERRORS ? ", …" : "");
         return new ApiException(422, message, errors);
     }
 

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,12 +14,34 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns the exception an exchange failed with into the SPEC section 5 envelope and status. Used by the
- * {@code api-errors} route configuration (routes/errors.camel.yaml).
+ * {@code api-errors} route configuration (routes/errors.camel.yaml). An answer never carries engine text or Java
+ * names: a 5xx says what happened in the service's words plus an error id, and the log line with that id has the
+ * exception; a 4xx whose text looks like the engine's (a storage refusal passed on as a validation error) is
+ * answered the same way.
  */
 @Component("errorResponses")
 public class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    /**
+     * ClickHouse codes that say the statement or a value in it is wrong (a defect of the service, 500), as opposed to
+     * the engine being unable to serve now (503): UNSUPPORTED_METHOD, CANNOT_PARSE_TEXT, NOT_FOUND_COLUMN_IN_BLOCK,
+     * NO_SUCH_COLUMN_IN_TABLE, CANNOT_PARSE_INPUT_ASSERTION_FAILED, BAD_ARGUMENTS, CANNOT_PARSE_DATE,
+     * CANNOT_PARSE_DATETIME, NUMBER_OF_ARGUMENTS_DOESNT_MATCH, ILLEGAL_TYPE_OF_ARGUMENT, ILLEGAL_COLUMN,
+     * UNKNOWN_FUNCTION, UNKNOWN_IDENTIFIER, NOT_IMPLEMENTED, LOGICAL_ERROR, TYPE_MISMATCH, SYNTAX_ERROR,
+     * ARGUMENT_OUT_OF_BOUND, CANNOT_CONVERT_TYPE, CANNOT_PARSE_NUMBER, UNKNOWN_SETTING, MULTIPLE_EXPRESSIONS_FOR_ALIAS,
+     * ILLEGAL_AGGREGATION, NOT_AN_AGGREGATE, AMBIGUOUS_COLUMN_NAME, NO_COMMON_TYPE, INVALID_JOIN_ON_EXPRESSION,
+     * DECIMAL_OVERFLOW, UNKNOWN_QUERY_PARAMETER, BAD_QUERY_PARAMETER, INVALID_WITH_FILL_EXPRESSION.
+     */
+    static final Set<Integer> STATEMENT_ERRORS = Set.of(1, 6, 10, 16, 27, 36, 38, 41, 42, 43, 44, 46, 47, 48, 49, 53, 62, 69, 70,
+            72, 115, 179, 184, 215, 352, 386, 403, 407, 456, 457, 475);
+
+    /** What only the engine or the JVM writes: error codes, exception names, stack frames, generated SQL. */
+    static final Pattern ENGINE_TEXT = Pattern.compile(
+            "DB::Exception|\\bCode: \\d+|Exception\\b|\\bjava\\.[a-z]|\\bat [\\w$]+\\.[\\w$.]+\\(|\\bSELECT\\s|\\bFROM\\s+[`\\w]+\\.|/tmp/");
+
+    static final long STORAGE_RETRY_AFTER_SECONDS = 5;
 
     private final ObjectMapper mapper;
 
@@ -35,7 +60,7 @@ public class ErrorResponses {
         if (api != null && api.retryAfterSeconds() != null) {
             exchange.getMessage().setHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
         } else if (envelope.code() == 503) {
-            exchange.getMessage().setHeader("Retry-After", "5");
+            exchange.getMessage().setHeader("Retry-After", Long.toString(STORAGE_RETRY_AFTER_SECONDS));
         }
         exchange.getMessage().setBody(mapper.writeValueAsBytes(envelope));
     }
@@ -44,17 +69,52 @@ public class ErrorResponses {
         ApiException api = find(caught, ApiException.class);
         if (api != null) {
             if (api.status() >= 500) {
-                log.warn("{}: {}", api.getMessage(), api.getCause() == null ? "" : api.getCause().toString());
+                String id = newId();
+                log.warn("error_id={} status={} {}", id, api.status(), api.getMessage(), api.getCause());
+                return ErrorEnvelope.of(api.status(), withId(api.getMessage(), id), api.errors(), id);
+            }
+            if (looksLikeEngineText(api)) {
+                String id = newId();
+                log.warn("error_id={} status={} answer withheld (engine text): {} {}", id, api.status(), api.getMessage(), api.errors(), caught);
+                List<FieldError> errors = api.errors().stream()
+                        .map(e -> new FieldError(e.field(), withId("refused; the reason is in the service log", id))).toList();
+                String field = errors.isEmpty() ? "the request" : errors.get(0).field();
+                return ErrorEnvelope.of(api.status(), withId(field + " was refused; the reason is in the service log", id), errors, id);
             }
             return ErrorEnvelope.of(api.status(), api.getMessage(), api.errors());
         }
+        String id = newId();
         SQLException sql = find(caught, SQLException.class);
-        if (sql != null) {
-            log.warn("storage error", sql);
-            return ErrorEnvelope.of(503, "storage unavailable: " + sql.getMessage(), List.of());
+        if (sql != null && !STATEMENT_ERRORS.contains(sql.getErrorCode())) {
+            log.warn("error_id={} status=503 storage unavailable (engine code {})", id, sql.getErrorCode(), caught);
+            return ErrorEnvelope.of(503, withId("storage is unavailable; retry later", id), List.of(), id);
         }
-        log.error("unexpected error", caught);
-        return ErrorEnvelope.of(500, "internal error", List.of());
+        log.error("error_id={} status=500 unexpected error", id, caught);
+        return ErrorEnvelope.of(500, withId("internal error", id), List.of(), id);
+    }
+
+    static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    static String withId(String message, String id) {
+        return message + " (error id " + id + ")";
+    }
+
+    /**
+     * The reasons are checked, not the field names (a caller's own unknown field may be called anything); the message
+     * only when there are no field errors, as it otherwise repeats their reason or lists their names.
+     */
+    private static boolean looksLikeEngineText(ApiException api) {
+        if (api.errors().isEmpty() && ENGINE_TEXT.matcher(api.getMessage() == null ? "" : api.getMessage()).find()) {
+            return true;
+        }
+        for (FieldError error : api.errors()) {
+            if (error.message() != null && ENGINE_TEXT.matcher(error.message()).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T extends Throwable> T find(Throwable error, Class<T> type) {

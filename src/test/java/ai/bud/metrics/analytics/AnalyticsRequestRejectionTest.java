@@ -37,6 +37,14 @@ class AnalyticsRequestRejectionTest {
                 Arguments.of("\"text\"", 400, "body"),
                 Arguments.of("{" + OK + ", \"metrics\":[\"latency\"]}", 400, "body"),
                 Arguments.of("{" + OK + ", \"limit\": 5}", 422, "limit"),
+                Arguments.of("{" + OK + ", \"\": 5}", 422, "\"\""),
+                Arguments.of("{" + OK + "} garbage", 400, "body"),
+                Arguments.of("{" + OK + "}{" + OK + "}", 400, "body"),
+                Arguments.of("{" + OK + "}]", 400, "body"),
+                Arguments.of("{" + OK + ",\"topk\":NaN}", 400, "body"),
+                Arguments.of("{" + OK + ",\"filters\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 400, "body"),
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"2024-03-15T12:00:00.001Z\"}", 422, "from_date"),
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"2100-01-01\"}", 422, "from_date"),
                 Arguments.of("{\"from_date\":\"2024-01-01T00:00:00Z\"}", 422, "metrics"),
                 Arguments.of("{\"metrics\":[],\"from_date\":\"2024-01-01T00:00:00Z\"}", 422, "metrics"),
                 Arguments.of("{\"metrics\":\"request_count\",\"from_date\":\"2024-01-01T00:00:00Z\"}", 422, "metrics"),
@@ -77,7 +85,8 @@ class AnalyticsRequestRejectionTest {
                 Arguments.of("{" + OK + ",\"timezone\":\"+05:00\"}", 422, "timezone"),
                 Arguments.of("{" + OK + ",\"timezone\":\"\"}", 422, "timezone"),
                 Arguments.of("{" + OK + ",\"timezone\":5}", 422, "timezone"),
-                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1970-01-01T00:00:00Z\",\"to_date\":\"2100-01-01T00:00:00Z\","
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1970-12-31T23:59:59.999Z\"}", 422, "from_date"),
+                Arguments.of("{\"metrics\":[\"latency\"],\"from_date\":\"1971-01-01T00:00:00Z\",\"to_date\":\"2100-01-01T00:00:00Z\","
                         + "\"frequency_unit\":\"hour\"}", 422, "frequency_unit"));
     }
 
@@ -89,6 +98,36 @@ class AnalyticsRequestRejectionTest {
         assertThat(error.status()).isEqualTo(status);
         assertThat(error.errors()).extracting(FieldError::field).contains(field);
         assertThat(error.getMessage()).isNotBlank();
+    }
+
+    @Test
+    void aBodyMustBeUtf8() {
+        String body = "{" + OK + ",\"timezone\":\"Europe/Berlin\"}";
+        List<byte[]> refused = List.of(body.getBytes(StandardCharsets.UTF_16LE), body.getBytes(StandardCharsets.UTF_16BE),
+                ("\uFEFF" + body).getBytes(StandardCharsets.UTF_16LE), body.getBytes(java.nio.charset.Charset.forName("UTF-32")),
+                body.replace("Europe", "Eur\u00f6pe").getBytes(StandardCharsets.ISO_8859_1), new byte[] {'{', '"', (byte) 0xC0, (byte) 0x80, '"', '}'});
+        for (byte[] bytes : refused) {
+            ApiException error = catchThrowableOfType(ApiException.class, () -> parser.parse(bytes));
+            assertThat(error).as("must be rejected").isNotNull();
+            assertThat(error.status()).isEqualTo(400);
+            assertThat(error.errors()).extracting(FieldError::field).containsExactly("body");
+        }
+        assertThat(parser.parse(("\uFEFF" + body).getBytes(StandardCharsets.UTF_8)).timezone()).hasToString("Europe/Berlin");
+        assertThat(parser.parse((body + "\n\t \r\n").getBytes(StandardCharsets.UTF_8)).timezone()).hasToString("Europe/Berlin");
+    }
+
+    @Test
+    void aFutureRangeIsFineWithItsToDate() {
+        AnalyticsRequest request = parser.parse(("{\"metrics\":[\"latency\"],\"from_date\":\"2100-01-01\",\"to_date\":\"2100-01-02\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(request.fromDate()).isEqualTo(Instant.parse("2100-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void jacksonHintsNamingJavaSettingsAreNotPassedOn() {
+        ApiException error = catchThrowableOfType(ApiException.class,
+                () -> parser.parse(("{" + OK + ",\"topk\":NaN}").getBytes(StandardCharsets.UTF_8)));
+        assertThat(error.getMessage()).contains("NaN").doesNotContain("`", "Feature", "enable");
     }
 
     @Test
