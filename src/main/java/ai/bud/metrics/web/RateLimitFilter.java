@@ -87,7 +87,7 @@ public class RateLimitFilter implements Filter {
         String message = "rate limit exceeded: " + rule.limit() + " " + unit + " per " + human(rule) + " for client "
                 + client + (cost > 1 ? " (this request carries " + cost + " events)" : "")
                 + "; retry in " + decision.retryAfterSeconds() + " s";
-        envelopes.write(response, 429, message, List.of());
+        envelopes.write(response, 429, message, List.of(new FieldError("client", "over the rate limit of " + rule.limit() + " " + unit + " per " + human(rule))));
     }
 
     private boolean matches(List<String> patterns, String path) {

@@ -287,6 +287,7 @@ class WebLayerHttpTest {
         assertThat(body.get("code").asInt()).isEqualTo(429);
         assertThat(body.get("type").asText()).isEqualTo("TooManyRequestsError");
         assertThat(body.get("message").asText()).contains("3 requests per").contains(client);
+        assertThat(body.at("/param/errors/0/field").asText()).isEqualTo("client");
 
         HttpResponse<byte[]> otherClient = authorized("/test/limited", "X-Forwarded-For", "203.0.113.8");
         assertThat(otherClient.statusCode()).isEqualTo(200);
