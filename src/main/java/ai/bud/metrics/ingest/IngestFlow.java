@@ -117,13 +117,12 @@ public class IngestFlow {
         long t0 = System.nanoTime();
         Deduplicator.Claims claims;
         try {
-            claims = deduplicator.claim(first.keySet());
+            claims = deduplicator.claim(first.keySet(), stampedAhead(batch, first));
         } catch (StorageException e) {
             log.warn("dedup claims failed, {} entries answered RETRY: {}", first.size(), e.getMessage());
             first.values().forEach(i -> batch.set(i, Outcome.RETRY));
             return;
         }
-        claims.done().forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
         claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
         if (claims.acquired().isEmpty()) {
             return;
@@ -137,9 +136,7 @@ public class IngestFlow {
             // ClickHouse is asked only about the ids that could have a row (see Deduplicator#provenUnseen)
             List<UUID> toCheck = new ArrayList<>();
             for (UUID id : claims.acquired()) {
-                InferenceEvent event = batch.event(first.get(id));
-                long arrival = event.requestArrivalTime().toInstant(ZoneOffset.UTC).toEpochMilli();
-                if (!deduplicator.provenUnseen(claims, id, arrival)) {
+                if (!deduplicator.provenUnseen(claims, id, arrivalMillis(batch.event(first.get(id))))) {
                     toCheck.add(id);
                 }
             }
@@ -181,6 +178,29 @@ public class IngestFlow {
             log.debug("stored {} of {} ids: claims {} ms, existence check of {} ids {} ms, insert {} ms", stored.size(), first.size(),
                     (t1 - t0) / 1_000_000, checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
+    }
+
+    /**
+     * The arrival times of the events stamped later than this service's clock: their dedup keys must last until then
+     * (see Deduplicator#claim). Live events were stamped before they reached the service, so this is usually empty.
+     */
+    private static Map<UUID, Long> stampedAhead(IngestBatch batch, Map<UUID, Integer> first) {
+        long now = System.currentTimeMillis();
+        Map<UUID, Long> ahead = null;
+        for (Map.Entry<UUID, Integer> entry : first.entrySet()) {
+            long arrival = arrivalMillis(batch.event(entry.getValue()));
+            if (arrival > now) {
+                if (ahead == null) {
+                    ahead = new HashMap<>();
+                }
+                ahead.put(entry.getKey(), arrival);
+            }
+        }
+        return ahead == null ? Map.of() : ahead;
+    }
+
+    private static long arrivalMillis(InferenceEvent event) {
+        return event.requestArrivalTime().toInstant(ZoneOffset.UTC).toEpochMilli();
     }
 
     /**
