@@ -371,6 +371,81 @@ class IngestFlowTest {
                 .asString().isEqualTo("2");
     }
 
+    /**
+     * Batches stored at the same time meet in the group commit: a batch spanning 150 months (more partitions than one
+     * INSERT block may hold by default) and a batch holding an event ClickHouse refuses on its own must not make any
+     * other batch fail, nor fail themselves beyond that one event.
+     */
+    @Test
+    void concurrentBatchesAreEachAnsweredForThemselvesBesideAWideAndAPoisonedOne() throws Exception {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        List<List<ObjectNode>> batches = new ArrayList<>();
+        List<ObjectNode> wide = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            wide.add(events.event(LocalDateTime.of(2011, 1, 1, 8, 0).plusMonths(month)));
+        }
+        batches.add(wide);
+        for (int b = 1; b < 9; b++) {
+            List<ObjectNode> batch = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                batch.add(events.event());
+            }
+            batches.add(batch);
+        }
+        int poisonedBatch = 4;
+        int poisonedEntry = 7;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(batches.size());
+        List<java.util.concurrent.Future<IngestBatch>> futures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            for (int b = 0; b < batches.size(); b++) {
+                List<ObjectNode> sent = batches.get(b);
+                boolean poisoned = b == poisonedBatch;
+                futures.add(pool.submit(() -> {
+                    IngestFlow flow = flow(dedup);
+                    List<RawEntry> entries = new ArrayList<>();
+                    for (int i = 0; i < sent.size(); i++) {
+                        entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+                    }
+                    IngestBatch batch = flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries));
+                    if (poisoned) {
+                        batch.accept(poisonedEntry, refusedByClickHouse(batch.event(poisonedEntry)));
+                    }
+                    start.await();
+                    return flow.store(flow.deadLetter(batch));
+                }));
+            }
+            start.countDown();
+            Map<String, Integer> statuses = new java.util.TreeMap<>();
+            for (int b = 0; b < batches.size(); b++) {
+                IngestBatch done = futures.get(b).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                for (int i = 0; i < done.size(); i++) {
+                    boolean poison = b == poisonedBatch && i == poisonedEntry;
+                    assertThat(done.status(i)).as("batch " + b + " entry " + i).isEqualTo(poison ? "DROP" : "SUCCESS");
+                    statuses.merge(done.status(i), 1, Integer::sum);
+                }
+            }
+            assertThat(statuses).containsExactly(Map.entry("DROP", 1), Map.entry("SUCCESS", 150 + 8 * 40 - 1));
+        } finally {
+            pool.shutdownNow();
+            dedup.awaitBackgroundWork(Duration.ofSeconds(10));
+        }
+        String poisonId = id(batches.get(poisonedBatch).get(poisonedEntry));
+        List<String> stored = new ArrayList<>();
+        batches.forEach(b -> b.forEach(e -> stored.add(id(e))));
+        stored.remove(poisonId);
+        assertThat(rows.countsPerId(stored)).hasSize(stored.size()).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(rows.countsPerId(List.of(poisonId))).isEmpty();
+        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", poisonId).get(0).get(0)).asString().isEqualTo("1");
+    }
+
+    /** The same event with a JSON value ClickHouse refuses (an integer beyond its JSON type), as if validation had missed it. */
+    private static InferenceEvent refusedByClickHouse(InferenceEvent valid) {
+        return new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), valid.isSuccess(),
+                valid.requestArrivalTime(), valid.requestForwardTime(), valid.cost(), valid.requestIp(),
+                "{\"big\":123456789012345678901234567890}", null, null, null, null, null, null, null);
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
         try {
             return TestEvents.MAPPER.readTree(json);

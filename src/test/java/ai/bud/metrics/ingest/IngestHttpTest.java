@@ -344,6 +344,19 @@ class IngestHttpTest {
                 .singleElement().satisfies(r -> assertThat(r.get(0)).isEqualTo("{broken"));
     }
 
+    @Test
+    void aBulkSpanning150MonthsIsStored() {
+        List<ObjectNode> sent = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            sent.add(events.event(LocalDateTime.of(2013, 1, 1, 6, 30).plusMonths(month)));
+        }
+        Http.Reply reply = http.post(TestEvents.bulk(sent, true));
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(statuses(reply.body())).hasSize(150).containsOnly("SUCCESS");
+        assertThat(summary(reply.body()).get("successfully_inserted").asInt()).isEqualTo(150);
+        assertStoredOnce(ids(sent));
+    }
+
     // ---- duplicates
 
     @Test
