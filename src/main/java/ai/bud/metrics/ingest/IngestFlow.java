@@ -65,7 +65,7 @@ public class IngestFlow {
                 RawEntry entry = batch.entry(i);
                 invalid.add(i);
                 letters.add(new DeadLetter(batch.source(), entry.reference(), entry.index(), entry.entryId(),
-                        EventValidator.reportedId(entry.fields()), batch.error(i), entry.payload()));
+                        EventValidator.reportedId(entry.fields()), batch.deadLetterError(i), entry.payload()));
             }
         }
         if (letters.isEmpty()) {
@@ -104,7 +104,7 @@ public class IngestFlow {
         for (int[] repeat : repeats) {
             Outcome original = batch.outcome(repeat[1]);
             if (original == Outcome.INVALID) {
-                batch.reject(repeat[0], batch.error(repeat[1]), batch.fieldErrors(repeat[1]));
+                batch.rejectLike(repeat[0], repeat[1]);
             } else {
                 batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
             }
@@ -205,8 +205,9 @@ public class IngestFlow {
 
     /**
      * Inserts the events; when ClickHouse refuses some values (not the storage, the data), halves the batch until
-     * the refused events are alone, rejects those (dead-lettered with ClickHouse's reason) and stores the rest —
-     * so one odd event never blocks a batch (or a stream) forever. Returns the events stored.
+     * the refused events are alone, rejects those and stores the rest — so one odd event never blocks a batch (or a
+     * stream) forever. A refused event is answered with an error id only; its dead letter and the log keep
+     * ClickHouse's reason under that id (no engine text in replies). Returns the events stored.
      */
     private List<InferenceEvent> insertIsolatingRejects(List<InferenceEvent> events, IngestBatch batch, Map<UUID, Integer> first) {
         if (events.isEmpty()) {
@@ -221,9 +222,11 @@ public class IngestFlow {
             }
             if (events.size() == 1) {
                 int i = first.get(events.get(0).inferenceId());
-                String reason = "rejected by ClickHouse: " + e.reason();
-                batch.reject(i, reason, List.of(new FieldError("event", reason)));
-                log.warn("event {} rejected by ClickHouse, dead-lettered: {}", events.get(0).inferenceId(), e.reason());
+                String errorId = UUID.randomUUID().toString();
+                String reason = "rejected by storage; see error id " + errorId;
+                batch.reject(i, reason, List.of(new FieldError("event", reason)), reason + ": " + e.reason());
+                log.warn("event {} rejected by ClickHouse (error id {}), dead-lettered: {}", events.get(0).inferenceId(), errorId,
+                        e.reason());
                 return List.of();
             }
             int half = events.size() / 2;

@@ -348,27 +348,37 @@ class IngestFlowTest {
     }
 
     @Test
-    void anEventClickHouseRefusesIsDeadLetteredAndTheRestOfTheBatchStored() {
+    void anEventClickHouseRefusesIsDeadLetteredWithItsReasonAndAnsweredWithAnErrorIdOnly() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
         List<ObjectNode> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             sent.add(events.event());
         }
-        // a number ClickHouse's JSON type cannot hold: the validator lets it through, the INSERT refuses it
-        sent.get(13).putObject("response_analysis").put("big", new java.math.BigInteger("123456789012345678901234567890"));
         sent.add(sent.get(13).deepCopy());
-        IngestBatch batch = run(dedup, sent);
+        IngestFlow flow = flow(dedup);
+        List<RawEntry> entries = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+        }
+        IngestBatch batch = flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries));
+        // a value the validator would have refused, as if it had missed it: the INSERT refuses it
+        batch.accept(13, refusedByClickHouse(batch.event(13)));
+        flow.store(flow.deadLetter(batch));
+        dedup.awaitBackgroundWork(Duration.ofSeconds(10));
         for (int i = 0; i < sent.size(); i++) {
             assertThat(batch.status(i)).as("entry " + i).isEqualTo(i == 13 || i == 20 ? "DROP" : "SUCCESS");
         }
-        assertThat(batch.error(13)).startsWith("rejected by ClickHouse");
+        // the reply names an error id, nothing of the engine; the dead letter keeps the engine's reason under that id
+        assertThat(batch.error(13)).matches("rejected by storage; see error id [0-9a-f-]{36}");
+        assertThat(batch.fieldErrors(13)).containsExactly(new ai.bud.metrics.web.FieldError("event", batch.error(13)));
+        assertThat(batch.error(20)).isEqualTo(batch.error(13));
         List<String> valid = new ArrayList<>(sent.stream().map(IngestFlowTest::id).toList());
         valid.remove(id(sent.get(13)));
         valid.remove(id(sent.get(13)));
         assertThat(rows.countsPerId(valid)).hasSize(19).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
         assertThat(rows.countsPerId(List.of(id(sent.get(13))))).isEmpty();
-        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", id(sent.get(13))).get(0).get(0))
-                .asString().isEqualTo("2");
+        assertThat(rows.query("SELECT error FROM IngestDeadLetter WHERE inference_id = ?", id(sent.get(13)))).hasSize(2)
+                .allSatisfy(row -> assertThat((String) row.get(0)).startsWith(batch.error(13) + ": ").contains("DB::Exception"));
     }
 
     /**

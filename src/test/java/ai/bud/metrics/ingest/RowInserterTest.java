@@ -130,6 +130,55 @@ class RowInserterTest {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
+    /**
+     * The validator's response_analysis rules (JsonColumnCheck) against the engine itself: each object is inserted as
+     * it is, bypassing validation, and the validator must refuse exactly those the engine refuses.
+     */
+    @Test
+    void theValidatorRefusesExactlyTheResponseAnalysisTheEngineRefuses() throws Exception {
+        List<String> objects = List.of("{}", "{\"a.b\":1,\"a\":{\"b\":2}}", "{\"a\":{\"b\":2},\"a.b\":1}", "{\"a\":1,\"a.b\":2}",
+                "{\"a\":{\"b\":1},\"a.b.c\":2}", "{\"a\":{\"b.c\":1},\"a.b\":{\"c\":2}}", "{\"a.b\":null,\"a\":{\"b\":1}}",
+                "{\"a.b\":{},\"a\":{\"b\":1}}", "{\"a.b\":[],\"a\":{\"b\":1}}", "{\"a.b\":[1],\"a\":{\"b\":\"x\"}}",
+                "{\"a.b\":{\"c\":1},\"a\":{\"b\":1}}", "{\"a\":{\"b\":null},\"a.b\":1}", "{\"a\":[{\"b\":1,\"b.c\":2}]}",
+                "{\"a\":[{\"x.y\":1},{\"x\":{\"y\":2}}]}", "{\"a\":[{\"b.c\":1,\"b\":{\"c\":2}}]}",
+                "{\"a\":[[{\"b.c\":1,\"b\":{\"c\":2}}]]}", "{\"a.\":1,\"a\":{\"\":2}}", "{\".a\":1,\"\":{\"a\":2}}",
+                "{\"a..b\":1,\"a\":{\"\":{\"b\":2}}}", "{\"x.y.z\":1,\"x\":{\"y.z\":2}}", "{\"x.y\":{\"z\":1},\"x\":{\"y\":{\"z\":2}}}",
+                "{\"n\":10000000000000000000000000000000000000000}", "{\"n\":18446744073709551615}", "{\"n\":18446744073709551616}",
+                "{\"n\":-9223372036854775808}", "{\"n\":-9223372036854775809}", "{\"n\":[1,18446744073709551616]}",
+                "{\"n\":{\"m\":[{\"k\":-9223372036854775809}]}}", "{\"n\":1e308}", "{\"n\":123456789012345678901234567890.5}",
+                "{\"n\":1E+40}", "{\"a\":[[1],[\"x\"]]}", "{\"a\":[null]}", "{\"\":1}");
+        RowInserter inserter = new RowInserter(dataSource, 30);
+        EventValidator validator = new EventValidator();
+        List<String> disagreements = new ArrayList<>();
+        for (String json : objects) {
+            ObjectNode fields = events.event();
+            fields.set("response_analysis", TestEvents.MAPPER.readTree(json));
+            InferenceEvent valid = validator.validate(events.event());
+            InferenceEvent asSent = new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), true,
+                    valid.requestArrivalTime(), valid.requestForwardTime(), null, null, fields.get("response_analysis").toString(), null,
+                    null, null, null, null, null, null);
+            boolean engineRefuses;
+            try {
+                inserter.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, TabSeparatedRows.details(List.of(asSent)), json);
+                engineRefuses = false;
+            } catch (StorageException e) {
+                assertThat(e.dataRejected()).as(json + ": " + e.getMessage()).isTrue();
+                engineRefuses = true;
+            }
+            boolean validatorRefuses;
+            try {
+                validator.validate(fields);
+                validatorRefuses = false;
+            } catch (InvalidEventException e) {
+                validatorRefuses = true;
+            }
+            if (engineRefuses != validatorRefuses) {
+                disagreements.add(json + (engineRefuses ? " refused by the engine only" : " refused by the validator only"));
+            }
+        }
+        assertThat(disagreements).isEmpty();
+    }
+
     @Test
     void theExistenceCheckFindsExactlyTheStoredIds() {
         List<InferenceEvent> stored = new ArrayList<>();
