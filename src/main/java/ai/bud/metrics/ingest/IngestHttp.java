@@ -80,7 +80,8 @@ public class IngestHttp {
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
                 return checked(bytes);
             } catch (IOException e) {
-                throw ApiException.badRequest("body", "cannot be read: " + e.getMessage());
+                // the container's text names its classes: the reply says what happened, in its own words
+                throw ApiException.badRequest("body", "cannot be read: the connection ended before the whole body arrived");
             }
         }
         byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
