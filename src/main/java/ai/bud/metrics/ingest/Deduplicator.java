@@ -27,8 +27,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Redis is a hint, never the truth about the table: no key state answers "duplicate" on its own. One key per id,
  * {@code {prefix}id:{id}}, holds its state:
  * <ul>
- * <li>{@code d} — stored by an earlier attempt (into this table, or into one that has since been replaced): the id
- * is claimed like {@code r}, and ClickHouse tells whether the row is there;</li>
+ * <li>{@code d} — stored by an earlier attempt (into this table, or into one that has since been replaced): reported
+ * as {@code stored} without a claim, so that the flow asks ClickHouse whether the row is there (a duplicate costs a
+ * check, never a wait for other writers); if it is not, the flow claims the id again with {@code takeStored}, which
+ * treats {@code d} like {@code r};</li>
  * <li>{@code c:<token>:<until>} — claimed by the writer holding {@code token} until {@code until} (ms, Redis clock);
  * an id claimed by someone else is retried until it is done or free, for at most {@code claimWait}, then answered
  * RETRY (never a guessed duplicate); a claim past its time is free again;</li>
@@ -48,6 +50,7 @@ public class Deduplicator implements AutoCloseable {
 
     /** Claim states answered per id by {@link #CLAIM}. */
     private static final long ACQUIRED_UNSEEN = 0;
+    private static final long STORED = 1;
     private static final long BUSY = 2;
     private static final long ACQUIRED_SEEN = 3;
 
@@ -92,33 +95,34 @@ public class Deduplicator implements AutoCloseable {
             """;
 
     /**
-     * ARGV = prefix, token, claim TTL in ms, key TTL in s, table identity, clock skew in ms, ids...: answers
-     * {now, since, state per id}, where state is 2 when claimed by another writer, else the claim is taken and state
-     * is 0 when the id had no key or 3 when it had one (an earlier attempt, stored or not). One round trip for a
-     * whole batch.
+     * ARGV = prefix, token, claim TTL in ms, key TTL in s, table identity, clock skew in ms, take stored ('1' or
+     * '0'), ids...: answers {now, since, state per id}, where state is 1 when the key says stored (and stored ids
+     * are not to be taken), 2 when claimed by another writer, else the claim is taken and state is 0 when the id had
+     * no key or 3 when it had one (an earlier attempt). One round trip for a whole batch.
      */
     private static final byte[] CLAIM = script(COMMON + """
             local prefix, token, claimMs, keyTtl, owner, skewMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5],
               tonumber(ARGV[6])
+            local takeStored = ARGV[7] == '1'
             local now = redisNow()
             local since = keySetStart(prefix, owner, now)
             local claim = 'c:' .. token .. ':' .. string.format('%.0f', now + claimMs)
             local out = {now, since}
-            for i = 7, #ARGV do
+            for i = 8, #ARGV do
               local id, ttl = idAndTtl(ARGV[i], keyTtl, skewMs, now)
               local key = prefix .. 'id:' .. id
               local state = 0
               -- nearly every id has no key: one command takes the claim
               if not redis.call('SET', key, claim, 'NX', 'EX', ttl) then
                 local v = redis.call('GET', key)
-                if v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
+                if v == 'd' and not takeStored then state = 1
+                elseif v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
                 else
-                  -- 'd', 'r' or a claim past its time: taken; ClickHouse decides whether the row exists
                   redis.call('SET', key, claim, 'EX', ttl)
                   state = 3
                 end
               end
-              out[i - 4] = state
+              out[i - 5] = state
             end
             return out""");
 
@@ -153,13 +157,13 @@ public class Deduplicator implements AutoCloseable {
             return {keySetStart(ARGV[1], ARGV[2], redisNow())}""");
 
     /**
-     * The claims of one call: ids this writer holds, ids still held by another writer; of the acquired ids, those
-     * that had no key ({@code unseen}); the Redis time of the first claim script ({@code redisNowMillis}), the start
-     * of the key set ({@code sinceMillis}), and the id arguments of the events stamped ahead ({@code ahead}: id to
-     * its arrival time, ms) so that finishing keeps their keys as long.
+     * The claims of one call: ids this writer holds, ids whose key says stored (not claimed: ClickHouse is to confirm
+     * it), ids still held by another writer; of the acquired ids, those that had no key ({@code unseen}); the Redis
+     * time of the first claim script ({@code redisNowMillis}), the start of the key set ({@code sinceMillis}), and the
+     * events stamped ahead ({@code ahead}: id to its arrival time, ms) so that finishing keeps their keys as long.
      */
-    public record Claims(String token, Set<UUID> acquired, Set<UUID> busy, Set<UUID> unseen, long redisNowMillis, long sinceMillis,
-            Map<UUID, Long> ahead) {
+    public record Claims(String token, Set<UUID> acquired, Set<UUID> stored, Set<UUID> busy, Set<UUID> unseen, long redisNowMillis,
+            long sinceMillis, Map<UUID, Long> ahead) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Deduplicator.class);
@@ -262,18 +266,20 @@ public class Deduplicator implements AutoCloseable {
     }
 
     public Claims claim(Collection<UUID> ids) {
-        return claim(ids, Map.of());
+        return claim(ids, Map.of(), false);
     }
 
     /**
      * Claims {@code ids}; {@code ahead} holds the arrival time (ms) of the events stamped later than this service's
      * clock (the others may be left out): the keys of those beyond the clock skew are kept until that time plus the
-     * key TTL.
+     * key TTL. An id whose key says stored is reported in {@link Claims#stored()} and left alone, unless
+     * {@code takeStored} (ClickHouse has no row for it): then it is claimed like any id with a key.
      */
-    public Claims claim(Collection<UUID> ids, Map<UUID, Long> ahead) {
+    public Claims claim(Collection<UUID> ids, Map<UUID, Long> ahead, boolean takeStored) {
         String token = UUID.randomUUID().toString();
         Set<UUID> remaining = new LinkedHashSet<>(ids);
         Set<UUID> acquired = new HashSet<>();
+        Set<UUID> stored = new HashSet<>();
         Set<UUID> unseen = new HashSet<>();
         Map<UUID, Long> aheadOfClaimed = new HashMap<>();
         ids.forEach(id -> {
@@ -291,7 +297,7 @@ public class Deduplicator implements AutoCloseable {
             while (!remaining.isEmpty()) {
                 List<UUID> order = new ArrayList<>(remaining);
                 List<Long> answer = run(CLAIM, arguments(order, aheadOfClaimed), token, Long.toString(claimTtl.toMillis()),
-                        Long.toString(keyTtlSeconds()), owner, Long.toString(clockSkew.toMillis()));
+                        Long.toString(keyTtlSeconds()), owner, Long.toString(clockSkew.toMillis()), takeStored ? "1" : "0");
                 if (answer.size() != order.size() + 2) {
                     throw new IllegalStateException("claim script answered " + answer.size() + " values for " + order.size() + " ids");
                 }
@@ -306,9 +312,13 @@ public class Deduplicator implements AutoCloseable {
                     if (state == BUSY) {
                         continue;
                     }
-                    acquired.add(id);
-                    if (state == ACQUIRED_UNSEEN) {
-                        unseen.add(id);
+                    if (state == STORED) {
+                        stored.add(id);
+                    } else {
+                        acquired.add(id);
+                        if (state == ACQUIRED_UNSEEN) {
+                            unseen.add(id);
+                        }
                     }
                     remaining.remove(id);
                 }
@@ -320,13 +330,13 @@ public class Deduplicator implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             try {
-                release(new Claims(token, acquired, remaining, Set.of(), 0, Long.MAX_VALUE, aheadOfClaimed));
+                release(new Claims(token, acquired, stored, remaining, Set.of(), 0, Long.MAX_VALUE, aheadOfClaimed));
             } catch (RuntimeException ignored) {
                 // they expire
             }
             throw new StorageException("Redis unavailable for dedup claims", e, true);
         }
-        return new Claims(token, acquired, remaining, unseen, redisNow, since, aheadOfClaimed);
+        return new Claims(token, acquired, stored, remaining, unseen, redisNow, since, aheadOfClaimed);
     }
 
     /** Marks {@code stored} as done and releases every other claim of {@code claims}, in one script. */

@@ -113,17 +113,56 @@ public class IngestFlow {
         return deadLetter(batch);
     }
 
+    /**
+     * The first occurrences: claimed; those whose key says stored are confirmed in ClickHouse without a claim (a
+     * duplicate costs a check, never a wait for other writers), and claimed after all if their row is missing (the
+     * key outlived its table: Redis is a hint, the table is the truth).
+     */
     private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
-        long t0 = System.nanoTime();
-        Deduplicator.Claims claims;
-        try {
-            claims = deduplicator.claim(first.keySet(), stampedAhead(batch, first));
-        } catch (StorageException e) {
-            log.warn("dedup claims failed, {} entries answered RETRY: {}", first.size(), e.getMessage());
-            first.values().forEach(i -> batch.set(i, Outcome.RETRY));
+        Map<UUID, Long> ahead = stampedAhead(batch, first);
+        Deduplicator.Claims claims = claim(batch, first, first.keySet(), ahead, false);
+        if (claims == null) {
             return;
         }
-        claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+        Set<UUID> missing = Set.of();
+        if (!claims.stored().isEmpty()) {
+            try {
+                meters.counter("budmetrics.ingest.existence.checks", "result", "asked").increment(claims.stored().size());
+                Set<UUID> existing = writer.existing(claims.stored());
+                existing.forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
+                missing = new HashSet<>(claims.stored());
+                missing.removeAll(existing);
+            } catch (StorageException e) {
+                log.warn("existence check failed, {} entries answered RETRY: {}", claims.stored().size(), e.getMessage());
+                claims.stored().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            }
+        }
+        storeClaimed(batch, first, claims);
+        if (!missing.isEmpty()) {
+            log.info("{} ids marked stored in Redis have no row in {} (a replaced table?): storing them", missing.size(), BatchWriter.TABLE);
+            Deduplicator.Claims again = claim(batch, first, missing, ahead, true);
+            if (again != null) {
+                storeClaimed(batch, first, again);
+            }
+        }
+    }
+
+    /** Claims {@code ids}; those held by another writer are RETRY. Null (all RETRY) when Redis failed. */
+    private Deduplicator.Claims claim(IngestBatch batch, Map<UUID, Integer> first, Set<UUID> ids, Map<UUID, Long> ahead,
+            boolean takeStored) {
+        try {
+            Deduplicator.Claims claims = deduplicator.claim(ids, ahead, takeStored);
+            claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            return claims;
+        } catch (StorageException e) {
+            log.warn("dedup claims failed, {} entries answered RETRY: {}", ids.size(), e.getMessage());
+            ids.forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            return null;
+        }
+    }
+
+    /** Checks (where a row could exist), inserts and finishes the ids {@code claims} acquired. */
+    private void storeClaimed(IngestBatch batch, Map<UUID, Integer> first, Deduplicator.Claims claims) {
         if (claims.acquired().isEmpty()) {
             return;
         }
@@ -175,8 +214,8 @@ public class IngestFlow {
         // markers and claim release after the reply (the rows are stored; until then the ids stay claimed)
         deduplicator.finishInBackground(claims, stored);
         if (log.isDebugEnabled()) {
-            log.debug("stored {} of {} ids: claims {} ms, existence check of {} ids {} ms, insert {} ms", stored.size(), first.size(),
-                    (t1 - t0) / 1_000_000, checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            log.debug("stored {} of {} claimed ids: existence check of {} ids {} ms, insert {} ms", stored.size(), claims.acquired().size(),
+                    checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
     }
 

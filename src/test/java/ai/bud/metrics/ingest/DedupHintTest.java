@@ -162,7 +162,7 @@ class DedupHintTest {
     }
 
     @Test
-    void noKeyStateIsADuplicateAndTheKeySetBelongsToOneTable() {
+    void aStoredKeyIsOnlyAHintAndTheKeySetBelongsToOneTable() {
         AtomicReference<String> table = new AtomicReference<>("table-a");
         Deduplicator dedup = new Deduplicator(redis, prefix + ":unit", DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200),
                 Duration.ofMinutes(10), Duration.ofSeconds(30), table::get);
@@ -171,12 +171,22 @@ class DedupHintTest {
         UUID fresh = UUID.randomUUID();
         redis.opsForValue().set(dedup.key(stored), "d", Duration.ofMinutes(1));
         redis.opsForValue().set(dedup.key(released), "r", Duration.ofMinutes(1));
+        // a stored key is reported for ClickHouse to confirm, not claimed and not a duplicate
         Deduplicator.Claims claims = dedup.claim(List.of(stored, released, fresh));
-        assertThat(claims.acquired()).containsExactlyInAnyOrder(stored, released, fresh);
+        assertThat(claims.acquired()).containsExactlyInAnyOrder(released, fresh);
+        assertThat(claims.stored()).containsExactly(stored);
         assertThat(claims.busy()).isEmpty();
         assertThat(claims.unseen()).containsExactly(fresh);
-        assertThat(redis.opsForValue().get(dedup.key(stored))).startsWith("c:" + claims.token() + ":");
-        dedup.finish(claims, List.of(stored));
+        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo("d");
+        dedup.finish(claims, List.of());
+        // ClickHouse has no row: the id is claimed over its marker, as one with an earlier attempt
+        Deduplicator.Claims taken = dedup.claim(List.of(stored), Map.of(), true);
+        assertThat(taken.acquired()).containsExactly(stored);
+        assertThat(taken.stored()).isEmpty();
+        assertThat(taken.unseen()).isEmpty();
+        assertThat(redis.opsForValue().get(dedup.key(stored))).startsWith("c:" + taken.token() + ":");
+        dedup.finish(taken, List.of(stored));
+        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo("d");
 
         // the key set of table-a, running for an hour; another table starts its own now, and keeps it
         long hourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();

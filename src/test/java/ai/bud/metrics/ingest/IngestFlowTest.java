@@ -211,15 +211,15 @@ class IngestFlowTest {
         UUID id = UUID.randomUUID();
         long now = 1_800_000_000_000L;
         long since = now - Duration.ofHours(1).toMillis();
-        Deduplicator.Claims unseen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(id), now, since, Map.of());
-        Deduplicator.Claims seen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), now, since, Map.of());
+        Deduplicator.Claims unseen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, since, Map.of());
+        Deduplicator.Claims seen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(), now, since, Map.of());
         assertThat(dedup.provenUnseen(unseen, id, now - 1000)).isTrue();
         assertThat(dedup.provenUnseen(seen, id, now - 1000)).as("an earlier attempt left a key").isFalse();
         // older than the key TTL less the skew: an earlier delivery's key may have expired
         assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis() + 1)).isTrue();
         assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis())).isFalse();
         // arrived (less the skew) before the key set began: a delivery before a Redis restart left no key
-        Deduplicator.Claims young = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(id), now, now - 40_000, Map.of());
+        Deduplicator.Claims young = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, now - 40_000, Map.of());
         assertThat(dedup.provenUnseen(young, id, now - 10_000)).isTrue();
         assertThat(dedup.provenUnseen(young, id, now - 10_001)).isFalse();
         // from further ahead than the skew: the gateway's clock is off, nothing can be concluded
