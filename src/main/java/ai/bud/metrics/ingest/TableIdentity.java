@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * one ({@link Deduplicator}: the key set belongs to a table instance). ClickHouse gives every table of an Atomic
  * database (the default) a UUID of its own: a new one when the table is dropped and created again, restored, or
  * found on another server or in a fresh data directory. Where the UUID is zero (an Ordinary database) the time its
- * metadata last changed stands in. Read at the first use and again when older than {@code maxAge}, by one caller
- * while the others go on with the last value; when it cannot be read the last value stays (before any was read:
- * {@link Deduplicator#UNKNOWN_TABLE}).
+ * metadata last changed stands in. Read at the first use, and again in the background once the last reading is
+ * older than {@code maxAge} (callers go on with the last value meanwhile: a ClickHouse that does not answer never
+ * holds up a claim); when it cannot be read the last value stays (before any was read: {@link Deduplicator#UNKNOWN_TABLE}).
  */
 public final class TableIdentity {
 
@@ -38,7 +38,7 @@ public final class TableIdentity {
         this.maxAgeNanos = maxAge.toNanos();
     }
 
-    /** The identity of the table instance, re-read when the last reading is older than the maximum age. */
+    /** The identity of the table instance as last read; a reading older than the maximum age starts another. */
     public String current() {
         String known = current;
         if (known == null) {
@@ -50,13 +50,17 @@ public final class TableIdentity {
             }
         }
         if (System.nanoTime() - readAt > maxAgeNanos && startReading()) {
-            try {
-                refresh();
-            } finally {
-                stopReading();
-            }
+            Thread reader = new Thread(() -> {
+                try {
+                    refresh();
+                } finally {
+                    stopReading();
+                }
+            }, "table-identity");
+            reader.setDaemon(true);
+            reader.start();
         }
-        return current;
+        return known;
     }
 
     private synchronized boolean startReading() {

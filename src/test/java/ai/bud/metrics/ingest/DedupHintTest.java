@@ -139,7 +139,7 @@ class DedupHintTest {
 
     @Test
     void aRecreatedTableStartsANewKeySetSoRecentEventsWithoutKeysAreChecked() {
-        TableIdentity table = new TableIdentity(dataSource, BatchWriter.TABLE, Duration.ZERO);
+        TableIdentity table = new TableIdentity(dataSource, BatchWriter.TABLE, Duration.ofHours(1));
         Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMinutes(10),
                 Duration.ofSeconds(30), table::current);
         keySetRunningForAnHour(dedup);
@@ -152,6 +152,8 @@ class DedupHintTest {
         // without this Redis: no key says so, and the events are recent enough to skip the check in the old key set
         recreateTable();
         writer.insert(sent.stream().map(e -> new EventValidator().validate(e)).toList());
+        // what the periodic check (INGEST_DEDUP_TABLE_CHECK) does in the background
+        table.refresh();
 
         IngestBatch batch = run(dedup, copies(sent));
         assertThat(outcomes(batch)).hasSize(50).containsOnly(Outcome.DUPLICATE);
@@ -159,6 +161,28 @@ class DedupHintTest {
         String since = redis.opsForValue().get(dedup.sinceKey());
         assertThat(Long.parseLong(since.substring(0, since.indexOf(' ')))).as("the new table's key set began now").isGreaterThanOrEqualTo(now);
         assertThat(since).endsWith(" " + tableUuid());
+    }
+
+    @Test
+    void theTableIdentityFollowsTheTableInTheBackground() throws Exception {
+        TableIdentity table = new TableIdentity(dataSource, BatchWriter.TABLE, Duration.ofMillis(50));
+        assertThat(table.current()).isEqualTo(tableUuid());
+        recreateTable();
+        String recreated = tableUuid();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!table.current().equals(recreated) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(table.current()).isEqualTo(recreated);
+        rows.execute("RENAME TABLE ModelInferenceDetails TO ModelInferenceDetails_away");
+        try {
+            table.refresh();
+            assertThat(table.current()).isEqualTo("absent");
+        } finally {
+            rows.execute("RENAME TABLE ModelInferenceDetails_away TO ModelInferenceDetails");
+        }
+        table.refresh();
+        assertThat(table.current()).as("a rename keeps the instance").isEqualTo(recreated);
     }
 
     @Test
