@@ -8,10 +8,6 @@ public enum DeliveryKind {
     CLOUD_EVENT,
     /** A CloudEvent whose data is a bulk envelope (what the gateway publishes): {@code status} and {@code statuses}. */
     CLOUD_EVENT_BULK,
-    /** The event's fields posted directly by a plain HTTP client: answered with HTTP statuses (422, 503). */
-    RAW;
-
-    boolean isDaprDelivery() {
-        return this != RAW;
-    }
+    /** The event's fields posted directly (Dapr with rawPayload, or a plain HTTP client): answered {@code {"status": …}}. */
+    RAW
 }

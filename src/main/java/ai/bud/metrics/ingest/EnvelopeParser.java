@@ -33,7 +33,7 @@ public final class EnvelopeParser {
         try {
             root = reader.readTree(body);
         } catch (IOException e) {
-            throw new MalformedDeliveryException("body", "is not valid JSON (" + shortMessage(e) + ")");
+            throw new MalformedDeliveryException("body", "is not valid JSON (" + problem(e) + ")");
         }
         return parse(root, null);
     }
@@ -174,8 +174,26 @@ public final class EnvelopeParser {
         return true;
     }
 
-    private static String shortMessage(IOException e) {
-        String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    /**
+     * What is wrong with a body that is not JSON, and where, in the reader's terms rather than Jackson's (its messages
+     * name its classes and features, which do not belong in a reply).
+     */
+    private static String problem(IOException e) {
+        if (!(e instanceof JsonProcessingException json)) {
+            return "it cannot be read";
+        }
+        String message = String.valueOf(json.getOriginalMessage());
+        String what;
+        if (json instanceof com.fasterxml.jackson.core.io.JsonEOFException || message.startsWith("Unexpected end-of-input")) {
+            what = "it ends before the JSON value is complete";
+        } else if (message.startsWith("Trailing token")) {
+            what = "there is more after the JSON value";
+        } else if (message.startsWith("Invalid UTF-8") || message.startsWith("Invalid UTF-32")) {
+            what = "it is not UTF-8 text";
+        } else {
+            what = "unexpected character or token";
+        }
+        com.fasterxml.jackson.core.JsonLocation at = json.getLocation();
+        return at == null || at.getLineNr() < 1 ? what : what + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 }

@@ -72,7 +72,11 @@ public final class EventValidator {
             if (!analysis.isObject()) {
                 errors.add(new FieldError("response_analysis", "must be a JSON object"));
             } else {
-                responseAnalysis = analysis.toString();
+                int before = errors.size();
+                JsonColumnCheck.check(analysis, "response_analysis", errors);
+                if (errors.size() == before) {
+                    responseAnalysis = analysis.toString();
+                }
             }
         }
         String[] texts = new String[OPTIONAL_TEXT.size()];

@@ -16,6 +16,7 @@ public final class IngestBatch {
     private final InferenceEvent[] events;
     private final Outcome[] outcomes;
     private final String[] errors;
+    private final String[] deadLetterErrors;
     private final List<?>[] fieldErrors;
     private final boolean[] deadLettered;
 
@@ -27,6 +28,7 @@ public final class IngestBatch {
         this.events = new InferenceEvent[n];
         this.outcomes = new Outcome[n];
         this.errors = new String[n];
+        this.deadLetterErrors = new String[n];
         this.fieldErrors = new List<?>[n];
         this.deadLettered = new boolean[n];
     }
@@ -63,8 +65,14 @@ public final class IngestBatch {
         return outcomes[i];
     }
 
+    /** Why entry {@code i} was rejected, as the reply says it. */
     public String error(int i) {
         return errors[i];
+    }
+
+    /** Why entry {@code i} was rejected, as its dead letter keeps it (with what the reply leaves out, e.g. ClickHouse's text). */
+    public String deadLetterError(int i) {
+        return deadLetterErrors[i] != null ? deadLetterErrors[i] : errors[i];
     }
 
     @SuppressWarnings("unchecked")
@@ -81,9 +89,20 @@ public final class IngestBatch {
     }
 
     void reject(int i, String error, List<FieldError> errors) {
+        reject(i, error, errors, null);
+    }
+
+    /** Rejects entry {@code i}; its dead letter records {@code deadLetterError} instead of {@code error} when given. */
+    void reject(int i, String error, List<FieldError> errors, String deadLetterError) {
         outcomes[i] = Outcome.INVALID;
         this.errors[i] = error;
+        this.deadLetterErrors[i] = deadLetterError;
         this.fieldErrors[i] = List.copyOf(errors);
+    }
+
+    /** Rejects entry {@code i} for the reason entry {@code original} was rejected (a repeat of the same id). */
+    void rejectLike(int i, int original) {
+        reject(i, errors[original], fieldErrors(original), deadLetterErrors[original]);
     }
 
     void markDeadLettered(int i) {

@@ -24,10 +24,16 @@ class IngestConfiguration {
     }
 
     @Bean
-    Deduplicator deduplicator(StringRedisTemplate redis, IngestProperties properties, ClickHouseProperties clickHouse) {
+    TableIdentity detailsTableIdentity(DataSource dataSource, IngestProperties properties) {
+        return new TableIdentity(dataSource, BatchWriter.TABLE, properties.dedup().tableCheck());
+    }
+
+    @Bean
+    Deduplicator deduplicator(StringRedisTemplate redis, IngestProperties properties, ClickHouseProperties clickHouse,
+            TableIdentity detailsTableIdentity) {
         IngestProperties.Dedup dedup = properties.dedup();
         Deduplicator deduplicator = new Deduplicator(redis, dedup.keyPrefix(), clickHouse.database(), dedup.claimTtl(), dedup.claimWait(),
-                dedup.doneTtl(), dedup.clockSkew());
+                dedup.doneTtl(), dedup.clockSkew(), detailsTableIdentity::current);
         try {
             // start the key set's clock now rather than at the first delivery (see Deduplicator#provenUnseen)
             deduplicator.open();

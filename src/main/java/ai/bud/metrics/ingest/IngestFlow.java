@@ -65,7 +65,7 @@ public class IngestFlow {
                 RawEntry entry = batch.entry(i);
                 invalid.add(i);
                 letters.add(new DeadLetter(batch.source(), entry.reference(), entry.index(), entry.entryId(),
-                        EventValidator.reportedId(entry.fields()), batch.error(i), entry.payload()));
+                        EventValidator.reportedId(entry.fields()), batch.deadLetterError(i), entry.payload()));
             }
         }
         if (letters.isEmpty()) {
@@ -104,7 +104,7 @@ public class IngestFlow {
         for (int[] repeat : repeats) {
             Outcome original = batch.outcome(repeat[1]);
             if (original == Outcome.INVALID) {
-                batch.reject(repeat[0], batch.error(repeat[1]), batch.fieldErrors(repeat[1]));
+                batch.rejectLike(repeat[0], repeat[1]);
             } else {
                 batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
             }
@@ -113,18 +113,56 @@ public class IngestFlow {
         return deadLetter(batch);
     }
 
+    /**
+     * The first occurrences: claimed; those whose key says stored are confirmed in ClickHouse without a claim (a
+     * duplicate costs a check, never a wait for other writers), and claimed after all if their row is missing (the
+     * key outlived its table: Redis is a hint, the table is the truth).
+     */
     private void storeUnique(IngestBatch batch, Map<UUID, Integer> first) {
-        long t0 = System.nanoTime();
-        Deduplicator.Claims claims;
-        try {
-            claims = deduplicator.claim(first.keySet());
-        } catch (StorageException e) {
-            log.warn("dedup claims failed, {} entries answered RETRY: {}", first.size(), e.getMessage());
-            first.values().forEach(i -> batch.set(i, Outcome.RETRY));
+        Map<UUID, Long> ahead = stampedAhead(batch, first);
+        Deduplicator.Claims claims = claim(batch, first, first.keySet(), ahead, false);
+        if (claims == null) {
             return;
         }
-        claims.done().forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
-        claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+        Set<UUID> missing = Set.of();
+        if (!claims.stored().isEmpty()) {
+            try {
+                meters.counter("budmetrics.ingest.existence.checks", "result", "asked").increment(claims.stored().size());
+                Set<UUID> existing = writer.existing(claims.stored());
+                existing.forEach(id -> batch.set(first.get(id), Outcome.DUPLICATE));
+                missing = new HashSet<>(claims.stored());
+                missing.removeAll(existing);
+            } catch (StorageException e) {
+                log.warn("existence check failed, {} entries answered RETRY: {}", claims.stored().size(), e.getMessage());
+                claims.stored().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            }
+        }
+        storeClaimed(batch, first, claims);
+        if (!missing.isEmpty()) {
+            log.info("{} ids marked stored in Redis have no row in {} (a replaced table?): storing them", missing.size(), BatchWriter.TABLE);
+            Deduplicator.Claims again = claim(batch, first, missing, ahead, true);
+            if (again != null) {
+                storeClaimed(batch, first, again);
+            }
+        }
+    }
+
+    /** Claims {@code ids}; those held by another writer are RETRY. Null (all RETRY) when Redis failed. */
+    private Deduplicator.Claims claim(IngestBatch batch, Map<UUID, Integer> first, Set<UUID> ids, Map<UUID, Long> ahead,
+            boolean takeStored) {
+        try {
+            Deduplicator.Claims claims = deduplicator.claim(ids, ahead, takeStored);
+            claims.busy().forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            return claims;
+        } catch (StorageException e) {
+            log.warn("dedup claims failed, {} entries answered RETRY: {}", ids.size(), e.getMessage());
+            ids.forEach(id -> batch.set(first.get(id), Outcome.RETRY));
+            return null;
+        }
+    }
+
+    /** Checks (where a row could exist), inserts and finishes the ids {@code claims} acquired. */
+    private void storeClaimed(IngestBatch batch, Map<UUID, Integer> first, Deduplicator.Claims claims) {
         if (claims.acquired().isEmpty()) {
             return;
         }
@@ -137,9 +175,7 @@ public class IngestFlow {
             // ClickHouse is asked only about the ids that could have a row (see Deduplicator#provenUnseen)
             List<UUID> toCheck = new ArrayList<>();
             for (UUID id : claims.acquired()) {
-                InferenceEvent event = batch.event(first.get(id));
-                long arrival = event.requestArrivalTime().toInstant(ZoneOffset.UTC).toEpochMilli();
-                if (!deduplicator.provenUnseen(claims, id, arrival)) {
+                if (!deduplicator.provenUnseen(claims, id, arrivalMillis(batch.event(first.get(id))))) {
                     toCheck.add(id);
                 }
             }
@@ -178,15 +214,39 @@ public class IngestFlow {
         // markers and claim release after the reply (the rows are stored; until then the ids stay claimed)
         deduplicator.finishInBackground(claims, stored);
         if (log.isDebugEnabled()) {
-            log.debug("stored {} of {} ids: claims {} ms, existence check of {} ids {} ms, insert {} ms", stored.size(), first.size(),
-                    (t1 - t0) / 1_000_000, checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            log.debug("stored {} of {} claimed ids: existence check of {} ids {} ms, insert {} ms", stored.size(), claims.acquired().size(),
+                    checked, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
     }
 
     /**
+     * The arrival times of the events stamped later than this service's clock: their dedup keys must last until then
+     * (see Deduplicator#claim). Live events were stamped before they reached the service, so this is usually empty.
+     */
+    private static Map<UUID, Long> stampedAhead(IngestBatch batch, Map<UUID, Integer> first) {
+        long now = System.currentTimeMillis();
+        Map<UUID, Long> ahead = null;
+        for (Map.Entry<UUID, Integer> entry : first.entrySet()) {
+            long arrival = arrivalMillis(batch.event(entry.getValue()));
+            if (arrival > now) {
+                if (ahead == null) {
+                    ahead = new HashMap<>();
+                }
+                ahead.put(entry.getKey(), arrival);
+            }
+        }
+        return ahead == null ? Map.of() : ahead;
+    }
+
+    private static long arrivalMillis(InferenceEvent event) {
+        return event.requestArrivalTime().toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    /**
      * Inserts the events; when ClickHouse refuses some values (not the storage, the data), halves the batch until
-     * the refused events are alone, rejects those (dead-lettered with ClickHouse's reason) and stores the rest —
-     * so one odd event never blocks a batch (or a stream) forever. Returns the events stored.
+     * the refused events are alone, rejects those and stores the rest — so one odd event never blocks a batch (or a
+     * stream) forever. A refused event is answered with an error id only; its dead letter and the log keep
+     * ClickHouse's reason under that id (no engine text in replies). Returns the events stored.
      */
     private List<InferenceEvent> insertIsolatingRejects(List<InferenceEvent> events, IngestBatch batch, Map<UUID, Integer> first) {
         if (events.isEmpty()) {
@@ -201,9 +261,11 @@ public class IngestFlow {
             }
             if (events.size() == 1) {
                 int i = first.get(events.get(0).inferenceId());
-                String reason = "rejected by ClickHouse: " + e.reason();
-                batch.reject(i, reason, List.of(new FieldError("event", reason)));
-                log.warn("event {} rejected by ClickHouse, dead-lettered: {}", events.get(0).inferenceId(), e.reason());
+                String errorId = UUID.randomUUID().toString();
+                String reason = "rejected by storage; see error id " + errorId;
+                batch.reject(i, reason, List.of(new FieldError("event", reason)), reason + ": " + e.reason());
+                log.warn("event {} rejected by ClickHouse (error id {}), dead-lettered: {}", events.get(0).inferenceId(), errorId,
+                        e.reason());
                 return List.of();
             }
             int half = events.size() / 2;

@@ -11,9 +11,10 @@ import org.apache.camel.Message;
 
 /**
  * The HTTP edge of ingestion (routes/ingest-http.camel.yaml): checks content type and size, parses the body
- * into an {@link IngestBatch}, and turns the processed batch into the reply. Plain HTTP callers (the event's
- * fields posted directly) get HTTP statuses — 422 for an invalid event, 503 when it cannot be stored now;
- * Dapr deliveries always get 200 with SUCCESS / DROP / RETRY, as Dapr's protocol wants.
+ * into an {@link IngestBatch}, and turns the processed batch into the reply. Every delivery whose body could be
+ * read gets 200 with Dapr's SUCCESS / DROP / RETRY (SPEC section 3): per entry in {@code statuses} for a bulk, one
+ * {@code status} for a single delivery (a CloudEvent, or one event's fields as Dapr posts them with rawPayload) —
+ * a 4xx or 5xx would make Dapr redeliver an event that can never be stored, or drop one that could.
  */
 public class IngestHttp {
 
@@ -50,14 +51,6 @@ public class IngestHttp {
 
     public void reply(Exchange exchange) throws JsonProcessingException {
         IngestBatch batch = exchange.getMessage().getBody(IngestBatch.class);
-        if (batch.kind() == DeliveryKind.RAW) {
-            if (batch.outcome(0) == Outcome.INVALID && batch.deadLettered(0)) {
-                throw ApiException.unprocessable(batch.fieldErrors(0));
-            }
-            if (batch.retries() > 0) {
-                throw ApiException.storageUnavailable("the event could not be stored now; retry later", null);
-            }
-        }
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
@@ -87,7 +80,8 @@ public class IngestHttp {
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
                 return checked(bytes);
             } catch (IOException e) {
-                throw ApiException.badRequest("body", "cannot be read: " + e.getMessage());
+                // the container's text names its classes: the reply says what happened, in its own words
+                throw ApiException.badRequest("body", "cannot be read: the connection ended before the whole body arrived");
             }
         }
         byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);

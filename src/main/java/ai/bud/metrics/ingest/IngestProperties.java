@@ -31,8 +31,11 @@ public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @Defa
      *                  clock skew) ago with no key skip the check (0 = no keys kept; ClickHouse alone decides).
      *                  Short: a marker must not outlive rows deleted on purpose; Redis holds one key per id of this window.
      * @param clockSkew how far the gateway's clock (an event's request_arrival_time) may run ahead of Redis's
+     * @param tableCheck how often the identity of ModelInferenceDetails is read again: the keys belong to one table
+     *                  instance, and a recreated, restored or other table starts a new key set (see TableIdentity)
      */
     public record Dedup(@DefaultValue("budmetrics:dedup") String keyPrefix, @DefaultValue("60s") Duration claimTtl,
-            @DefaultValue("5s") Duration claimWait, @DefaultValue("10m") Duration doneTtl, @DefaultValue("30s") Duration clockSkew) {
+            @DefaultValue("5s") Duration claimWait, @DefaultValue("10m") Duration doneTtl, @DefaultValue("30s") Duration clockSkew,
+            @DefaultValue("5s") Duration tableCheck) {
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The 200 answer of SPEC section 3 (the old service's envelope), with Dapr's {@code statuses} per entryId,
- * and {@code status} for a delivery that was one CloudEvent.
+ * The 200 answer of SPEC section 3 (the old service's envelope), with Dapr's {@code statuses} per entryId, and
+ * {@code status} for a delivery that was one CloudEvent (possibly carrying a bulk) or one event's raw fields.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IngestReply(String status, String object, String message, Param param, List<EntryStatus> statuses) {
@@ -68,8 +68,8 @@ public record IngestReply(String status, String object, String message, Param pa
             message.append(". ").append(retry).append(" records could not be stored now, retry later");
         }
         String status = switch (batch.kind()) {
-            case CLOUD_EVENT, CLOUD_EVENT_BULK -> overallStatus(batch);
-            default -> null;
+            case CLOUD_EVENT, CLOUD_EVENT_BULK, RAW -> overallStatus(batch);
+            case DAPR_BULK -> null;
         };
         return new IngestReply(status, "info", message.toString(),
                 new Param(new Summary(batch.size(), inserted, duplicates, invalid, retry), new Details(List.copyOf(duplicateIds), errors)),

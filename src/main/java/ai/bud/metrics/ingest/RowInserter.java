@@ -68,6 +68,10 @@ final class RowInserter {
     InsertSettings settings() {
         InsertSettings settings = new InsertSettings();
         settings.setOption(ClientConfigProperties.CLIENT_RETRY_ON_FAILURE.getKey(), RETRY_ONLY_UNSENT);
+        // a valid batch may span any number of months (a backfill): by default ClickHouse refuses a block of more than
+        // 100 partitions, which would fail the batch, and every batch joined with it, forever. One part per partition
+        // is what splitting the insert would write too, in more round trips.
+        settings.serverSetting("max_partitions_per_insert_block", "0");
         if (timeoutSeconds > 0) {
             // the server stops the insert, and the client stops waiting, well within the dedup claim
             settings.serverSetting("max_execution_time", Integer.toString(timeoutSeconds));

@@ -21,6 +21,13 @@ public class StorageException extends RuntimeException {
     private static final java.util.Set<Integer> DATA_ERRORS = java.util.Set.of(6, 25, 26, 27, 32, 36, 38, 41, 43, 53, 69, 70, 72, 117,
             131, 386, 442, 376);
 
+    /**
+     * TOO_MANY_PARTS: too many partitions in one INSERT block (which the ingest inserts lift), or too many parts in the
+     * table while merges catch up (a fault that passes). Either way thrown before the insert writes: nothing written,
+     * and not the data's fault — the batches are answered RETRY on their own, never dead-lettered.
+     */
+    static final int TOO_MANY_PARTS = 252;
+
     private final boolean nothingWritten;
     private final boolean dataRejected;
 
@@ -71,8 +78,9 @@ public class StorageException extends RuntimeException {
                 return true;
             }
             int code = serverCode(t);
-            if (code == 60 || code == 81 || DATA_ERRORS.contains(code)) {
-                // unknown table or database, values that do not parse: rejected before any part was written
+            if (code == 60 || code == 81 || code == TOO_MANY_PARTS || DATA_ERRORS.contains(code)) {
+                // unknown table or database, too many parts or partitions, values that do not parse: refused before any
+                // part was written
                 return true;
             }
         }

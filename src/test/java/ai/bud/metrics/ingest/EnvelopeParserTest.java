@@ -111,4 +111,19 @@ class EnvelopeParserTest {
         assertThatThrownBy(() -> parse(gateway)).isInstanceOfSatisfying(MalformedDeliveryException.class,
                 e -> assertThat(e.field()).isEqualTo("data.entries"));
     }
+
+    @Test
+    void aBodyThatIsNotJsonIsDescribedWithoutTheReadersInternals() {
+        for (String body : List.of("{\"a\":1} {\"b\":2}", "{\"a\":1}xyz", "{\"a\":\u0000}", "[1,2", "{\"entries\": [", "nope")) {
+            assertThatThrownBy(() -> parse(body)).as(body).isInstanceOfSatisfying(MalformedDeliveryException.class, e -> {
+                assertThat(e.field()).isEqualTo("body");
+                assertThat(e.getMessage()).startsWith("body: is not valid JSON (").containsPattern("line \\d+, column \\d+")
+                        .doesNotContain("jackson", "Jackson", "com.", "Feature", "Source", "`");
+            });
+        }
+        assertThatThrownBy(() -> parse("{\"a\":1} {\"b\":2}")).hasMessageContaining("more after the JSON value");
+        assertThatThrownBy(() -> parse("[1,2")).hasMessageContaining("ends before the JSON value is complete");
+        assertThatThrownBy(() -> parser.parse(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
+                .hasMessageContaining("not UTF-8");
+    }
 }

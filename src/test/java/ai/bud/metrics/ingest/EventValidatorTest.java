@@ -210,6 +210,65 @@ class EventValidatorTest {
         }
     }
 
+    /** The fields named for response_analysis values ClickHouse's JSON type would refuse (none: accepted). */
+    private java.util.List<String> analysisErrors(String json) {
+        ObjectNode event = base();
+        try {
+            event.set("response_analysis", TestEvents.MAPPER.readTree(json));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            assertThat(validator.validate(event).responseAnalysis()).isNotNull();
+            return java.util.List.of();
+        } catch (InvalidEventException e) {
+            return e.errors().stream().map(FieldError::field).toList();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"a.b\":1,\"a\":{\"b\":2}}                  | response_analysis.a.b",
+        "{\"a\":{\"b\":2},\"a.b\":1}                  | response_analysis.a.b",
+        "{\"a\":{\"b.c\":1},\"a.b\":{\"c\":2}}      | response_analysis.a.b.c",
+        "{\"a.b\":[],\"a\":{\"b\":1}}                 | response_analysis.a.b",
+        "{\"x\":[{\"b.c\":1,\"b\":{\"c\":2}}]}      | response_analysis.x[0].b.c",
+        "{\"x\":[[{\"b.c\":1,\"b\":{\"c\":2}}]]}    | response_analysis.x[0][0].b.c",
+        "{\"n\":10000000000000000000000000000000000000000} | response_analysis.n",
+        "{\"n\":18446744073709551616}                     | response_analysis.n",
+        "{\"n\":-9223372036854775809}                     | response_analysis.n",
+        "{\"x\":{\"y\":[1,-9223372036854775809]}}        | response_analysis.x.y[1]",
+        "{\"n\":1e400}                                    | response_analysis.n",
+        "{\"x\":[{\"n\":-1e400}]}                        | response_analysis.x[0].n",
+        "{\".a\":1,\"\":{\"a\":2}}                      | response_analysis..a"})
+    void responseAnalysisThatClickHouseWouldRefuseIsRejectedNamingThePath(String json, String field) {
+        assertThat(analysisErrors(json)).containsExactly(field);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"a\":1,\"a.b\":2}", "{\"a\":{\"b\":1},\"a.b.c\":2}", "{\"a.b\":null,\"a\":{\"b\":1}}",
+        "{\"a.b\":{},\"a\":{\"b\":1}}", "{\"a\":{\"b\":null},\"a.b\":1}", "{\"x\":[{\"y.z\":1},{\"y\":{\"z\":2}}]}",
+        "{\"x\":[{\"b\":1,\"b.c\":2}]}", "{\"n\":18446744073709551615}", "{\"n\":-9223372036854775808}", "{\"n\":1e308}",
+        "{\"n\":123456789012345678901234567890.5}", "{\"\":1,\"a.\":{\"\":2}}"})
+    void responseAnalysisThatClickHouseStoresIsAccepted(String json) {
+        assertThat(analysisErrors(json)).isEmpty();
+    }
+
+    @Test
+    void aResponseAnalysisFullOfProblemsReportsAFewWithShortNames() {
+        ObjectNode analysis = TestEvents.MAPPER.createObjectNode();
+        String longKey = "k".repeat(5000);
+        for (int i = 0; i < 50; i++) {
+            analysis.put(longKey + i, new java.math.BigInteger("1" + "0".repeat(30)));
+        }
+        ObjectNode event = base();
+        event.set("response_analysis", analysis);
+        assertThatThrownBy(() -> validator.validate(event)).isInstanceOfSatisfying(InvalidEventException.class, e -> {
+            assertThat(e.errors()).hasSize(5).allSatisfy(error -> assertThat(error.field()).startsWith("response_analysis.kkk").hasSizeLessThan(220));
+            assertThat(e.getMessage().length()).isLessThan(2000);
+        });
+    }
+
     @Test
     void unknownFieldsAreIgnored() {
         ObjectNode event = base();

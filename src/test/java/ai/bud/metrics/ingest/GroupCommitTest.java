@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.bud.metrics.support.TestClickHouse;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,11 +129,8 @@ class GroupCommitTest {
             CompletableFuture<Void> holder = submit(commits, batch(1));
             assertThat(sender.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
             List<InferenceEvent> good1 = batch(4);
-            ObjectNode bad = events.event();
-            // a number ClickHouse's JSON type cannot hold: the validator lets it through, the INSERT refuses it
-            bad.putObject("response_analysis").put("big", new java.math.BigInteger("123456789012345678901234567890"));
             List<InferenceEvent> poisoned = new ArrayList<>(batch(2));
-            poisoned.add(validator.validate(bad));
+            poisoned.add(refusedByClickHouse());
             List<InferenceEvent> good2 = batch(3);
             CompletableFuture<Void> done1 = submit(commits, good1);
             CompletableFuture<Void> doneBad = submit(commits, poisoned);
@@ -152,6 +148,76 @@ class GroupCommitTest {
             List<String> stored = new ArrayList<>(ids(good1));
             stored.addAll(ids(good2));
             assertThat(rows.countsPerId(stored)).hasSize(7).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+            assertThat(rows.countsPerId(ids(poisoned))).isEmpty();
+        }
+    }
+
+    /** Events of 150 months of arrival: more partitions than ClickHouse takes in one INSERT block by default. */
+    private List<InferenceEvent> spanning150Months() {
+        List<InferenceEvent> wide = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            wide.add(validator.validate(events.event(java.time.LocalDateTime.of(2012, 1, 1, 0, 0).plusMonths(month))));
+        }
+        return wide;
+    }
+
+    /** An event the validator would refuse, built directly: its JSON holds an integer ClickHouse's JSON type cannot. */
+    private InferenceEvent refusedByClickHouse() {
+        InferenceEvent valid = validator.validate(events.event());
+        return new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), valid.isSuccess(),
+                valid.requestArrivalTime(), valid.requestForwardTime(), valid.cost(), valid.requestIp(),
+                "{\"big\":123456789012345678901234567890}", null, null, null, null, null, null, null);
+    }
+
+    @Test
+    void aBatchSpanningManyMonthsJoinedWithOthersIsStoredWithThem() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        Recording sender = new Recording(gate);
+        try (GroupCommit commits = new GroupCommit(sender, 20_000, Duration.ofSeconds(30), 1)) {
+            CompletableFuture<Void> holder = submit(commits, batch(1));
+            assertThat(sender.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            List<List<InferenceEvent>> joined = List.of(batch(5), spanning150Months(), batch(7));
+            List<CompletableFuture<Void>> done = joined.stream().map(b -> submit(commits, b)).toList();
+            waitUntilQueued(commits, 3);
+            gate.countDown();
+            holder.get(30, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> future : done) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(sender.sent).containsExactly("1 events", "162 events of 3 batches");
+            List<String> all = new ArrayList<>();
+            joined.forEach(b -> all.addAll(ids(b)));
+            assertThat(rows.countsPerId(all)).hasSize(162).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+        }
+    }
+
+    @Test
+    void aRefusedEventFailsOnlyItsOwnBatchAlsoBesideABatchSpanningManyMonths() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        Recording sender = new Recording(gate);
+        try (GroupCommit commits = new GroupCommit(sender, 20_000, Duration.ofSeconds(30), 1)) {
+            CompletableFuture<Void> holder = submit(commits, batch(1));
+            assertThat(sender.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            List<InferenceEvent> poisoned = new ArrayList<>(batch(3));
+            poisoned.add(refusedByClickHouse());
+            List<List<InferenceEvent>> good = List.of(batch(4), spanning150Months(), batch(6));
+            CompletableFuture<Void> first = submit(commits, good.get(0));
+            CompletableFuture<Void> wide = submit(commits, good.get(1));
+            CompletableFuture<Void> bad = submit(commits, poisoned);
+            CompletableFuture<Void> last = submit(commits, good.get(2));
+            waitUntilQueued(commits, 4);
+            gate.countDown();
+            holder.get(30, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> future : List.of(first, wide, last)) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+            assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(StorageException.class, e -> {
+                assertThat(e.dataRejected()).isTrue();
+                assertThat(e.nothingWritten()).isTrue();
+            });
+            List<String> stored = new ArrayList<>();
+            good.forEach(b -> stored.addAll(ids(b)));
+            assertThat(rows.countsPerId(stored)).hasSize(160).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
             assertThat(rows.countsPerId(ids(poisoned))).isEmpty();
         }
     }

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,7 +88,7 @@ class IngestFlowTest {
 
     /** As if the key set had been running for an hour (events of the last minutes may skip the existence check). */
     private void keySetRunningForAnHour(Deduplicator dedup) {
-        redis.opsForValue().set(dedup.sinceKey(), Long.toString(System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
+        redis.opsForValue().set(dedup.sinceKey(), dedup.sinceValue(System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
     }
 
     private Deduplicator longRunningDeduplicator() {
@@ -127,14 +128,15 @@ class IngestFlowTest {
     }
 
     @Test
-    void aRecentEventWithNoTraceIsStoredWithoutAskingClickHouseAndItsRedeliveryIsADuplicate() {
+    void aRecentEventWithNoTraceIsStoredWithoutAskingClickHouseAndItsRedeliveryIsFoundThere() {
         Deduplicator dedup = longRunningDeduplicator();
         CountingWriter counting = new CountingWriter(dataSource);
         ObjectNode event = events.event(secondsAgo(2));
         assertThat(runWith(dedup, counting, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(counting.checks).hasValue(0);
+        // the "stored" marker is a hint: the redelivery is checked, and the row answers it
         assertThat(runWith(dedup, counting, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
-        assertThat(counting.checks).hasValue(0);
+        assertThat(counting.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
         assertThat(redis.opsForValue().get(dedup.key(UUID.fromString(id(event))))).isEqualTo("d");
     }
@@ -209,15 +211,15 @@ class IngestFlowTest {
         UUID id = UUID.randomUUID();
         long now = 1_800_000_000_000L;
         long since = now - Duration.ofHours(1).toMillis();
-        Deduplicator.Claims unseen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, since);
-        Deduplicator.Claims seen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(), now, since);
+        Deduplicator.Claims unseen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, since, Map.of());
+        Deduplicator.Claims seen = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(), now, since, Map.of());
         assertThat(dedup.provenUnseen(unseen, id, now - 1000)).isTrue();
         assertThat(dedup.provenUnseen(seen, id, now - 1000)).as("an earlier attempt left a key").isFalse();
         // older than the key TTL less the skew: an earlier delivery's key may have expired
         assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis() + 1)).isTrue();
         assertThat(dedup.provenUnseen(unseen, id, now - Duration.ofSeconds(570).toMillis())).isFalse();
         // arrived (less the skew) before the key set began: a delivery before a Redis restart left no key
-        Deduplicator.Claims young = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, now - 40_000);
+        Deduplicator.Claims young = new Deduplicator.Claims("t", Set.of(id), Set.of(), Set.of(), Set.of(id), now, now - 40_000, Map.of());
         assertThat(dedup.provenUnseen(young, id, now - 10_000)).isTrue();
         assertThat(dedup.provenUnseen(young, id, now - 10_001)).isFalse();
         // from further ahead than the skew: the gateway's clock is off, nothing can be concluded
@@ -346,27 +348,112 @@ class IngestFlowTest {
     }
 
     @Test
-    void anEventClickHouseRefusesIsDeadLetteredAndTheRestOfTheBatchStored() {
+    void anEventClickHouseRefusesIsDeadLetteredWithItsReasonAndAnsweredWithAnErrorIdOnly() {
         Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofMillis(200));
         List<ObjectNode> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             sent.add(events.event());
         }
-        // a number ClickHouse's JSON type cannot hold: the validator lets it through, the INSERT refuses it
-        sent.get(13).putObject("response_analysis").put("big", new java.math.BigInteger("123456789012345678901234567890"));
         sent.add(sent.get(13).deepCopy());
-        IngestBatch batch = run(dedup, sent);
+        IngestFlow flow = flow(dedup);
+        List<RawEntry> entries = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+        }
+        IngestBatch batch = flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries));
+        // a value the validator would have refused, as if it had missed it: the INSERT refuses it
+        batch.accept(13, refusedByClickHouse(batch.event(13)));
+        flow.store(flow.deadLetter(batch));
+        dedup.awaitBackgroundWork(Duration.ofSeconds(10));
         for (int i = 0; i < sent.size(); i++) {
             assertThat(batch.status(i)).as("entry " + i).isEqualTo(i == 13 || i == 20 ? "DROP" : "SUCCESS");
         }
-        assertThat(batch.error(13)).startsWith("rejected by ClickHouse");
+        // the reply names an error id, nothing of the engine; the dead letter keeps the engine's reason under that id
+        assertThat(batch.error(13)).matches("rejected by storage; see error id [0-9a-f-]{36}");
+        assertThat(batch.fieldErrors(13)).containsExactly(new ai.bud.metrics.web.FieldError("event", batch.error(13)));
+        assertThat(batch.error(20)).isEqualTo(batch.error(13));
         List<String> valid = new ArrayList<>(sent.stream().map(IngestFlowTest::id).toList());
         valid.remove(id(sent.get(13)));
         valid.remove(id(sent.get(13)));
         assertThat(rows.countsPerId(valid)).hasSize(19).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
         assertThat(rows.countsPerId(List.of(id(sent.get(13))))).isEmpty();
-        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", id(sent.get(13))).get(0).get(0))
-                .asString().isEqualTo("2");
+        assertThat(rows.query("SELECT error FROM IngestDeadLetter WHERE inference_id = ?", id(sent.get(13)))).hasSize(2)
+                .allSatisfy(row -> assertThat((String) row.get(0)).startsWith(batch.error(13) + ": ").contains("DB::Exception"));
+    }
+
+    /**
+     * Batches stored at the same time meet in the group commit: a batch spanning 150 months (more partitions than one
+     * INSERT block may hold by default) and a batch holding an event ClickHouse refuses on its own must not make any
+     * other batch fail, nor fail themselves beyond that one event.
+     */
+    @Test
+    void concurrentBatchesAreEachAnsweredForThemselvesBesideAWideAndAPoisonedOne() throws Exception {
+        Deduplicator dedup = deduplicator(redis, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        List<List<ObjectNode>> batches = new ArrayList<>();
+        List<ObjectNode> wide = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            wide.add(events.event(LocalDateTime.of(2011, 1, 1, 8, 0).plusMonths(month)));
+        }
+        batches.add(wide);
+        for (int b = 1; b < 9; b++) {
+            List<ObjectNode> batch = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                batch.add(events.event());
+            }
+            batches.add(batch);
+        }
+        int poisonedBatch = 4;
+        int poisonedEntry = 7;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(batches.size());
+        List<java.util.concurrent.Future<IngestBatch>> futures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            for (int b = 0; b < batches.size(); b++) {
+                List<ObjectNode> sent = batches.get(b);
+                boolean poisoned = b == poisonedBatch;
+                futures.add(pool.submit(() -> {
+                    IngestFlow flow = flow(dedup);
+                    List<RawEntry> entries = new ArrayList<>();
+                    for (int i = 0; i < sent.size(); i++) {
+                        entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
+                    }
+                    IngestBatch batch = flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries));
+                    if (poisoned) {
+                        batch.accept(poisonedEntry, refusedByClickHouse(batch.event(poisonedEntry)));
+                    }
+                    start.await();
+                    return flow.store(flow.deadLetter(batch));
+                }));
+            }
+            start.countDown();
+            Map<String, Integer> statuses = new java.util.TreeMap<>();
+            for (int b = 0; b < batches.size(); b++) {
+                IngestBatch done = futures.get(b).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                for (int i = 0; i < done.size(); i++) {
+                    boolean poison = b == poisonedBatch && i == poisonedEntry;
+                    assertThat(done.status(i)).as("batch " + b + " entry " + i).isEqualTo(poison ? "DROP" : "SUCCESS");
+                    statuses.merge(done.status(i), 1, Integer::sum);
+                }
+            }
+            assertThat(statuses).containsExactly(Map.entry("DROP", 1), Map.entry("SUCCESS", 150 + 8 * 40 - 1));
+        } finally {
+            pool.shutdownNow();
+            dedup.awaitBackgroundWork(Duration.ofSeconds(10));
+        }
+        String poisonId = id(batches.get(poisonedBatch).get(poisonedEntry));
+        List<String> stored = new ArrayList<>();
+        batches.forEach(b -> b.forEach(e -> stored.add(id(e))));
+        stored.remove(poisonId);
+        assertThat(rows.countsPerId(stored)).hasSize(stored.size()).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(rows.countsPerId(List.of(poisonId))).isEmpty();
+        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", poisonId).get(0).get(0)).asString().isEqualTo("1");
+    }
+
+    /** The same event with a JSON value ClickHouse refuses (an integer beyond its JSON type), as if validation had missed it. */
+    private static InferenceEvent refusedByClickHouse(InferenceEvent valid) {
+        return new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), valid.isSuccess(),
+                valid.requestArrivalTime(), valid.requestForwardTime(), valid.cost(), valid.requestIp(),
+                "{\"big\":123456789012345678901234567890}", null, null, null, null, null, null, null);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode parse(String json) {

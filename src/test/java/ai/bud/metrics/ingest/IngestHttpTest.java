@@ -175,12 +175,20 @@ class IngestHttpTest {
         assertStoredOnce(ids(sent));
     }
 
+    /** One event's fields posted directly (Dapr's rawPayload delivery): Dapr's one-status answer, summary beside it. */
     @Test
-    void rawFieldsFromAPlainCaller() {
+    void rawFieldsAreAnsweredWithOneStatus() {
         ObjectNode event = events.event();
         Http.Reply reply = http.post(event);
         assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("status").asText()).isEqualTo("SUCCESS");
         assertThat(summary(reply.body()).get("successfully_inserted").asInt()).isEqualTo(1);
+        assertStoredOnce(ids(List.of(event)));
+
+        Http.Reply again = http.post(event);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(summary(again.body()).get("duplicates_skipped").asInt()).isEqualTo(1);
         assertStoredOnce(ids(List.of(event)));
     }
 
@@ -193,15 +201,57 @@ class IngestHttpTest {
         assertStoredOnce(ids(List.of(event)));
     }
 
+    /** An invalid single delivery is dead-lettered and answered DROP with 200 (a 4xx would make Dapr redeliver it). */
     @Test
-    void invalidRawFieldsAre422NamingTheField() {
+    void invalidRawFieldsAreDroppedNamingTheField() {
         ObjectNode event = events.event();
         event.put("request_ip", "not-an-ip");
         Http.Reply reply = http.post(event);
-        assertThat(reply.status()).isEqualTo(422);
-        assertThat(reply.body().get("object").asText()).isEqualTo("error");
-        assertThat(reply.body().get("param").get("errors").get(0).get("field").asText()).isEqualTo("request_ip");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("status").asText()).isEqualTo("DROP");
+        assertThat(summary(reply.body()).get("validation_failures").asInt()).isEqualTo(1);
+        assertThat(reply.body().get("param").get("details").get("validation_errors").get(0).get("error").asText()).startsWith("request_ip: ");
         assertThat(rows.countsPerId(ids(List.of(event)))).isEmpty();
+        assertThat(rows.query("SELECT error FROM IngestDeadLetter WHERE inference_id = ?", event.get("inference_id").asText()))
+                .singleElement().satisfies(row -> assertThat((String) row.get(0)).startsWith("request_ip: "));
+    }
+
+    /** Nothing of the engine (its text, codes, columns, version, paths) or of Java reaches a reply. */
+    private static void assertNoEngineText(Http.Reply reply) {
+        assertThat(reply.text()).doesNotContain("DB::Exception", "Code:", "ClickHouse", "ModelInferenceDetails", "version", "/tmp",
+                "INFILE", "java.", "Exception");
+    }
+
+    @Test
+    void responseAnalysisTheEngineWouldRefuseIsDroppedNamingItsPathAndNothingOfTheEngine() throws Exception {
+        ObjectNode collision = events.event();
+        collision.set("response_analysis", TestEvents.MAPPER.readTree("{\"a.b\":1,\"a\":{\"b\":2}}"));
+        ObjectNode huge = events.event();
+        huge.putObject("response_analysis").put("n", new java.math.BigInteger("1" + "0".repeat(40)));
+        ObjectNode good = events.event();
+        Http.Reply bulk = http.post(TestEvents.bulk(List.of(collision, huge, good), false));
+        assertThat(bulk.status()).isEqualTo(200);
+        assertThat(statuses(bulk.body())).containsExactly("DROP", "DROP", "SUCCESS");
+        JsonNode errors = bulk.body().get("param").get("details").get("validation_errors");
+        assertThat(errors.get(0).get("error").asText()).startsWith("response_analysis.a.b: ");
+        assertThat(errors.get(1).get("error").asText()).startsWith("response_analysis.n: ");
+        assertNoEngineText(bulk);
+
+        for (String analysis : List.of("{\"a.b\":1,\"a\":{\"b\":2}}", "{\"n\":10000000000000000000000000000000000000000}")) {
+            ObjectNode raw = events.event();
+            raw.set("response_analysis", TestEvents.MAPPER.readTree(analysis));
+            Http.Reply single = http.post(raw);
+            assertThat(single.status()).isEqualTo(200);
+            assertThat(single.body().get("status").asText()).isEqualTo("DROP");
+            assertThat(single.body().get("param").get("details").get("validation_errors").get(0).get("error").asText())
+                    .startsWith("response_analysis.");
+            assertNoEngineText(single);
+            assertThat(rows.countsPerId(ids(List.of(raw)))).isEmpty();
+        }
+        assertThat(rows.countsPerId(ids(List.of(collision, huge)))).isEmpty();
+        assertStoredOnce(ids(List.of(good)));
+        assertThat(rows.query("SELECT error FROM IngestDeadLetter WHERE inference_id = ?", collision.get("inference_id").asText()))
+                .singleElement().satisfies(row -> assertThat((String) row.get(0)).startsWith("response_analysis.a.b: "));
     }
 
     // ---- what is stored
@@ -348,6 +398,19 @@ class IngestHttpTest {
                 .singleElement().satisfies(r -> assertThat(r.get(0)).isEqualTo("{broken"));
     }
 
+    @Test
+    void aBulkSpanning150MonthsIsStored() {
+        List<ObjectNode> sent = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            sent.add(events.event(LocalDateTime.of(2013, 1, 1, 6, 30).plusMonths(month)));
+        }
+        Http.Reply reply = http.post(TestEvents.bulk(sent, true));
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(statuses(reply.body())).hasSize(150).containsOnly("SUCCESS");
+        assertThat(summary(reply.body()).get("successfully_inserted").asInt()).isEqualTo(150);
+        assertStoredOnce(ids(sent));
+    }
+
     // ---- duplicates
 
     @Test
@@ -443,15 +506,17 @@ class IngestHttpTest {
     // ---- storage down
 
     @Test
-    void storageDownAnswersRetryAnd503NeverAFalseSuccess() {
+    void storageDownAnswersRetryNeverAFalseSuccess() {
         ObjectNode raw = events.event();
         List<ObjectNode> bulk = List.of(events.event(), events.event());
         ObjectNode single = events.event();
         rows.execute("RENAME TABLE ModelInferenceDetails TO ModelInferenceDetails_away");
         try {
             Http.Reply plain = http.post(raw);
-            assertThat(plain.status()).isEqualTo(503);
-            assertThat(plain.body().get("object").asText()).isEqualTo("error");
+            assertThat(plain.status()).isEqualTo(200);
+            assertThat(plain.body().get("status").asText()).isEqualTo("RETRY");
+            assertThat(summary(plain.body()).get("retry_later").asInt()).isEqualTo(1);
+            assertNoEngineText(plain);
             Http.Reply dapr = http.post(TestEvents.bulk(bulk, true));
             assertThat(dapr.status()).isEqualTo(200);
             assertThat(statuses(dapr.body())).containsExactly("RETRY", "RETRY");
@@ -461,7 +526,7 @@ class IngestHttpTest {
         } finally {
             rows.execute("RENAME TABLE ModelInferenceDetails_away TO ModelInferenceDetails");
         }
-        assertThat(http.post(raw).status()).isEqualTo(200);
+        assertThat(http.post(raw).body().get("status").asText()).isEqualTo("SUCCESS");
         assertThat(statuses(http.post(TestEvents.bulk(bulk, true)).body())).containsExactly("SUCCESS", "SUCCESS");
         assertThat(http.post(TestEvents.cloudEvent(single, "add_observability_metrics")).body().get("status").asText()).isEqualTo("SUCCESS");
         List<ObjectNode> all = new ArrayList<>(bulk);

@@ -103,6 +103,82 @@ class RowInserterTest {
         assertThat(stored.get(1)).containsExactly("redis", 8L, null, "\\N", "", "");
     }
 
+    /**
+     * ClickHouse refuses, by default, an INSERT block spanning more than 100 partitions (months of arrival); a valid
+     * backfill may span more. The setting on the insert must reach the engine (through the facade) and store them.
+     */
+    @Test
+    void oneInsertSpanning150MonthsIsStored() {
+        List<InferenceEvent> wide = new ArrayList<>();
+        for (int month = 0; month < 150; month++) {
+            wide.add(new EventValidator().validate(events.event(LocalDateTime.of(2010, 1, 1, 12, 0).plusMonths(month))));
+        }
+        long started = System.nanoTime();
+        new BatchWriter(dataSource, 30).insert(wide);
+        long wideMillis = (System.nanoTime() - started) / 1_000_000;
+        List<String> ids = wide.stream().map(e -> e.inferenceId().toString()).toList();
+        assertThat(rows.countsPerId(ids)).hasSize(150).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(rows.query("SELECT uniqExact(toYYYYMM(request_arrival_time)) FROM ModelInferenceDetails WHERE inference_id IN ("
+                + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ")", ids.toArray()).get(0).get(0)).asString().isEqualTo("150");
+        List<InferenceEvent> narrow = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            narrow.add(new EventValidator().validate(events.event()));
+        }
+        started = System.nanoTime();
+        new BatchWriter(dataSource, 30).insert(narrow);
+        org.slf4j.LoggerFactory.getLogger(RowInserterTest.class).info("INSERT of 150 rows: 150 months {} ms, one month {} ms", wideMillis,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * The validator's response_analysis rules (JsonColumnCheck) against the engine itself: each object is inserted as
+     * it is, bypassing validation, and the validator must refuse exactly those the engine refuses.
+     */
+    @Test
+    void theValidatorRefusesExactlyTheResponseAnalysisTheEngineRefuses() throws Exception {
+        List<String> objects = List.of("{}", "{\"a.b\":1,\"a\":{\"b\":2}}", "{\"a\":{\"b\":2},\"a.b\":1}", "{\"a\":1,\"a.b\":2}",
+                "{\"a\":{\"b\":1},\"a.b.c\":2}", "{\"a\":{\"b.c\":1},\"a.b\":{\"c\":2}}", "{\"a.b\":null,\"a\":{\"b\":1}}",
+                "{\"a.b\":{},\"a\":{\"b\":1}}", "{\"a.b\":[],\"a\":{\"b\":1}}", "{\"a.b\":[1],\"a\":{\"b\":\"x\"}}",
+                "{\"a.b\":{\"c\":1},\"a\":{\"b\":1}}", "{\"a\":{\"b\":null},\"a.b\":1}", "{\"a\":[{\"b\":1,\"b.c\":2}]}",
+                "{\"a\":[{\"x.y\":1},{\"x\":{\"y\":2}}]}", "{\"a\":[{\"b.c\":1,\"b\":{\"c\":2}}]}",
+                "{\"a\":[[{\"b.c\":1,\"b\":{\"c\":2}}]]}", "{\"a.\":1,\"a\":{\"\":2}}", "{\".a\":1,\"\":{\"a\":2}}",
+                "{\"a..b\":1,\"a\":{\"\":{\"b\":2}}}", "{\"x.y.z\":1,\"x\":{\"y.z\":2}}", "{\"x.y\":{\"z\":1},\"x\":{\"y\":{\"z\":2}}}",
+                "{\"n\":10000000000000000000000000000000000000000}", "{\"n\":18446744073709551615}", "{\"n\":18446744073709551616}",
+                "{\"n\":-9223372036854775808}", "{\"n\":-9223372036854775809}", "{\"n\":[1,18446744073709551616]}",
+                "{\"n\":{\"m\":[{\"k\":-9223372036854775809}]}}", "{\"n\":1e308}", "{\"n\":123456789012345678901234567890.5}",
+                "{\"n\":1E+40}", "{\"a\":[[1],[\"x\"]]}", "{\"a\":[null]}", "{\"\":1}");
+        RowInserter inserter = new RowInserter(dataSource, 30);
+        EventValidator validator = new EventValidator();
+        List<String> disagreements = new ArrayList<>();
+        for (String json : objects) {
+            ObjectNode fields = events.event();
+            fields.set("response_analysis", TestEvents.MAPPER.readTree(json));
+            InferenceEvent valid = validator.validate(events.event());
+            InferenceEvent asSent = new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), true,
+                    valid.requestArrivalTime(), valid.requestForwardTime(), null, null, fields.get("response_analysis").toString(), null,
+                    null, null, null, null, null, null);
+            boolean engineRefuses;
+            try {
+                inserter.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, TabSeparatedRows.details(List.of(asSent)), json);
+                engineRefuses = false;
+            } catch (StorageException e) {
+                assertThat(e.dataRejected()).as(json + ": " + e.getMessage()).isTrue();
+                engineRefuses = true;
+            }
+            boolean validatorRefuses;
+            try {
+                validator.validate(fields);
+                validatorRefuses = false;
+            } catch (InvalidEventException e) {
+                validatorRefuses = true;
+            }
+            if (engineRefuses != validatorRefuses) {
+                disagreements.add(json + (engineRefuses ? " refused by the engine only" : " refused by the validator only"));
+            }
+        }
+        assertThat(disagreements).isEmpty();
+    }
+
     @Test
     void theExistenceCheckFindsExactlyTheStoredIds() {
         List<InferenceEvent> stored = new ArrayList<>();
