@@ -1,0 +1,183 @@
+package ai.bud.metrics.bench;
+
+import ai.bud.metrics.bench.ChaosLedger.Expect;
+import ai.bud.metrics.bench.ChaosLedger.Item;
+import ai.bud.metrics.bench.ChaosLedger.Kind;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Posts events to {@code /observability/add} as Dapr bulk deliveries, spread evenly over a duration, and retries as Dapr
+ * would: the entries answered RETRY again, the whole bulk after a 5xx, a 429 or no answer (service killed, connection
+ * reset), with a backoff of 0.5 s doubling to 4 s, until every entry is answered SUCCESS or DROP or the bulk's
+ * give-up time has passed. Records what each event was last told.
+ */
+final class ChaosHttpSender {
+
+    static final String ADD = "/observability/add";
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
+
+    record Settings(URI url, List<Map<String, Object>> events, int batch, int senders, Duration spread, Duration giveUp, Expect expect,
+            String label) {
+    }
+
+    private final Settings settings;
+    private final PrintStream log;
+    private final Map<String, String> acks = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> answers = new TreeMap<>();
+
+    ChaosHttpSender(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    List<Item> run() throws InterruptedException {
+        List<List<Map<String, Object>>> bulks = new ArrayList<>();
+        List<Map<String, Object>> events = settings.events();
+        for (int i = 0; i < events.size(); i += settings.batch()) {
+            bulks.add(events.subList(i, Math.min(events.size(), i + settings.batch())));
+        }
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        long step = bulks.isEmpty() ? 0 : settings.spread().toNanos() / bulks.size();
+        ExecutorService pool = Executors.newFixedThreadPool(settings.senders());
+        List<Future<?>> futures = new ArrayList<>();
+        for (int s = 0; s < settings.senders(); s++) {
+            futures.add(pool.submit(() -> {
+                try (PlainHttp connection = new PlainHttp(settings.url())) {
+                    for (int i; (i = next.getAndIncrement()) < bulks.size(); ) {
+                        sleepUntil(start + i * step);
+                        deliver(connection, bulks.get(i));
+                    }
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new BenchException("http sender failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Item> items = new ArrayList<>(events.size());
+        for (Map<String, Object> event : events) {
+            String id = ChaosEvents.inferenceId(event);
+            items.add(new Item(id, Kind.EVENT, acks.getOrDefault(id, ChaosLedger.NONE), ChaosLedger.NONE, settings.expect(), settings.label()));
+        }
+        return items;
+    }
+
+    /** What the service answered, counted: {@code HTTP 200 ×12, connection failed ×3, RETRY statuses ×40}. */
+    String answers() {
+        synchronized (answers) {
+            List<String> parts = new ArrayList<>();
+            answers.forEach((what, count) -> parts.add(what + " ×" + count.get()));
+            return String.join(", ", parts);
+        }
+    }
+
+    private void deliver(PlainHttp connection, List<Map<String, Object>> bulk) throws InterruptedException, IOException {
+        Map<String, Map<String, Object>> remaining = new LinkedHashMap<>();
+        bulk.forEach(event -> remaining.put(ChaosEvents.inferenceId(event), event));
+        long giveUp = System.nanoTime() + settings.giveUp().toNanos();
+        Duration backoff = FIRST_BACKOFF;
+        while (!remaining.isEmpty()) {
+            boolean progress = false;
+            try {
+                byte[] body = ChaosEvents.json(ChaosEvents.bulk(new ArrayList<>(remaining.values()), true));
+                PlainHttp.Answer answer = connection.post(ADD, body);
+                count("HTTP " + answer.status());
+                if (answer.status() == 200) {
+                    Map<String, String> statuses = statuses(answer.body());
+                    for (var it = remaining.keySet().iterator(); it.hasNext(); ) {
+                        String id = it.next();
+                        String status = statuses.getOrDefault(id, "MISSING");
+                        if (status.equals("SUCCESS") || status.equals("DROP")) {
+                            acks.put(id, status);
+                            it.remove();
+                            progress = true;
+                        } else {
+                            count(status + " statuses");
+                        }
+                    }
+                } else if (answer.status() != 429 && answer.status() < 500) {
+                    // a 4xx other than 429 is final for Dapr: it does not retry the delivery
+                    log.println("chaos http-send: " + ADD + " answered " + answer.status() + ": " + firstLine(answer.body()));
+                    return;
+                }
+            } catch (IOException e) {
+                count("no answer (" + reason(e) + ")");
+                connection.close();
+            }
+            if (remaining.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - giveUp > 0) {
+                count("bulks given up");
+                return;
+            }
+            Thread.sleep(backoff.toMillis());
+            backoff = progress ? FIRST_BACKOFF : (backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2));
+        }
+    }
+
+    private static Map<String, String> statuses(String body) {
+        Map<String, String> statuses = new HashMap<>();
+        try {
+            JsonNode root = ChaosEvents.MAPPER.readTree(body);
+            for (JsonNode status : root.path("statuses")) {
+                statuses.put(status.path("entryId").asText(), status.path("status").asText());
+            }
+        } catch (IOException e) {
+            // not JSON: every entry is retried
+        }
+        return statuses;
+    }
+
+    private void count(String what) {
+        synchronized (answers) {
+            answers.computeIfAbsent(what, k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    private static String reason(IOException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("refused")) {
+            return "connection refused";
+        }
+        if (message.contains("timed out")) {
+            return "timed out";
+        }
+        return "connection lost";
+    }
+
+    private static String firstLine(String text) {
+        String line = text.lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+
+    static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+    }
+}
