@@ -31,8 +31,9 @@ public final class ChaosCommand {
             usage: chaos COMMAND [options]
               http-send    --url URL --project UUID --ledger FILE [--events N] [--batch N] [--senders N] [--spread S]
                            [--give-up-after S] [--seed N] [--now EPOCH_MS] [--span-months N] [--label TEXT]
-                  POSTs Dapr bulk deliveries spread over --spread seconds, retrying RETRY / 5xx / 429 / no answer as Dapr
-                  does, each bulk for at most --give-up-after seconds; writes what each event was told to the ledger.
+                  POSTs Dapr bulk deliveries spread over --spread seconds, handling the answers as Dapr does (per-entry
+                  SUCCESS / DROP / RETRY, 404 drops, anything else or no answer is retried), each bulk for at most
+                  --give-up-after seconds; writes what each event was told to the ledger.
               stream-send  --redis HOST:PORT --stream NAME --project UUID --ledger FILE [--events N] [--per-message N]
                            [--spread S] [--give-up-after S] [--seed N] [--now EPOCH_MS]
                   XADDs gateway messages (a CloudEvent of N events), reconnecting and re-sending when Redis is gone.
@@ -99,10 +100,11 @@ public final class ChaosCommand {
                 integer(o, "span-months", 0));
         ChaosHttpSender sender = new ChaosHttpSender(new ChaosHttpSender.Settings(URI.create(required(o, "url")), events,
                 integer(o, "batch", 100), integer(o, "senders", 2), seconds(o, "spread", 20), seconds(o, "give-up-after", 120),
-                Expect.STORED, o.getOrDefault("label", "valid events over HTTP")), err);
+                Expect.STORED, o.getOrDefault("label", "valid events over HTTP")));
         List<Item> items = sender.run();
         String answers = sender.answers();
-        new ChaosLedger(List.of(project.toString()), List.of("HTTP: " + answers), items).write(Path.of(required(o, "ledger")));
+        String label = o.getOrDefault("label", "valid events over HTTP");
+        new ChaosLedger(List.of(project.toString()), List.of("sender of " + label + ": " + answers), items).write(Path.of(required(o, "ledger")));
         err.println("chaos http-send: " + items.stream().filter(Item::acknowledged).count() + "/" + items.size() + " acknowledged; " + answers);
         return 0;
     }
@@ -118,7 +120,7 @@ public final class ChaosCommand {
         String[] redis = required(o, "redis").split(":");
         ChaosStreamSender sender = new ChaosStreamSender(redis[0], Integer.parseInt(redis[1]), required(o, "stream"), seconds(o, "give-up-after", 120));
         List<Item> items = sender.send(messages, seconds(o, "spread", 20));
-        new ChaosLedger(List.of(project.toString()), List.of("Redis: " + sender.answers()), items).write(Path.of(required(o, "ledger")));
+        new ChaosLedger(List.of(project.toString()), List.of("publisher: " + sender.answers()), items).write(Path.of(required(o, "ledger")));
         err.println("chaos stream-send: " + items.stream().filter(Item::acknowledged).count() + "/" + items.size() + " acknowledged; "
                 + sender.answers());
         return 0;
@@ -169,7 +171,7 @@ public final class ChaosCommand {
         List<Item> items = new ArrayList<>(sender.send(poison, Duration.ofMillis(200L * poison.size())));
         Thread.sleep(2000);
         items.addAll(sender.send(behind, Duration.ofMillis(100L * behind.size())));
-        new ChaosLedger(List.of(project.toString()), List.of("Redis: " + sender.answers()), items).write(Path.of(required(o, "ledger")));
+        new ChaosLedger(List.of(project.toString()), List.of("publisher: " + sender.answers()), items).write(Path.of(required(o, "ledger")));
         err.println("chaos poison: " + items.size() + " items in " + (poison.size() + behind.size()) + " entries; " + sender.answers());
         return 0;
     }

@@ -84,6 +84,7 @@ final class ChaosCounter {
         Engine engine;
         Stream stream;
         boolean settled = false;
+        boolean timedOut = false;
         while (true) {
             engine = engine(projects);
             stream = stream();
@@ -94,7 +95,7 @@ final class ChaosCounter {
                 break;
             }
             if (System.nanoTime() - deadline > 0) {
-                notes.add(0, "not settled after the " + wait.toSeconds() + " s wait");
+                timedOut = true;
                 break;
             }
             if (done) {
@@ -105,20 +106,26 @@ final class ChaosCounter {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return row(fault, items, engine, stream, seconds, notes, extraNotes);
+        String timing = timedOut ? "not settled within the " + wait.toSeconds() + " s wait"
+                : String.format(java.util.Locale.ROOT, "settled %.0f s after the load", seconds);
+        return row(fault, items, engine, stream, timing, notes, extraNotes);
     }
 
     /** The table row: fates of the items, duplicates, and the notes that explain them. */
-    static Row row(String fault, List<Item> items, Engine engine, Stream stream, double seconds, List<String> senderNotes,
+    static Row row(String fault, List<Item> items, Engine engine, Stream stream, String timing, List<String> senderNotes,
             List<String> extraNotes) {
         Map<Fate, Integer> fates = new LinkedHashMap<>();
         Map<String, Map<Fate, Integer>> byLabel = new LinkedHashMap<>();
         int mismatched = 0;
+        int droppedBy404 = 0;
         long duplicated = 0;
         int storedUnacknowledged = 0;
         for (Item item : items) {
             Fate fate = fate(item, engine, stream);
             fates.merge(fate, 1, Integer::sum);
+            if (fate == Fate.GONE && ChaosHttpSender.DROPPED_BY_404.equals(item.ack())) {
+                droppedBy404++;
+            }
             byLabel.computeIfAbsent(item.label(), k -> new LinkedHashMap<>()).merge(fate, 1, Integer::sum);
             if ((fate == Fate.STORED && item.expect() != Expect.STORED) || (fate == Fate.DEAD_LETTERED && item.expect() != Expect.DEAD_LETTERED)) {
                 mismatched++;
@@ -147,9 +154,12 @@ final class ChaosCounter {
         }
         if (lost > 0) {
             List<String> parts = new ArrayList<>();
-            if (gone > 0) {
-                parts.add(gone + (stream != null && !stream.exists() && stream.problem() == null ? " gone with the stream (Redis lost it)"
-                        : " taken by the service without a row or dead letter"));
+            if (droppedBy404 > 0) {
+                parts.add(droppedBy404 + " answered 404 (Dapr drops such a delivery)");
+            }
+            if (gone > droppedBy404) {
+                parts.add((gone - droppedBy404) + (stream != null && !stream.exists() && stream.problem() == null
+                        ? " gone with the stream (Redis lost it)" : " acknowledged without a row or dead letter"));
             }
             if (pending > 0) {
                 parts.add(pending + " still pending in the stream (stalled)");
@@ -175,8 +185,8 @@ final class ChaosCounter {
             });
             notes.add(String.join("; ", parts));
         }
+        notes.add(timing);
         notes.addAll(senderNotes);
-        notes.add(String.format(java.util.Locale.ROOT, "counted after %.0f s", seconds));
         return new Row(fault, items.size(), acknowledged, stored, deadLettered, lost, duplicated, notes);
     }
 

@@ -5,7 +5,6 @@ import ai.bud.metrics.bench.ChaosLedger.Item;
 import ai.bud.metrics.bench.ChaosLedger.Kind;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,14 +20,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Posts events to {@code /observability/add} as Dapr bulk deliveries, spread evenly over a duration, and retries as Dapr
- * would: the entries answered RETRY again, the whole bulk after a 5xx, a 429 or no answer (service killed, connection
- * reset), with a backoff of 0.5 s doubling to 4 s, until every entry is answered SUCCESS or DROP or the bulk's
- * give-up time has passed. Records what each event was last told.
+ * Posts events to {@code /observability/add} as Dapr bulk deliveries, spread evenly over a duration, and answers the
+ * outcome as Dapr does: a 200 carries a status per entry (SUCCESS and DROP are final, RETRY is sent again); a 404 drops
+ * the whole delivery; any other status or no answer (service killed, connection reset) sends the bulk again. Retries
+ * back off from 0.5 s, doubling to 4 s, until every entry is done or the bulk's give-up time has passed (Dapr's
+ * resiliency policy bounds them too). Records what each event was last told.
  */
 final class ChaosHttpSender {
 
     static final String ADD = "/observability/add";
+    /** The acknowledgement of an event whose delivery was answered 404: Dapr drops it. */
+    static final String DROPPED_BY_404 = "HTTP404";
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
 
@@ -37,13 +39,11 @@ final class ChaosHttpSender {
     }
 
     private final Settings settings;
-    private final PrintStream log;
     private final Map<String, String> acks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> answers = new TreeMap<>();
 
-    ChaosHttpSender(Settings settings, PrintStream log) {
+    ChaosHttpSender(Settings settings) {
         this.settings = settings;
-        this.log = log;
     }
 
     List<Item> run() throws InterruptedException {
@@ -85,7 +85,7 @@ final class ChaosHttpSender {
         return items;
     }
 
-    /** What the service answered, counted: {@code HTTP 200 ×12, connection failed ×3, RETRY statuses ×40}. */
+    /** What the service answered, counted: {@code HTTP 200 ×12, no answer (connection refused) ×3, entries answered RETRY ×40}. */
     String answers() {
         synchronized (answers) {
             List<String> parts = new ArrayList<>();
@@ -115,12 +115,13 @@ final class ChaosHttpSender {
                             it.remove();
                             progress = true;
                         } else {
-                            count(status + " statuses");
+                            count("entries answered " + status);
                         }
                     }
-                } else if (answer.status() != 429 && answer.status() < 500) {
-                    // a 4xx other than 429 is final for Dapr: it does not retry the delivery
-                    log.println("chaos http-send: " + ADD + " answered " + answer.status() + ": " + firstLine(answer.body()));
+                } else if (answer.status() == 404) {
+                    // Dapr's rule for a subscriber's answer: 404 drops the delivery (logged, never retried); any other
+                    // status is retried. So a 404 is an acknowledgement: the events are done with, stored or not.
+                    remaining.keySet().forEach(id -> acks.put(id, DROPPED_BY_404));
                     return;
                 }
             } catch (IOException e) {
@@ -167,11 +168,6 @@ final class ChaosHttpSender {
             return "timed out";
         }
         return "connection lost";
-    }
-
-    private static String firstLine(String text) {
-        String line = text.lines().findFirst().orElse("");
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {
