@@ -13,7 +13,7 @@ only="a,b,c,d,e"
 events=3000
 port_base=18500
 redis_base=6391
-engine_outage=stop
+engine_outage=stop,kill
 outage_seconds=30
 write_doc=false
 keep=false
@@ -29,7 +29,7 @@ usage: scripts/chaos.sh [options]
                            d  a fresh data directory with the old Redis state, the same events posted again
                            e  poison entries on the stream (and a bulk spanning 150 months over HTTP)
   --events N             events per load (HTTP and stream each) [${events}]
-  --engine-outage MODE   c: stop (SIGSTOP/SIGCONT: a hung engine) or kill (kill -9, restart on its data) [${engine_outage}]
+  --engine-outage LIST   c: stop (SIGSTOP/SIGCONT: a hung engine), kill (kill -9, restart on its data), or both [${engine_outage}]
   --outage-seconds S     c: how long the engine is away [${outage_seconds}]
   --port-base P          service ports P+1..P+40 [${port_base}];  --redis-port-base P  Redis ports P..P+4 [${redis_base}]
   --doc                  also write the table between the chaos markers of docs/OPERATIONS.md
@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
     *) log "unknown option $1"; usage; exit 2 ;;
   esac
 done
-case "$engine_outage" in stop|kill) ;; *) log "--engine-outage must be stop or kill"; exit 2 ;; esac
+case "$engine_outage" in stop|kill|stop,kill|kill,stop) ;; *) log "--engine-outage must be stop, kill or stop,kill"; exit 2 ;; esac
 command -v redis-server >/dev/null || { log "redis-server is needed (apt-get install redis-server)"; exit 1; }
 
 ensure_chdb
@@ -95,8 +95,13 @@ start_redis() {
 # service NAME APP_PORT [VAR=value…]: the service from the jar, with a clean environment (nothing inherited can point it
 # at another Redis or ClickHouse), rate limits off, LD_PRELOAD of libjsig as scripts/run.sh intends.
 start_service() {
-  local name="$1" app_port="$2"; shift 2
-  port_free "$app_port" || { log "port ${app_port} is in use; pick another --port-base"; exit 1; }
+  local name="$1" app_port="$2" setting; shift 2
+  for setting in "APP_PORT=${app_port}" "$@"; do
+    case "$setting" in
+      APP_PORT=*|CLICKHOUSE_EMBEDDED_PORT=*)
+        port_free "${setting#*=}" || { log "port ${setting#*=} is in use; pick another --port-base"; exit 1; } ;;
+    esac
+  done
   (cd "$ROOT" && exec env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 TMPDIR="${work}" LD_PRELOAD="$jsig" \
       ${CHDB_LIBRARY:+CHDB_LIBRARY="$CHDB_LIBRARY"} ${BUDMETRICS_CACHE:+BUDMETRICS_CACHE="$BUDMETRICS_CACHE"} \
       APP_PORT="$app_port" RATE_LIMIT_ENABLED=false REDIS_HOST=127.0.0.1 "$@" \
@@ -110,7 +115,8 @@ healthy_after=0
 wait_healthy() {
   local name="$1" app_port="$2" started
   started=$(date +%s)
-  for _ in $(seq 1 240); do
+  # on 2 busy cores a start (chDB, migrations, Spring, Camel) has taken up to 100 s
+  while [ $(( $(date +%s) - started )) -lt 300 ]; do
     if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/health" | grep -q 200; then
       healthy_after=$(( $(date +%s) - started ))
       return
@@ -118,7 +124,7 @@ wait_healthy() {
     kill -0 "${pid_of[$name]}" 2>/dev/null || { log "${name} exited; see its log:"; tail -30 "${work}/${name}.log" >&2; exit 1; }
     sleep 0.5
   done
-  log "${name} did not become healthy in 120 s"; tail -30 "${work}/${name}.log" >&2; exit 1
+  log "${name} did not become healthy in 300 s"; tail -30 "${work}/${name}.log" >&2; exit 1
 }
 
 stop_process() {
@@ -224,43 +230,53 @@ fault_b() {
 }
 
 # --- c. ClickHouse unreachable ------------------------------------------------------------------------------------
-fault_c() {
-  local redis=$((redis_base + 2)) app=$((port_base + 3)) engine_app=$((port_base + 23)) engine_ch=$((port_base + 13))
-  log "c: ClickHouse unreachable for ${outage_seconds} s (${engine_outage}) under HTTP and stream load; the service in external mode"
-  start_redis c-redis "$redis"
-  # the engine: a second instance serving only its embedded ClickHouse (its stream consumer off)
-  local engine_env=(CLICKHOUSE_EMBEDDED_DATA="${work}/c-engine-data" CLICKHOUSE_EMBEDDED_PORT="$engine_ch" REDIS_PORT="$redis"
-      REDIS_INGEST_ENABLED=false REDIS_STREAM=chaos-c-engine-unused)
-  start_service c-engine "$engine_app" "${engine_env[@]}"
-  wait_healthy c-engine "$engine_app"
-  start_service c-service "$app" CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT="$engine_ch" REDIS_PORT="$redis" REDIS_CONSUMER_NAME=chaos-c
-  wait_healthy c-service "$app"
-  local spread=$((outage_seconds + 20))
-  "${chaos[@]}" http-send --url "http://127.0.0.1:${app}" --project "$(uuid)" --events "$events" --batch 100 --senders 2 --spread "$spread" \
-      --give-up-after 150 --ledger "${work}/c-http.ledger" 2>> "${work}/c-senders.log" &
+# c_outage MODE: one load of HTTP and stream events while the engine is away for outage_seconds, then the count
+c_outage() {
+  local mode="$1" spread=$((outage_seconds + 20)) note label=stopped
+  [ "$mode" = kill ] && label=killed
+  "${chaos[@]}" http-send --url "http://127.0.0.1:${c_app}" --project "$(uuid)" --events "$events" --batch 100 --senders 2 \
+      --spread "$spread" --give-up-after 150 --ledger "${work}/c-${mode}-http.ledger" 2>> "${work}/c-senders.log" &
   pid_of[http-sender]=$!
-  "${chaos[@]}" stream-send --redis "127.0.0.1:${redis}" --stream budMetricsMessages --project "$(uuid)" --events "$events" --per-message 10 \
-      --spread "$spread" --give-up-after 150 --ledger "${work}/c-stream.ledger" 2>> "${work}/c-senders.log" &
+  "${chaos[@]}" stream-send --redis "127.0.0.1:${c_redis}" --stream budMetricsMessages --project "$(uuid)" --events "$events" \
+      --per-message 10 --spread "$spread" --give-up-after 150 --ledger "${work}/c-${mode}-stream.ledger" 2>> "${work}/c-senders.log" &
   pid_of[stream-sender]=$!
   sleep 8
-  if [ "$engine_outage" = stop ]; then
+  if [ "$mode" = stop ]; then
     kill -STOP "${pid_of[c-engine]}"
     log "c: engine stopped (SIGSTOP) for ${outage_seconds} s"
     sleep "$outage_seconds"
     kill -CONT "${pid_of[c-engine]}"
+    note="engine stopped (SIGSTOP: connections hang) 8 s into a ${spread} s load, resumed ${outage_seconds} s later"
   else
     kill9 c-engine
     log "c: engine killed (-9); restarting it on its data in ${outage_seconds} s"
     sleep "$outage_seconds"
-    start_service c-engine "$engine_app" "${engine_env[@]}"
-    wait_healthy c-engine "$engine_app"
+    start_service c-engine "$c_engine_app" "${c_engine_env[@]}"
+    wait_healthy c-engine "$c_engine_app"
+    note="engine killed (-9: connections refused) 8 s into a ${spread} s load, restarted ${outage_seconds} s later, healthy ${healthy_after} s after that"
   fi
   wait_senders
-  local note="engine stopped (SIGSTOP) 8 s into a ${spread} s load, resumed ${outage_seconds} s later"
-  [ "$engine_outage" = kill ] && note="engine killed (-9) 8 s into a ${spread} s load, restarted ${outage_seconds} s later"
-  count "${work}/c-http.ledger" "$engine_ch" "c. ClickHouse away ${outage_seconds} s, HTTP load" --wait 120 --note "$note"
-  count "${work}/c-stream.ledger" "$engine_ch" "c. ClickHouse away ${outage_seconds} s, stream load" --redis "127.0.0.1:${redis}" --wait 120 \
-      --note "$note"
+  count "${work}/c-${mode}-http.ledger" "$c_engine_ch" "c. ClickHouse ${label} ${outage_seconds} s, HTTP load" \
+      --wait 120 --note "$note"
+  count "${work}/c-${mode}-stream.ledger" "$c_engine_ch" "c. ClickHouse ${label} ${outage_seconds} s, stream load" \
+      --redis "127.0.0.1:${c_redis}" --wait 120 --note "$note"
+}
+
+fault_c() {
+  c_redis=$((redis_base + 2)) c_app=$((port_base + 3)) c_engine_app=$((port_base + 23)) c_engine_ch=$((port_base + 13))
+  log "c: ClickHouse unreachable for ${outage_seconds} s (${engine_outage}) under HTTP and stream load; the service in external mode"
+  start_redis c-redis "$c_redis"
+  # the engine: a second instance serving only its embedded ClickHouse (its stream consumer off)
+  c_engine_env=(CLICKHOUSE_EMBEDDED_DATA="${work}/c-engine-data" CLICKHOUSE_EMBEDDED_PORT="$c_engine_ch" REDIS_PORT="$c_redis"
+      REDIS_INGEST_ENABLED=false REDIS_STREAM=chaos-c-engine-unused)
+  start_service c-engine "$c_engine_app" "${c_engine_env[@]}"
+  wait_healthy c-engine "$c_engine_app"
+  start_service c-service "$c_app" CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT="$c_engine_ch" REDIS_PORT="$c_redis" REDIS_CONSUMER_NAME=chaos-c
+  wait_healthy c-service "$c_app"
+  local mode
+  for mode in ${engine_outage//,/ }; do
+    c_outage "$mode"
+  done
   stop_process c-service
   stop_process c-engine
   stop_process c-redis

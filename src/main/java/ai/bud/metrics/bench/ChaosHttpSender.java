@@ -41,6 +41,7 @@ final class ChaosHttpSender {
     private final Settings settings;
     private final Map<String, String> acks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> answers = new TreeMap<>();
+    private final java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
 
     ChaosHttpSender(Settings settings) {
         this.settings = settings;
@@ -90,7 +91,7 @@ final class ChaosHttpSender {
         synchronized (answers) {
             List<String> parts = new ArrayList<>();
             answers.forEach((what, count) -> parts.add(what + " ×" + count.get()));
-            return String.join(", ", parts);
+            return String.join(", ", parts) + String.format(java.util.Locale.ROOT, " (slowest answer %.1f s)", slowestNanos.get() / 1e9);
         }
     }
 
@@ -103,7 +104,9 @@ final class ChaosHttpSender {
             boolean progress = false;
             try {
                 byte[] body = ChaosEvents.json(ChaosEvents.bulk(new ArrayList<>(remaining.values()), true));
+                long sent = System.nanoTime();
                 PlainHttp.Answer answer = connection.post(ADD, body);
+                slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
                 count("HTTP " + answer.status());
                 if (answer.status() == 200) {
                     Map<String, String> statuses = statuses(answer.body());
