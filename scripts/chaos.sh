@@ -110,14 +110,17 @@ start_service() {
   pid_of[$name]=$!
 }
 
-# wait_healthy NAME APP_PORT: until GET /health is 200; sets healthy_after (seconds waited)
+# wait_healthy NAME APP_PORT: until GET /health and GET /ping (a Camel route) are 200; sets healthy_after (seconds waited).
+# /health alone is not enough: it answers 200 while the Camel context is still starting, and the routes (ingest
+# included) answer 404 until it has.
 healthy_after=0
 wait_healthy() {
   local name="$1" app_port="$2" started
   started=$(date +%s)
   # on 2 busy cores a start (chDB, migrations, Spring, Camel) has taken up to 100 s
   while [ $(( $(date +%s) - started )) -lt 300 ]; do
-    if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/health" | grep -q 200; then
+    if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/health" | grep -q 200 \
+        && curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/ping" | grep -q 200; then
       healthy_after=$(( $(date +%s) - started ))
       return
     fi
