@@ -198,8 +198,8 @@ fault_a() {
   wait_healthy a-service "$app"
   wait_senders
   local note="killed (-9) 8 s into a 20 s load, restarted at once, healthy again ${healthy_after} s later"
-  count "${work}/a-http.ledger" "$ch" "a. kill -9, HTTP load" --wait 90 --note "$note"
-  count "${work}/a-stream.ledger" "$ch" "a. kill -9, stream load" --redis "127.0.0.1:${redis}" --wait 90 --note "$note"
+  count "${work}/a-http.ledger" "$ch" "a. kill -9, HTTP load" --wait 60 --note "$note"
+  count "${work}/a-stream.ledger" "$ch" "a. kill -9, stream load" --redis "127.0.0.1:${redis}" --wait 60 --note "$note"
   stop_process a-service
   stop_process a-redis
 }
