@@ -31,7 +31,7 @@ usage: scripts/chaos.sh [options]
   --events N             events per load (HTTP and stream each) [${events}]
   --engine-outage LIST   c: stop (SIGSTOP/SIGCONT: a hung engine), kill (kill -9, restart on its data), or both [${engine_outage}]
   --outage-seconds S     c: how long the engine is away [${outage_seconds}]
-  --port-base P          service ports P+1..P+40 [${port_base}];  --redis-port-base P  Redis ports P..P+4 [${redis_base}]
+  --port-base P          service ports P+1..P+40, their actuators P+101..P+140 [${port_base}];  --redis-port-base P  Redis ports P..P+4 [${redis_base}]
   --doc                  also write the table between the chaos markers of docs/OPERATIONS.md
   --keep                 keep the temporary directory (logs, ledgers, data) instead of deleting it
 USAGE
@@ -51,6 +51,9 @@ while [ $# -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     *) log "unknown option $1"; usage; exit 2 ;;
   esac
+done
+for fault in ${only//,/ }; do
+  case "$fault" in a|b|c|d|e) ;; *) log "--only: unknown fault ${fault} (a-e)"; exit 2 ;; esac
 done
 case "$engine_outage" in stop|kill|stop,kill|kill,stop) ;; *) log "--engine-outage must be stop, kill or stop,kill"; exit 2 ;; esac
 command -v redis-server >/dev/null || { log "redis-server is needed (apt-get install redis-server)"; exit 1; }
@@ -93,34 +96,34 @@ start_redis() {
 }
 
 # service NAME APP_PORT [VAR=value…]: the service from the jar, with a clean environment (nothing inherited can point it
-# at another Redis or ClickHouse), rate limits off, LD_PRELOAD of libjsig as scripts/run.sh intends.
+# at another Redis or ClickHouse), rate limits off, LD_PRELOAD of libjsig as scripts/run.sh intends, and the actuator on
+# a port of its own (APP_PORT + 100), so that two instances never share one.
 start_service() {
   local name="$1" app_port="$2" setting; shift 2
-  for setting in "APP_PORT=${app_port}" "$@"; do
+  for setting in "APP_PORT=${app_port}" "MANAGEMENT_SERVER_PORT=$((app_port + 100))" "$@"; do
     case "$setting" in
-      APP_PORT=*|CLICKHOUSE_EMBEDDED_PORT=*)
+      APP_PORT=*|MANAGEMENT_SERVER_PORT=*|CLICKHOUSE_EMBEDDED_PORT=*)
         port_free "${setting#*=}" || { log "port ${setting#*=} is in use; pick another --port-base"; exit 1; } ;;
     esac
   done
   (cd "$ROOT" && exec env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 TMPDIR="${work}" LD_PRELOAD="$jsig" \
       ${CHDB_LIBRARY:+CHDB_LIBRARY="$CHDB_LIBRARY"} ${BUDMETRICS_CACHE:+BUDMETRICS_CACHE="$BUDMETRICS_CACHE"} \
-      APP_PORT="$app_port" RATE_LIMIT_ENABLED=false REDIS_HOST=127.0.0.1 "$@" \
+      APP_PORT="$app_port" MANAGEMENT_SERVER_PORT=$((app_port + 100)) RATE_LIMIT_ENABLED=false REDIS_HOST=127.0.0.1 "$@" \
       "$java_bin" -Dsun.net.httpserver.nodelay=true -XX:G1HeapRegionSize=16m -Xmx1g -jar "$JAR" serve) \
       >> "${work}/${name}.log" 2>&1 &
   pid_of[$name]=$!
 }
 
-# wait_healthy NAME APP_PORT: until GET /health and GET /ping (a Camel route) are 200; sets healthy_after (seconds waited).
-# /health alone is not enough: it answers 200 while the Camel context is still starting, and the routes (ingest
-# included) answer 404 until it has.
+# wait_healthy NAME APP_PORT: until GET /ping (a Camel route) is 200; sets healthy_after (seconds waited). Not /health:
+# it answers 200 while the Camel context is still starting and the routes (ingest included) still answer 404, and it
+# may live on the management port.
 healthy_after=0
 wait_healthy() {
   local name="$1" app_port="$2" started
   started=$(date +%s)
   # on 2 busy cores a start (chDB, migrations, Spring, Camel) has taken up to 100 s
   while [ $(( $(date +%s) - started )) -lt 300 ]; do
-    if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/health" | grep -q 200 \
-        && curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/ping" | grep -q 200; then
+    if curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${app_port}/ping" | grep -q 200; then
       healthy_after=$(( $(date +%s) - started ))
       return
     fi
