@@ -188,8 +188,10 @@ fault_a() {
   local env=(CLICKHOUSE_EMBEDDED_DATA="${work}/a-data" CLICKHOUSE_EMBEDDED_PORT="$ch" REDIS_PORT="$redis" REDIS_CONSUMER_NAME=chaos-a)
   start_service a-service "$app" "${env[@]}"
   wait_healthy a-service "$app"
+  # retries every 0.2 s at most: a sidecar with many deliveries in flight has some of them retried at any moment, so a
+  # short window in the restart where the service answers wrongly is hit as it would be in production
   "${chaos[@]}" http-send --url "http://127.0.0.1:${app}" --project "$(uuid)" --events "$events" --batch 100 --senders 2 --spread 20 \
-      --give-up-after 120 --ledger "${work}/a-http.ledger" 2>> "${work}/a-senders.log" &
+      --give-up-after 120 --max-backoff-ms 200 --ledger "${work}/a-http.ledger" 2>> "${work}/a-senders.log" &
   pid_of[http-sender]=$!
   "${chaos[@]}" stream-send --redis "127.0.0.1:${redis}" --stream budMetricsMessages --project "$(uuid)" --events "$events" --per-message 10 \
       --spread 20 --give-up-after 120 --ledger "${work}/a-stream.ledger" 2>> "${work}/a-senders.log" &
@@ -343,6 +345,8 @@ fault_e() {
 }
 
 started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
+commit="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty="$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)' || true)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 seconds_start=$(date +%s)
 echo "| fault | sent | acknowledged | stored | dead-lettered | lost | duplicated | notes |" > "$results"
@@ -352,8 +356,6 @@ for fault in a b c d e; do
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-commit="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-dirty="$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)' || true)"
 {
   echo "<!-- chaos:begin (written by scripts/chaos.sh --doc; edit outside the markers) -->"
   echo "Run: \`${command_line}\` on ${started_at}, commit \`${commit}\`${dirty}; $(( $(date +%s) - seconds_start )) s;"

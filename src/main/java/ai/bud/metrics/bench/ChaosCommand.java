@@ -30,10 +30,12 @@ public final class ChaosCommand {
     static final String USAGE = """
             usage: chaos COMMAND [options]
               http-send    --url URL --project UUID --ledger FILE [--events N] [--batch N] [--senders N] [--spread S]
-                           [--give-up-after S] [--seed N] [--now EPOCH_MS] [--span-months N] [--label TEXT]
+                           [--give-up-after S] [--max-backoff-ms N] [--seed N] [--now EPOCH_MS] [--span-months N]
+                           [--label TEXT]
                   POSTs Dapr bulk deliveries spread over --spread seconds, handling the answers as Dapr does (per-entry
-                  SUCCESS / DROP / RETRY, 404 drops, anything else or no answer is retried), each bulk for at most
-                  --give-up-after seconds; writes what each event was told to the ledger.
+                  SUCCESS / DROP / RETRY, 404 drops, anything else or no answer is retried, backing off from 0.5 s
+                  doubling to --max-backoff-ms, default 4000), each bulk for at most --give-up-after seconds; writes
+                  what each event was told to the ledger.
               stream-send  --redis HOST:PORT --stream NAME --project UUID --ledger FILE [--events N] [--per-message N]
                            [--spread S] [--give-up-after S] [--seed N] [--now EPOCH_MS]
                   XADDs gateway messages (a CloudEvent of N events), reconnecting and re-sending when Redis is gone.
@@ -100,6 +102,7 @@ public final class ChaosCommand {
                 integer(o, "span-months", 0));
         ChaosHttpSender sender = new ChaosHttpSender(new ChaosHttpSender.Settings(URI.create(required(o, "url")), events,
                 integer(o, "batch", 100), integer(o, "senders", 2), seconds(o, "spread", 20), seconds(o, "give-up-after", 120),
+                Duration.ofMillis(Math.min(500, integer(o, "max-backoff-ms", 4000))), Duration.ofMillis(integer(o, "max-backoff-ms", 4000)),
                 Expect.STORED, o.getOrDefault("label", "valid events over HTTP")));
         List<Item> items = sender.run();
         String answers = sender.answers();

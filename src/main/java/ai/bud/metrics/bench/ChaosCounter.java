@@ -137,7 +137,6 @@ final class ChaosCounter {
                 }
             }
         }
-        // an event sent twice by a sender (never happens with the chaos senders' unique ids) would count once
         int acknowledged = (int) items.stream().filter(Item::acknowledged).count();
         int stored = (int) items.stream().filter(i -> i.kind() == Kind.EVENT && engine.rows().containsKey(i.key())).count();
         int deadLettered = fates.getOrDefault(Fate.DEAD_LETTERED, 0);

@@ -23,19 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Posts events to {@code /observability/add} as Dapr bulk deliveries, spread evenly over a duration, and answers the
  * outcome as Dapr does: a 200 carries a status per entry (SUCCESS and DROP are final, RETRY is sent again); a 404 drops
  * the whole delivery; any other status or no answer (service killed, connection reset) sends the bulk again. Retries
- * back off from 0.5 s, doubling to 4 s, until every entry is done or the bulk's give-up time has passed (Dapr's
- * resiliency policy bounds them too). Records what each event was last told.
+ * back off (by default from 0.5 s, doubling to 4 s) until every entry is done or the bulk's give-up time has passed
+ * (Dapr's resiliency policy bounds them too). Records what each event was last told.
  */
 final class ChaosHttpSender {
 
     static final String ADD = "/observability/add";
     /** The acknowledgement of an event whose delivery was answered 404: Dapr drops it. */
     static final String DROPPED_BY_404 = "HTTP404";
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
 
-    record Settings(URI url, List<Map<String, Object>> events, int batch, int senders, Duration spread, Duration giveUp, Expect expect,
-            String label) {
+    /** {@code firstBackoff} doubling to {@code maxBackoff} between the attempts of one bulk. */
+    record Settings(URI url, List<Map<String, Object>> events, int batch, int senders, Duration spread, Duration giveUp,
+            Duration firstBackoff, Duration maxBackoff, Expect expect, String label) {
     }
 
     private final Settings settings;
@@ -99,7 +98,7 @@ final class ChaosHttpSender {
         Map<String, Map<String, Object>> remaining = new LinkedHashMap<>();
         bulk.forEach(event -> remaining.put(ChaosEvents.inferenceId(event), event));
         long giveUp = System.nanoTime() + settings.giveUp().toNanos();
-        Duration backoff = FIRST_BACKOFF;
+        Duration backoff = settings.firstBackoff();
         while (!remaining.isEmpty()) {
             boolean progress = false;
             try {
@@ -139,7 +138,8 @@ final class ChaosHttpSender {
                 return;
             }
             Thread.sleep(backoff.toMillis());
-            backoff = progress ? FIRST_BACKOFF : (backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2));
+            Duration doubled = backoff.multipliedBy(2);
+            backoff = progress ? settings.firstBackoff() : doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
         }
     }
 
