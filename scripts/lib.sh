@@ -62,8 +62,9 @@ ensure_jar() {
 java_cmd() {
   local jh
   jh="$(java_home)"
-  export LD_PRELOAD="${jh}/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
+  # LD_PRELOAD travels on the command line (env …): an export here would stay in the $(java_cmd) subshell
+  local preload="${jh}/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
   # 16 MB G1 regions: request bodies (~0.8 MB per 1000 events) and the JSON writer's 4 MB chunks stay out of the
   # humongous path, which under ingest load kept G1's concurrent marking busy (docs/PERFORMANCE.md)
-  echo "${jh}/bin/java" -Dsun.net.httpserver.nodelay=true -XX:G1HeapRegionSize=16m ${JAVA_OPTS:-}
+  echo env "LD_PRELOAD=${preload}" "${jh}/bin/java" -Dsun.net.httpserver.nodelay=true -XX:G1HeapRegionSize=16m ${JAVA_OPTS:-}
 }

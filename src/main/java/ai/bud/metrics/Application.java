@@ -2,6 +2,7 @@ package ai.bud.metrics;
 
 import ai.bud.metrics.analytics.ExplainQueryCommand;
 import ai.bud.metrics.bench.BenchCommand;
+import ai.bud.metrics.bench.ChaosCommand;
 import ai.bud.metrics.clickhouse.MigrateCommand;
 import ai.bud.metrics.seed.SeedCommand;
 import java.io.PrintStream;
@@ -25,7 +26,8 @@ public class Application {
             "migrate", MigrateCommand::run,
             "seed", SeedCommand::run,
             "explain-query", ExplainQueryCommand::run,
-            "bench", BenchCommand::run);
+            "bench", BenchCommand::run,
+            "chaos", ChaosCommand::run);
 
     public static void main(String[] args) {
         if (args.length > 0 && COMMANDS.containsKey(args[0])) {

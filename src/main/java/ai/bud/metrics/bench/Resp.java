@@ -10,9 +10,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The few Redis commands the bench needs, spoken in RESP over one socket (pipelined XADD). */
+/** The few Redis commands the bench and the chaos tools need, spoken in RESP over one socket (pipelined XADD). */
 final class Resp implements AutoCloseable {
 
     private final Socket socket;
@@ -72,6 +74,66 @@ final class Resp implements AutoCloseable {
             }
         }
         return names.toString();
+    }
+
+    /** XADD stream * field value: the entry id Redis gave it (its acknowledgement); an error reply is an IOException. */
+    String xadd(String stream, String field, byte[] value) throws IOException {
+        Object reply = call(b("XADD"), b(stream), b("*"), b(field), value);
+        if (reply instanceof RedisError error) {
+            throw new IOException("XADD: " + error.message());
+        }
+        return String.valueOf(reply);
+    }
+
+    /** The ids of the group's pending entries (XPENDING stream group - + count); empty when the stream or group is gone. */
+    List<String> pendingIds(String stream, String group, int count) throws IOException {
+        Object reply = call(b("XPENDING"), b(stream), b(group), b("-"), b("+"), b(Integer.toString(count)));
+        List<String> ids = new ArrayList<>();
+        if (reply instanceof List<?> entries) {
+            for (Object entry : entries) {
+                if (entry instanceof List<?> fields && !fields.isEmpty()) {
+                    ids.add(String.valueOf(fields.get(0)));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** XINFO GROUPS of the stream as one map of fields per group name; empty when the stream does not exist. */
+    Map<String, Map<String, Object>> groupInfo(String stream) throws IOException {
+        Object reply = call(b("XINFO"), b("GROUPS"), b(stream));
+        Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
+        if (reply instanceof List<?> list) {
+            for (Object group : list) {
+                if (group instanceof List<?> fields) {
+                    Map<String, Object> info = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < fields.size(); i += 2) {
+                        info.put(String.valueOf(fields.get(i)), fields.get(i + 1));
+                    }
+                    groups.put(String.valueOf(info.get("name")), info);
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** XINFO STREAM's last-generated-id, or null when the stream does not exist. */
+    String lastGeneratedId(String stream) throws IOException {
+        Object reply = call(b("XINFO"), b("STREAM"), b(stream));
+        if (reply instanceof List<?> fields) {
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("last-generated-id".equals(fields.get(i))) {
+                    return String.valueOf(fields.get(i + 1));
+                }
+            }
+        }
+        return null;
+    }
+
+    private Object call(byte[]... parts) throws IOException {
+        command(parts);
+        out.flush();
+        return reply();
     }
 
     private record RedisError(String message) {
