@@ -9,6 +9,8 @@ import org.springframework.core.Ordered;
  */
 public final class FilterOrder {
 
+    /** Until the routes are started every path is 503 (not the container's 404, which Dapr would drop). */
+    public static final int ROUTES_STARTING = Ordered.HIGHEST_PRECEDENCE + 5;
     /** Sees every byte written, including the errors the filters below write. */
     public static final int COMPRESSION = Ordered.HIGHEST_PRECEDENCE + 10;
     /** Unauthenticated requests never reach the body checks or spend anyone's rate-limit budget. */

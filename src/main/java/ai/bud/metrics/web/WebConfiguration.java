@@ -5,6 +5,8 @@ import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.camel.CamelContext;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -50,6 +52,19 @@ class WebConfiguration {
         registration.setAsyncSupported(true);
         registration.setOrder(FilterOrder.COMPRESSION);
         registration.setName("responseCompression");
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RoutesStartingFilter> routesStartingFilter(ObjectProvider<CamelContext> camel, ObjectMapper mapper) {
+        FilterRegistrationBean<RoutesStartingFilter> registration = new FilterRegistrationBean<>(new RoutesStartingFilter(() -> {
+            CamelContext context = camel.getIfAvailable();
+            return context != null && context.isStarted();
+        }, new EnvelopeWriter(mapper)));
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        registration.setOrder(FilterOrder.ROUTES_STARTING);
+        registration.setName("routesStarting");
         return registration;
     }
 
