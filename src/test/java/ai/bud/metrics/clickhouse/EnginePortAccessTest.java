@@ -83,13 +83,18 @@ class EnginePortAccessTest {
         listener.close();
     }
 
+    /** A request that fails the test rather than hang it when the engine never answers. */
+    private static HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
+    }
+
     private static HttpResponse<String> post(String sql) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
+        return http.send(request(URI.create(base)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String sql) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8))).GET().build(),
+        return http.send(request(URI.create(base + "?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -138,7 +143,7 @@ class EnginePortAccessTest {
             assertThat(response.body()).as(sql).startsWith("Code: ").contains("DB::Exception").doesNotContain(secretText);
         }
         // the Values data of an insert whose rows come in the body is read as expressions too
-        HttpResponse<String> body = http.send(HttpRequest.newBuilder(URI.create(base + "?query="
+        HttpResponse<String> body = http.send(request(URI.create(base + "?query="
                 + URLEncoder.encode("INSERT INTO port_it.t FORMAT Values", StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString("(4, file('" + path + "'))")).build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(body, 497, "Values body");
@@ -222,10 +227,10 @@ class EnginePortAccessTest {
         // the settings that change how SQL is read, or name files, are fixed
         assertRefused(post("SELECT 1 SETTINGS dialect = 'prql'"), 452, "dialect");
         assertRefused(post("SELECT 1 SETTINGS format_schema = '" + secret + ":M'"), 452, "format_schema");
-        assertRefused(http.send(HttpRequest.newBuilder(URI.create(base + "?dialect=kusto")).POST(HttpRequest.BodyPublishers.ofString("SELECT 1"))
+        assertRefused(http.send(request(URI.create(base + "?dialect=kusto")).POST(HttpRequest.BodyPublishers.ofString("SELECT 1"))
                 .build(), HttpResponse.BodyHandlers.ofString()), 452, "dialect as a URL setting");
         // readonly asked for in the URL makes that request read-only, and no pooled connection stays so
-        HttpResponse<String> readOnlyInsert = http.send(HttpRequest.newBuilder(URI.create(base + "?readonly=1"))
+        HttpResponse<String> readOnlyInsert = http.send(request(URI.create(base + "?readonly=1"))
                 .POST(HttpRequest.BodyPublishers.ofString("INSERT INTO port_it.t VALUES (100, 'ro')")).build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(readOnlyInsert, 164, "readonly=1");
         for (int i = 0; i < 8; i++) {
@@ -239,7 +244,7 @@ class EnginePortAccessTest {
     void whatStaysInsideTheEngineStillWorks() throws Exception {
         // the README's example, as curl sends it (the schema is applied if no earlier test did: it only creates what is missing)
         TestClickHouse.connector().migrate(true, false);
-        HttpResponse<String> readme = http.send(HttpRequest.newBuilder(
+        HttpResponse<String> readme = http.send(request(
                 URI.create(base + "?query=SELECT%20count()%20FROM%20bud.ModelInferenceDetails")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(readme.statusCode()).as(readme.body()).isEqualTo(200);
         assertThat(readme.body()).matches("\\d+\n");
@@ -251,12 +256,12 @@ class EnginePortAccessTest {
         assertThat(post("SELECT sum(number) FROM numbers(10)").body()).isEqualTo("45\n");
         assertThat(post("INSERT INTO port_it.t VALUES (300, 'file(''x'')'), (301, concat('a', 'b'))").statusCode()).isEqualTo(200);
         assertThat(post("SELECT name FROM port_it.t WHERE id IN (300, 301) ORDER BY id FORMAT TSVRaw").body()).isEqualTo("file('x')\nab\n");
-        HttpResponse<String> tsv = http.send(HttpRequest.newBuilder(URI.create(base + "?query="
+        HttpResponse<String> tsv = http.send(request(URI.create(base + "?query="
                 + URLEncoder.encode("INSERT INTO port_it.t FORMAT TabSeparated", StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString("302\tfile('/etc/hostname'); SELECT 1\n")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(tsv.statusCode()).as(tsv.body()).isEqualTo(200);
         assertThat(post("SELECT name FROM port_it.t WHERE id = 302 FORMAT TSVRaw").body()).isEqualTo("file('/etc/hostname'); SELECT 1\n");
-        HttpResponse<String> values = http.send(HttpRequest.newBuilder(URI.create(base + "?query="
+        HttpResponse<String> values = http.send(request(URI.create(base + "?query="
                 + URLEncoder.encode("INSERT INTO port_it.t FORMAT Values", StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString("(303, lower('ABC')), (304, 'file(')")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(values.statusCode()).as(values.body()).isEqualTo(200);
@@ -296,20 +301,20 @@ class EnginePortAccessTest {
     void webPagesAreNotServed() throws Exception {
         long before = count("port_it.t");
         // what a page's <form enctype="text/plain"> or fetch(…, {mode: "no-cors"}) sends
-        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(base)).header("Origin", "http://evil.example")
+        HttpResponse<String> form = http.send(request(URI.create(base)).header("Origin", "http://evil.example")
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("INSERT INTO port_it.t VALUES (500, 'from a page')"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(form, 497, "Origin");
         assertThat(form.statusCode()).isEqualTo(403);
-        HttpResponse<String> nullOrigin = http.send(HttpRequest.newBuilder(URI.create(base)).header("Origin", "null")
+        HttpResponse<String> nullOrigin = http.send(request(URI.create(base)).header("Origin", "null")
                 .POST(HttpRequest.BodyPublishers.ofString("INSERT INTO port_it.t VALUES (501, 'sandboxed')")).build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(nullOrigin, 497, "Origin: null");
         // an <img src> or link: no Origin, but Sec-Fetch-Site
-        HttpResponse<String> image = http.send(HttpRequest.newBuilder(URI.create(base + "?query=SELECT%201"))
+        HttpResponse<String> image = http.send(request(URI.create(base + "?query=SELECT%201"))
                 .header("Sec-Fetch-Site", "cross-site").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(image, 497, "Sec-Fetch-Site");
         // a URL typed into the address bar is served
-        HttpResponse<String> typed = http.send(HttpRequest.newBuilder(URI.create(base + "?query=SELECT%201"))
+        HttpResponse<String> typed = http.send(request(URI.create(base + "?query=SELECT%201"))
                 .header("Sec-Fetch-Site", "none").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(typed.body()).isEqualTo("1\n");
         // a page whose name was re-pointed at 127.0.0.1 (DNS rebinding) names itself in Host
@@ -333,24 +338,24 @@ class EnginePortAccessTest {
         try (ClickHouseConnector connector = ClickHouseConnector.start(locked)) {
             connector.awaitReachable();
             String url = "http://127.0.0.1:" + connector.port() + "/";
-            HttpRequest.Builder select = HttpRequest.newBuilder(URI.create(url + "?query=SELECT%2042"));
+            HttpRequest.Builder select = request(URI.create(url + "?query=SELECT%2042"));
 
             HttpResponse<String> none = http.send(select.copy().GET().build(), HttpResponse.BodyHandlers.ofString());
             assertRefused(none, 516, "no credentials");
             assertThat(none.statusCode()).isEqualTo(401);
             assertRefused(http.send(select.copy().header("X-ClickHouse-User", "port_user").header("X-ClickHouse-Key", "wrong").GET().build(),
                     HttpResponse.BodyHandlers.ofString()), 516, "wrong password");
-            assertRefused(http.send(HttpRequest.newBuilder(URI.create(url + "?query=SELECT%2042&user=default&password="
+            assertRefused(http.send(request(URI.create(url + "?query=SELECT%2042&user=default&password="
                     + URLEncoder.encode("s3cret pass:word", StandardCharsets.UTF_8))).GET().build(), HttpResponse.BodyHandlers.ofString()),
                     516, "wrong user");
             String basic = "Basic " + Base64.getEncoder().encodeToString("port_user:s3cret pass:word".getBytes(StandardCharsets.UTF_8));
             for (HttpRequest request : List.of(select.copy().header("Authorization", basic).GET().build(),
                     select.copy().header("X-ClickHouse-User", "port_user").header("X-ClickHouse-Key", "s3cret pass:word").GET().build(),
-                    HttpRequest.newBuilder(URI.create(url + "?query=SELECT%2042&user=port_user&password="
+                    request(URI.create(url + "?query=SELECT%2042&user=port_user&password="
                             + URLEncoder.encode("s3cret pass:word", StandardCharsets.UTF_8))).GET().build())) {
                 assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("42\n");
             }
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "ping")).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+            assertThat(http.send(request(URI.create(url + "ping")).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
                     .isEqualTo("Ok.\n");
             // the service's own pool connects with them
             try (HikariDataSource pool = connector.createDataSource(); Connection connection = pool.getConnection();
@@ -376,7 +381,7 @@ class EnginePortAccessTest {
                 lz4.write(new byte[(int) cap + 1000]);
             }
             assertThat(framed.size()).isLessThan((int) cap / 10);
-            HttpResponse<String> inflated = http.send(HttpRequest.newBuilder(URI.create(url + "?decompress=1&query="
+            HttpResponse<String> inflated = http.send(request(URI.create(url + "?decompress=1&query="
                     + URLEncoder.encode("INSERT INTO port_it.t FORMAT RowBinary", StandardCharsets.UTF_8))).header("Authorization", basic)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(framed.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
             assertRefused(inflated, 229, "compressed body over the cap");
@@ -384,7 +389,7 @@ class EnginePortAccessTest {
             long before = count("port_it.t");
             String rows = "900000\tunder the cap\n".repeat(20_000);
             assertThat(rows.length()).isLessThan((int) cap);
-            HttpResponse<String> under = http.send(HttpRequest.newBuilder(URI.create(url + "?query="
+            HttpResponse<String> under = http.send(request(URI.create(url + "?query="
                     + URLEncoder.encode("INSERT INTO port_it.t FORMAT TSV", StandardCharsets.UTF_8))).header("Authorization", basic)
                     .POST(HttpRequest.BodyPublishers.ofString(rows)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(under.statusCode()).as(under.body()).isEqualTo(200);
