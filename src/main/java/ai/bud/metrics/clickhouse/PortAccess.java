@@ -3,6 +3,7 @@ package ai.bud.metrics.clickhouse;
 import com.sun.net.httpserver.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -18,19 +19,20 @@ import java.util.Map;
  * <li>{@code Host} must name the loopback interface, so a page whose DNS name is re-pointed at 127.0.0.1 (DNS
  * rebinding) is refused too.</li>
  * <li>Credentials as ClickHouse clients send them: HTTP basic auth, {@code X-ClickHouse-User}/{@code X-ClickHouse-Key},
- * or the {@code user}/{@code password} URL parameters; compared in constant time.</li>
+ * or the {@code user}/{@code password} URL parameters; their SHA-256 digests compared in constant time.</li>
  * </ul>
  */
 final class PortAccess {
 
+    /** SHA-256 of the expected user and password (digests of equal length: the comparison time says nothing). */
     private final byte[] user;
     private final byte[] password;
 
     /** No credential check when both are null. */
     PortAccess(String user, String password) {
         boolean required = user != null || password != null;
-        this.user = required ? (user == null ? "default" : user).getBytes(StandardCharsets.UTF_8) : null;
-        this.password = required ? (password == null ? "" : password).getBytes(StandardCharsets.UTF_8) : null;
+        this.user = required ? digest(user == null ? "default" : user) : null;
+        this.password = required ? digest(password == null ? "" : password) : null;
     }
 
     /** Throws {@link EngineQueryException} when the request comes from a web page or names another host. */
@@ -71,11 +73,19 @@ final class PortAccess {
             givenUser = params.get("user");
             givenPassword = params.get("password");
         }
-        boolean userMatches = MessageDigest.isEqual(user, (givenUser == null ? "default" : givenUser).getBytes(StandardCharsets.UTF_8));
-        boolean passwordMatches = MessageDigest.isEqual(password, (givenPassword == null ? "" : givenPassword).getBytes(StandardCharsets.UTF_8));
+        boolean userMatches = MessageDigest.isEqual(user, digest(givenUser == null ? "default" : givenUser));
+        boolean passwordMatches = MessageDigest.isEqual(password, digest(givenPassword == null ? "" : givenPassword));
         if (!userMatches || !passwordMatches) {
             throw EngineQueryException.of(516, "AUTHENTICATION_FAILED", "Authentication failed: password is incorrect, or there is no"
                     + " user with such name");
+        }
+    }
+
+    private static byte[] digest(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.bud.metrics.clickhouse;
 
 import ai.bud.metrics.clickhouse.ClickHouseLexer.Type;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -21,8 +22,8 @@ import java.util.Set;
  * anything but a query that reads.</li>
  * </ul>
  * It reads the statement with the engine's lexing rules ({@link ClickHouseLexer}), so case, whitespace, comments and
- * string literals are seen as the engine sees them: {@code FiLe /*x*&#47; (} is a call, {@code 'file('} is text. One
- * pass over the text, no allocation per token: microseconds for the service's own statements.
+ * string literals are seen as the engine sees them: {@code FiLe}, a comment and {@code (} make a call, {@code 'file('}
+ * is text. One pass over the text, no allocation per token: microseconds for the service's own statements.
  */
 final class QueryGuard {
 
@@ -66,13 +67,14 @@ final class QueryGuard {
      * allowlisted ones, so what a newer engine adds is refused until someone has looked at it.
      */
     static QueryGuard forEngine(Set<String> tableFunctions, Set<String> engines) {
-        Set<String> calls = new HashSet<>(ALWAYS_DENIED_CALLS);
+        Set<String> calls = new HashSet<>();
         tableFunctions.forEach(name -> calls.add(name.toLowerCase(Locale.ROOT)));
         calls.removeAll(SAFE_TABLE_FUNCTIONS);
         calls.addAll(ALWAYS_DENIED_CALLS);
-        Set<String> denied = new HashSet<>(ALWAYS_DENIED_ENGINES);
+        Set<String> denied = new HashSet<>();
         engines.forEach(name -> denied.add(name.toLowerCase(Locale.ROOT)));
         denied.removeAll(SAFE_ENGINES);
+        denied.addAll(ALWAYS_DENIED_ENGINES);
         return new QueryGuard(calls, denied);
     }
 
@@ -282,7 +284,7 @@ final class QueryGuard {
         static {
             for (int length = 0; length < BY_LENGTH.length; length++) {
                 int l = length;
-                BY_LENGTH[length] = java.util.Arrays.stream(values()).filter(k -> k != NONE && k.name().length() == l)
+                BY_LENGTH[length] = Arrays.stream(values()).filter(k -> k != NONE && k.name().length() == l)
                         .toArray(Keyword[]::new);
             }
         }
