@@ -51,7 +51,7 @@ public final class ClickHouseConnector implements AutoCloseable {
         EmbeddedClickHouse engine = EmbeddedClickHouse.open(ChdbLibraryLocator.locate(embedded.library()), embedded.dataDir(),
                 embedded.connections());
         try {
-            return new ClickHouseConnector(properties, engine, ClickHouseHttpFacade.start(engine, embedded.port()));
+            return new ClickHouseConnector(properties, engine, ClickHouseHttpFacade.start(engine, embedded));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -91,8 +91,8 @@ public final class ClickHouseConnector implements AutoCloseable {
 
     public Connection openConnection(String database) throws SQLException {
         Properties info = new Properties();
-        info.setProperty("user", properties.user());
-        info.setProperty("password", properties.password());
+        info.setProperty("user", properties.clientUser());
+        info.setProperty("password", properties.clientPassword());
         return DriverManager.getConnection(jdbcUrl(database), info);
     }
 
@@ -133,15 +133,15 @@ public final class ClickHouseConnector implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("clickhouse");
         config.setJdbcUrl(jdbcUrl(properties.database()));
-        config.setUsername(properties.user());
-        config.setPassword(properties.password());
+        config.setUsername(properties.clientUser());
+        config.setPassword(properties.clientPassword());
         config.setMaximumPoolSize(properties.poolSize());
         config.setMinimumIdle(Math.min(2, properties.poolSize()));
         config.setConnectionTimeout(10_000);
         config.setValidationTimeout(5_000);
         config.setInitializationFailTimeout(-1);
-        config.addDataSourceProperty("user", properties.user());
-        config.addDataSourceProperty("password", properties.password());
+        config.addDataSourceProperty("user", properties.clientUser());
+        config.addDataSourceProperty("password", properties.clientPassword());
         return new HikariDataSource(config);
     }
 

@@ -2,6 +2,7 @@ package ai.bud.metrics.clickhouse;
 
 import com.clickhouse.client.api.internal.ClickHouseLZ4InputStream;
 import com.clickhouse.client.api.internal.ClickHouseLZ4OutputStream;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +35,12 @@ import org.slf4j.LoggerFactory;
  * The ClickHouse HTTP interface in front of the embedded engine, on a loopback port, so clickhouse-jdbc
  * and any ClickHouse tool (curl included) talk to it as to a server. Each request is sessionless, as on a
  * real server: its database and settings are applied on the borrowed chDB connection and undone before
- * the connection serves anyone else, and a {@code SET} statement sent on its own changes nothing.
+ * the connection serves anyone else, and a {@code SET} or {@code USE} statement sent on its own changes nothing.
+ *
+ * <p>It gives no more than a ClickHouse server's default does, and less: only programs on this machine, not web
+ * pages, are served, with credentials when configured ({@link PortAccess}); bodies are capped; client SQL reaches
+ * nothing outside the engine's data ({@link QueryGuard}, and the engine's own user, {@link EngineUserConfig}); a GET
+ * request only reads, as on a server.
  */
 public final class ClickHouseHttpFacade implements AutoCloseable {
 
@@ -47,27 +55,49 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
     /** A query parameter's placeholder, {@code {name:Type}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*:");
-    private static final Pattern SET_STATEMENT = Pattern.compile("(?is)^\\s*SET\\s+.*");
-    private static final Pattern INSERT_WITH_FORMAT = Pattern.compile("(?is)^\\s*(INSERT\\s+INTO\\s+.+?)\\s+FORMAT\\s+(\\w+)\\s*;?\\s*$");
     private static final int LZ4_BLOCK = 1024 * 1024;
 
     private final EmbeddedClickHouse engine;
     private final HttpServer server;
     private final ExecutorService executor;
     private final String timezone;
+    private final QueryGuard guard;
+    private final PortAccess access;
+    private final long maxBody;
 
-    private ClickHouseHttpFacade(EmbeddedClickHouse engine, HttpServer server, ExecutorService executor) {
+    private ClickHouseHttpFacade(EmbeddedClickHouse engine, HttpServer server, ExecutorService executor,
+            ClickHouseProperties.Embedded settings) {
         this.engine = engine;
         this.server = server;
         this.executor = executor;
         this.timezone = new String(engine.query("SELECT timezone()", "TabSeparated"), StandardCharsets.UTF_8).strip();
+        this.guard = guardFor(engine);
+        this.access = new PortAccess(settings.user(), settings.password());
+        this.maxBody = settings.maxBody().toBytes();
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
     }
 
-    /** Serves {@code engine} on 127.0.0.1:{@code port} (0 picks a free port). */
-    public static ClickHouseHttpFacade start(EmbeddedClickHouse engine, int port) {
+    /** The guard for what this engine lists: its table functions and engines beyond the allowlists are refused. */
+    private static QueryGuard guardFor(EmbeddedClickHouse engine) {
+        String listed = new String(engine.query("SELECT 'function', name FROM system.table_functions UNION ALL SELECT 'engine', name"
+                + " FROM system.table_engines UNION ALL SELECT 'engine', name FROM system.database_engines", "TabSeparated"),
+                StandardCharsets.UTF_8);
+        Set<String> functions = new HashSet<>();
+        Set<String> engines = new HashSet<>();
+        for (String line : listed.split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                (line.startsWith("function") ? functions : engines).add(line.substring(tab + 1));
+            }
+        }
+        return QueryGuard.forEngine(functions, engines);
+    }
+
+    /** Serves {@code engine} on 127.0.0.1 with these settings (port 0 picks a free port). */
+    public static ClickHouseHttpFacade start(EmbeddedClickHouse engine, ClickHouseProperties.Embedded settings) {
+        int port = settings.port();
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
             AtomicInteger threads = new AtomicInteger();
@@ -76,8 +106,9 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            ClickHouseHttpFacade facade = new ClickHouseHttpFacade(engine, server, executor);
-            log.info("ClickHouse HTTP interface of the embedded engine on http://127.0.0.1:{}/", facade.port());
+            ClickHouseHttpFacade facade = new ClickHouseHttpFacade(engine, server, executor, settings);
+            log.info("ClickHouse HTTP interface of the embedded engine on http://127.0.0.1:{}/{}", facade.port(),
+                    settings.requiresCredentials() ? " (credentials required)" : "");
             return facade;
         } catch (IOException e) {
             throw new EmbeddedEngineException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(),
@@ -91,48 +122,117 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
-            byte[] body = readBody(exchange, "1".equals(params.get("decompress")));
-            if ("/ping".equals(path) || ("/".equals(path) && !params.containsKey("query") && body.length == 0)) {
-                send(exchange, 200, "Ok.\n".getBytes(StandardCharsets.UTF_8), false, "text/plain; charset=UTF-8");
-                return;
+            try {
+                serve(exchange);
+            } catch (EngineQueryException e) {
+                sendError(exchange, e, statusOf(e.code()));
+            } catch (CappedInputStream.TooLarge e) {
+                sendError(exchange, tooLarge(), 413);
+            } catch (RuntimeException e) {
+                log.warn("facade request failed", e);
+                sendError(exchange, new EngineQueryException("Code: 1002. DB::Exception: " + e), 500);
             }
-            if (!"/".equals(path)) {
-                sendError(exchange, new EngineQueryException("Code: 1002. DB::Exception: no handler for " + path), 404);
-                return;
-            }
-            execute(exchange, params, body);
-        } catch (RuntimeException e) {
-            log.warn("facade request failed", e);
-            sendError(exchange, new EngineQueryException("Code: 1002. DB::Exception: " + e), 500);
         }
     }
 
-    private void execute(HttpExchange exchange, Map<String, String> params, byte[] body) throws IOException {
+    private void serve(HttpExchange exchange) throws IOException {
+        Headers headers = exchange.getRequestHeaders();
+        access.checkLocalClient(headers);
+        String path = exchange.getRequestURI().getPath();
+        Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
+        long declaredLength = declaredLength(headers);
+        boolean noBody = declaredLength <= 0 && !headers.containsKey("Transfer-Encoding");
+        if ("/ping".equals(path) || ("/".equals(path) && !params.containsKey("query") && noBody)) {
+            send(exchange, 200, "Ok.\n".getBytes(StandardCharsets.UTF_8), false, "text/plain; charset=UTF-8");
+            return;
+        }
+        if (!"/".equals(path)) {
+            sendError(exchange, new EngineQueryException("Code: 1002. DB::Exception: no handler for " + path), 404);
+            return;
+        }
+        access.checkCredentials(headers, params);
+        if (declaredLength > maxBody) {
+            throw tooLarge();
+        }
+        InputStream body = new CappedInputStream(exchange.getRequestBody(), maxBody);
+        if ("1".equals(params.get("decompress"))) {
+            body = new CappedInputStream(new ClickHouseLZ4InputStream(body, LZ4Factory.fastestInstance().fastDecompressor(), LZ4_BLOCK),
+                    maxBody);
+        }
+        // as on a server: GET only reads, and so does a request that asks for readonly
+        String readonly = params.remove("readonly");
+        boolean readOnly = "GET".equalsIgnoreCase(exchange.getRequestMethod()) || (readonly != null && !"0".equals(readonly));
+        execute(exchange, params, body, readOnly);
+    }
+
+    private static long declaredLength(Headers headers) {
+        String value = headers.getFirst("Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw EngineQueryException.of(27, "CANNOT_PARSE_INPUT_ASSERTION_FAILED", "Content-Length is not a number");
+        }
+    }
+
+    private EngineQueryException tooLarge() {
+        return EngineQueryException.of(229, "QUERY_IS_TOO_LARGE", "The request body is larger than CLICKHOUSE_EMBEDDED_MAX_BODY ("
+                + maxBody + " bytes)");
+    }
+
+    private void execute(HttpExchange exchange, Map<String, String> params, InputStream body, boolean readOnly) throws IOException {
         String queryParam = params.get("query");
         String format = firstNonNull(exchange.getRequestHeaders().getFirst("X-ClickHouse-Format"), params.get("default_format"), "TabSeparated");
         String database = firstNonNull(exchange.getRequestHeaders().getFirst("X-ClickHouse-Database"), params.get("database"), "default");
         boolean compress = "1".equals(params.get("compress"));
+        QueryGuard.Statement statement = queryParam == null ? null : guard.check(queryParam, readOnly);
+        String insertPrefix = statement == null ? null : statement.insertBeforeFormat(queryParam);
         Path insertData = null;
-        String sql;
-        Matcher insert = queryParam == null ? null : INSERT_WITH_FORMAT.matcher(queryParam);
-        if (insert != null && insert.matches() && body.length > 0) {
-            // Data in the body: hand it to the engine as a file (binary bodies do not survive as query text).
-            insertData = Files.createTempFile("clickhouse-insert-", ".data");
-            Files.write(insertData, body);
-            sql = insert.group(1) + " FROM INFILE '" + insertData.toAbsolutePath() + "' FORMAT " + insert.group(2);
-        } else if (queryParam != null) {
-            sql = body.length == 0 ? queryParam : queryParam + "\n" + new String(body, StandardCharsets.UTF_8);
-        } else {
-            sql = new String(body, StandardCharsets.UTF_8);
+        try {
+            String sql = null;
+            if (insertPrefix != null) {
+                // data in the body: hand it to the engine as a file (binary bodies do not survive as query text)
+                insertData = Files.createTempFile("clickhouse-insert-", ".data");
+                boolean values = statement.format().equalsIgnoreCase("Values");
+                long length;
+                if (values) {
+                    byte[] data = body.readAllBytes();
+                    guard.checkValuesData(new String(data, StandardCharsets.ISO_8859_1));
+                    Files.write(insertData, data);
+                    length = data.length;
+                } else {
+                    length = Files.copy(body, insertData, StandardCopyOption.REPLACE_EXISTING);
+                }
+                sql = length == 0 ? queryParam
+                        : insertPrefix + " FROM INFILE " + quoted(insertData.toAbsolutePath().toString()) + " FORMAT " + statement.format();
+            } else {
+                byte[] text = body.readAllBytes();
+                if (queryParam == null || text.length > 0) {
+                    sql = queryParam == null ? new String(text, StandardCharsets.UTF_8)
+                            : queryParam + "\n" + new String(text, StandardCharsets.UTF_8);
+                    statement = guard.check(sql, readOnly);
+                } else {
+                    sql = queryParam;
+                }
+            }
+            run(exchange, params, sql, statement, format, database, compress);
+        } finally {
+            if (insertData != null) {
+                Files.deleteIfExists(insertData);
+            }
         }
+    }
+
+    private void run(HttpExchange exchange, Map<String, String> params, String sql, QueryGuard.Statement statement, String format,
+            String database, boolean compress) throws IOException {
         String queryId = firstNonNull(params.get("query_id"), UUID.randomUUID().toString(), null);
         exchange.getResponseHeaders().set("X-ClickHouse-Query-Id", queryId);
         exchange.getResponseHeaders().set("X-ClickHouse-Timezone", timezone);
         exchange.getResponseHeaders().set("X-ClickHouse-Server-Display-Name", "budmetrics-embedded");
-        if (SET_STATEMENT.matcher(sql).matches()) {
-            // Sessionless HTTP: a SET alone affects nothing beyond its own request.
+        if (statement.sessionOnly()) {
+            // Sessionless HTTP: a SET or USE alone affects nothing beyond its own request.
             send(exchange, 200, new byte[0], compress, "text/plain; charset=UTF-8");
             return;
         }
@@ -190,13 +290,6 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                     }
                 }
             }
-        } catch (EngineQueryException e) {
-            sendError(exchange, e, statusOf(e.code()));
-            return;
-        } finally {
-            if (insertData != null) {
-                Files.deleteIfExists(insertData);
-            }
         }
         exchange.getResponseHeaders().set("X-ClickHouse-Format", format);
         exchange.getResponseHeaders().set("X-ClickHouse-Summary", "{\"read_rows\":\"0\",\"read_bytes\":\"0\",\"written_rows\":\"0\","
@@ -223,6 +316,9 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
         return switch (code) {
             case 62, 27, 26, 36, 43, 47, 115, 456, 457 -> 400; // syntax, parse, bad arguments, types, unknown identifier/setting
             case 60, 81 -> 404; // unknown table, unknown database
+            case 164, 452, 497 -> 403; // read-only request, fixed setting, access denied
+            case 194, 516 -> 401; // no or wrong credentials
+            case 229 -> 413; // body too large
             case 159 -> 504; // timeout exceeded
             default -> 500;
         };
@@ -259,14 +355,6 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 body.write(out);
             }
         }
-    }
-
-    private static byte[] readBody(HttpExchange exchange, boolean lz4Framed) throws IOException {
-        InputStream in = exchange.getRequestBody();
-        if (lz4Framed) {
-            in = new ClickHouseLZ4InputStream(in, LZ4Factory.fastestInstance().fastDecompressor(), LZ4_BLOCK);
-        }
-        return in.readAllBytes();
     }
 
     private static Map<String, String> parseQuery(String rawQuery) {

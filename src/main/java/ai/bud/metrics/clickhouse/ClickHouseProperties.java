@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Where ClickHouse is and how to treat it. External when {@code host} is set, else the embedded engine.
@@ -33,15 +35,62 @@ public record ClickHouseProperties(
         }
     }
 
+    /**
+     * The embedded engine and its loopback ClickHouse HTTP port.
+     *
+     * @param user     with {@code password}: the credentials the port asks for (either set turns the check on; the
+     *                 user defaults to {@code default}), and that the service itself then connects with
+     * @param maxBody  largest request body the port accepts
+     */
     public record Embedded(
             @DefaultValue("./data/clickhouse") Path dataDir,
             @DefaultValue("8123") int port,
             String library,
-            @DefaultValue("4") int connections) {
+            @DefaultValue("4") int connections,
+            String user,
+            String password,
+            @DefaultValue("256MB") DataSize maxBody) {
+
+        @ConstructorBinding
+        public Embedded {
+            user = user == null || user.isBlank() ? null : user;
+            password = password == null || password.isEmpty() ? null : password;
+            maxBody = maxBody == null ? DataSize.ofMegabytes(256) : maxBody;
+            if (maxBody.toBytes() <= 0) {
+                throw new IllegalArgumentException("CLICKHOUSE_EMBEDDED_MAX_BODY must be positive, got " + maxBody);
+            }
+        }
+
+        /** The port without credentials and with the default body limit. */
+        public Embedded(Path dataDir, int port, String library, int connections) {
+            this(dataDir, port, library, connections, null, null, null);
+        }
+
+        public boolean requiresCredentials() {
+            return user != null || password != null;
+        }
+
+        /** The user a client of the port presents ({@code default} when only a password is set). */
+        public String clientUser() {
+            return user == null ? "default" : user;
+        }
+
+        public String clientPassword() {
+            return password == null ? "" : password;
+        }
     }
 
     public boolean isEmbedded() {
         return host == null || host.isBlank();
+    }
+
+    /** Who the service connects as: the embedded port's credentials when it asks for some, else CLICKHOUSE_USER. */
+    public String clientUser() {
+        return isEmbedded() && embedded.requiresCredentials() ? embedded.clientUser() : user;
+    }
+
+    public String clientPassword() {
+        return isEmbedded() && embedded.requiresCredentials() ? embedded.clientPassword() : password;
     }
 
     /** ModelInference is the gateway's table: created by default only for the embedded (local) engine. */
@@ -72,7 +121,10 @@ public record ClickHouseProperties(
                         Path.of(orElse(get.apply("CLICKHOUSE_EMBEDDED_DATA"), "./data/clickhouse")),
                         intOr(get.apply("CLICKHOUSE_EMBEDDED_PORT"), 8123),
                         get.apply("CHDB_LIBRARY"),
-                        intOr(get.apply("CLICKHOUSE_EMBEDDED_CONNECTIONS"), 4)));
+                        intOr(get.apply("CLICKHOUSE_EMBEDDED_CONNECTIONS"), 4),
+                        get.apply("CLICKHOUSE_EMBEDDED_USER"),
+                        get.apply("CLICKHOUSE_EMBEDDED_PASSWORD"),
+                        DataSize.parse(orElse(get.apply("CLICKHOUSE_EMBEDDED_MAX_BODY"), "256MB").strip())));
     }
 
     public ClickHouseProperties withRetries(int retries, Duration delay) {
@@ -84,7 +136,20 @@ public record ClickHouseProperties(
     public ClickHouseProperties withEmbeddedPort(int embeddedPort) {
         return new ClickHouseProperties(host, port, database, user, password, maxRetries, retryDelay, poolSize, queryTimeout,
                 migrateOnStartup, createModelInference,
-                new Embedded(embedded.dataDir(), embeddedPort, embedded.library(), embedded.connections()));
+                new Embedded(embedded.dataDir(), embeddedPort, embedded.library(), embedded.connections(), embedded.user(),
+                        embedded.password(), embedded.maxBody()));
+    }
+
+    /**
+     * The same, as a client of a running service's embedded port (a tool that reaches it as an external server): the
+     * port's credentials, when it asks for some, stand in for CLICKHOUSE_USER/PASSWORD.
+     */
+    public ClickHouseProperties withEmbeddedPortCredentials() {
+        if (!embedded.requiresCredentials()) {
+            return this;
+        }
+        return new ClickHouseProperties(host, port, database, embedded.clientUser(), embedded.clientPassword(), maxRetries, retryDelay,
+                poolSize, queryTimeout, migrateOnStartup, createModelInference, embedded);
     }
 
     private static String orElse(String value, String fallback) {

@@ -103,8 +103,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         this.chdb = Native.load(library.toAbsolutePath().toString(), ChdbLibrary.class);
         this.idle = new ArrayBlockingQueue<>(connections);
         try {
+            Path config = writeUserConfig(dataDir);
             onNativeThread(() -> {
-                connectAll(dataDir, connections);
+                connectAll(dataDir, config, connections);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -116,12 +117,22 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    private void connectAll(Path dataDir, int connections) {
+    private static Path writeUserConfig(Path dataDir) {
+        try {
+            return EngineUserConfig.write(dataDir);
+        } catch (IOException e) {
+            throw new EmbeddedEngineException("cannot write the engine's configuration into " + dataDir + ": " + e.getMessage(),
+                    "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
+        }
+    }
+
+    private void connectAll(Path dataDir, Path config, int connections) {
         SignalHandlerGuard guard = new SignalHandlerGuard().snapshot();
         try {
             chdb.chdb_set_signal_handlers_enabled(0);
             for (int i = 0; i < connections; i++) {
-                Pointer connectionPointer = chdb.chdb_connect(2, new String[] {"clickhouse", "--path=" + dataDir.toAbsolutePath()});
+                Pointer connectionPointer = chdb.chdb_connect(3, new String[] {"clickhouse", "--path=" + dataDir.toAbsolutePath(),
+                        "--config-file=" + config.toAbsolutePath()});
                 if (connectionPointer == null || connectionPointer.getPointer(0) == null) {
                     throw new EmbeddedEngineException("chDB could not open " + dataDir + " (another engine may hold it)",
                             "stop the other instance, or give this one its own CLICKHOUSE_EMBEDDED_DATA directory");

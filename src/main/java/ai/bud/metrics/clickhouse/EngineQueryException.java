@@ -17,6 +17,11 @@ public final class EngineQueryException extends RuntimeException {
         this.code = matcher.find() ? Integer.parseInt(matcher.group(1)) : UNKNOWN_EXCEPTION;
     }
 
+    /** A refusal worded as the engine words its errors: {@code Code: N. DB::Exception: message. (NAME)}. */
+    static EngineQueryException of(int code, String name, String message) {
+        return new EngineQueryException("Code: " + code + ". DB::Exception: " + message + ". (" + name + ")");
+    }
+
     public int code() {
         return code;
     }

@@ -33,7 +33,8 @@ final class ClickHouseTarget implements AutoCloseable {
         } else if (!configured.isEmbedded()) {
             properties = external(configured, options.database(), configured.host(), configured.port());
         } else if (options.mode() == SeedOptions.Mode.API) {
-            properties = external(configured, options.database(), "127.0.0.1", configured.embedded().port());
+            properties = external(configured.withEmbeddedPortCredentials(), options.database(), "127.0.0.1",
+                    configured.embedded().port());
         } else {
             properties = external(configured, options.database(), null, configured.port());
         }
@@ -42,7 +43,8 @@ final class ClickHouseTarget implements AutoCloseable {
             connector.awaitReachable();
             connector.migrate(options.includeModelInference(), false);
             URI base = URI.create("http://" + connector.host() + ":" + connector.port() + "/");
-            return new ClickHouseTarget(connector, new ClickHouseHttp(base, options.database(), properties.user(), properties.password()));
+            return new ClickHouseTarget(connector,
+                    new ClickHouseHttp(base, options.database(), properties.clientUser(), properties.clientPassword()));
         } catch (RuntimeException e) {
             connector.close();
             throw e;
@@ -62,7 +64,8 @@ final class ClickHouseTarget implements AutoCloseable {
             if (e.getMessage().contains("locked") && new ClickHouseHttp(facade, properties.database(), null, null).ping()) {
                 err.println("seed: " + properties.embedded().dataDir() + " is held by a running service; using its ClickHouse HTTP"
                         + " interface at " + facade + " (--clickhouse-url " + facade + " says so explicitly)");
-                return ClickHouseConnector.start(external(properties, properties.database(), "127.0.0.1", port));
+                return ClickHouseConnector.start(
+                        external(properties.withEmbeddedPortCredentials(), properties.database(), "127.0.0.1", port));
             }
             throw e;
         }
