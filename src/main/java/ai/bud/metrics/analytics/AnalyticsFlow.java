@@ -1,10 +1,8 @@
 package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,7 +65,7 @@ public class AnalyticsFlow {
         if (declared != null && declared > maxBodyBytes) {
             throw tooLarge();
         }
-        AnalyticsRequest request = parser.parse(read(exchange, message.getBody()));
+        AnalyticsRequest request = parser.parse(RequestBody.read(exchange, maxBodyBytes, this::tooLarge));
         boolean live = request.reachesPresent(clock);
         String cacheControl = message.getHeader("Cache-Control", String.class);
         exchange.setProperty(REQUEST, request);
@@ -102,37 +100,6 @@ public class AnalyticsFlow {
 
     private static String quoted(String text) {
         return "'" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "'";
-    }
-
-    private byte[] read(Exchange exchange, Object body) {
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body instanceof byte[] bytes) {
-            return checked(bytes);
-        }
-        if (body instanceof String text) {
-            return checked(text.getBytes(StandardCharsets.UTF_8));
-        }
-        if (body instanceof InputStream in) {
-            try (in) {
-                return checked(in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1)));
-            } catch (IOException e) {
-                throw ApiException.badRequest("body", "body could not be read to its end");
-            }
-        }
-        byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
-        if (bytes == null) {
-            throw ApiException.badRequest("body", "body must be a JSON object");
-        }
-        return checked(bytes);
-    }
-
-    private byte[] checked(byte[] bytes) {
-        if (bytes.length > maxBodyBytes) {
-            throw tooLarge();
-        }
-        return bytes;
     }
 
     private ApiException tooLarge() {

@@ -1,10 +1,9 @@
 package ai.bud.metrics.ingest;
 
 import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.web.RequestBody;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -41,7 +40,7 @@ public class IngestHttp {
         if (declared != null && declared > maxBodyBytes) {
             throw tooLarge();
         }
-        byte[] body = read(exchange, message.getBody());
+        byte[] body = RequestBody.read(exchange, maxBodyBytes, this::tooLarge);
         try {
             return IngestBatch.of(SOURCE, parser.parse(body));
         } catch (MalformedDeliveryException e) {
@@ -63,39 +62,6 @@ public class IngestHttp {
         int semicolon = type.indexOf(';');
         String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip();
         return media.equals("application/json") || media.endsWith("+json");
-    }
-
-    private byte[] read(Exchange exchange, Object body) {
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body instanceof byte[] bytes) {
-            return checked(bytes);
-        }
-        if (body instanceof String text) {
-            return checked(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (body instanceof InputStream in) {
-            try (in) {
-                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-                return checked(bytes);
-            } catch (IOException e) {
-                // the container's text names its classes: the reply says what happened, in its own words
-                throw ApiException.badRequest("body", "cannot be read: the connection ended before the whole body arrived");
-            }
-        }
-        byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
-        if (bytes == null) {
-            throw ApiException.badRequest("body", "must be JSON");
-        }
-        return checked(bytes);
-    }
-
-    private byte[] checked(byte[] bytes) {
-        if (bytes.length > maxBodyBytes) {
-            throw tooLarge();
-        }
-        return bytes;
     }
 
     private ApiException tooLarge() {
