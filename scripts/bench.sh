@@ -118,7 +118,7 @@ cd "$ROOT"
 env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" CLICKHOUSE_EMBEDDED_PORT="$ch_port" APP_PORT="$app_port" \
     MANAGEMENT_PORT="$((app_port + 1))" \
     RATE_LIMIT_ENABLED=false REDIS_STREAM="$stream" REDIS_CONSUMER_GROUP=budmetrics-bench \
-    INGEST_DEDUP_KEY_PREFIX="budbench:dedup" \
+    INGEST_DEDUP_KEY_PREFIX="budbench-$$:dedup" \
     $(java_cmd) -jar "$JAR" serve > "${work}/service.log" 2>&1 &
 service_pid=$!
 for i in $(seq 1 120); do
