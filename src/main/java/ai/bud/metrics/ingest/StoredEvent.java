@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * One stored event in the shape of its ModelInferenceDetails row, for routes: column names as keys, in table order,
  * and values as ClickHouse's JSON output gives them — UUIDs and the IPv6 address as text, times as
- * {@code yyyy-MM-dd HH:mm:ss.SSS} (UTC), {@code response_analysis} as the JSON object itself (a Jackson
- * {@link RawValue}: marshalled as it was stored, never parsed again). {@code created_at} is the server's and not known
+ * {@code yyyy-MM-dd HH:mm:ss.SSS} (UTC), {@code response_analysis} as the JSON object itself ({@link JsonText}: marshalled
+ * as it was stored, never parsed again; its text in {@code simple}). {@code created_at} is the server's and not known
  * here. In {@code simple}: {@code ${body[project_id]}}.
  */
 public final class StoredEvent {
@@ -25,7 +25,7 @@ public final class StoredEvent {
         row.put("endpoint_id", e.endpointId().toString());
         row.put("model_id", e.modelId().toString());
         row.put("cost", e.cost());
-        row.put("response_analysis", e.responseAnalysis() == null ? null : new RawValue(e.responseAnalysis()));
+        row.put("response_analysis", e.responseAnalysis() == null ? null : new JsonText(e.responseAnalysis()));
         row.put("is_success", e.isSuccess());
         row.put("request_arrival_time", time(e.requestArrivalTime()));
         row.put("request_forward_time", time(e.requestForwardTime()));
@@ -37,6 +37,19 @@ public final class StoredEvent {
         row.put("error_type", e.errorType());
         row.put("status_code", e.statusCode());
         return row;
+    }
+
+    /** JSON text that Jackson writes as it is (an object, not a string) and that reads as that text elsewhere. */
+    public static final class JsonText extends RawValue {
+
+        JsonText(String json) {
+            super(json);
+        }
+
+        @Override
+        public String toString() {
+            return (String) rawValue();
+        }
     }
 
     /** DateTime64(3) as ClickHouse writes it. */
