@@ -7,12 +7,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
- * {@code explain-query request.json}: validates an analytics request body and prints the SQL the service would run
- * and its bound parameters, without connecting to ClickHouse. {@code -} reads the body from standard input.
+ * {@code explain-query request.json}: validates an analytics request body and prints the statement the service sends
+ * (its {@code SETTINGS} as configured by {@code CLICKHOUSE_QUERY_TIMEOUT_SECONDS} and {@code CLICKHOUSE_HOST}) and the
+ * query parameters sent beside it, without connecting to ClickHouse. {@code -} reads the body from standard input.
  */
 public final class ExplainQueryCommand {
 
@@ -22,7 +22,7 @@ public final class ExplainQueryCommand {
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
             err.println("usage: explain-query <request.json | ->");
-            err.println("  prints the SQL and bound parameters for an analytics request body, without running it");
+            err.println("  prints the statement and its query parameters for an analytics request body, without running it");
             return args.length == 1 ? 0 : 2;
         }
         byte[] body;
@@ -35,14 +35,11 @@ public final class ExplainQueryCommand {
         Clock clock = Clock.systemUTC();
         try {
             AnalyticsRequest request = new AnalyticsRequestParser(clock).parse(body);
-            SqlQuery query = new QueryBuilder(clock).build(request);
+            SqlQuery query = builder(clock, env).build(request);
             out.println("-- SQL");
             out.println(query.sql());
-            out.println("-- parameters (in order of the ? placeholders)");
-            List<Object> params = query.params();
-            for (int i = 0; i < params.size(); i++) {
-                out.println((i + 1) + ": " + params.get(i));
-            }
+            out.println("-- parameters (sent as param_<name>)");
+            out.print(query.describeParams(""));
             return 0;
         } catch (ApiException e) {
             err.println("explain-query: " + e.status() + " " + e.getMessage());
@@ -51,5 +48,13 @@ public final class ExplainQueryCommand {
             }
             return 1;
         }
+    }
+
+    /** The builder as the service configures it from the same environment (application.yaml's defaults). */
+    static QueryBuilder builder(Clock clock, Map<String, String> env) {
+        String timeout = env.getOrDefault("CLICKHOUSE_QUERY_TIMEOUT_SECONDS", "");
+        long seconds = timeout.isBlank() ? 60 : Long.parseLong(timeout.trim());
+        boolean embedded = env.getOrDefault("CLICKHOUSE_HOST", "").isBlank();
+        return new QueryBuilder(clock, seconds, embedded);
     }
 }
