@@ -1,5 +1,6 @@
 package ai.bud.metrics.analytics;
 
+import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.FieldError;
 import java.io.IOException;
@@ -50,11 +51,13 @@ public final class ExplainQueryCommand {
         }
     }
 
-    /** The builder as the service configures it from the same environment (application.yaml's defaults). */
+    /**
+     * The builder as the service configures it from the same environment: the query timeout, and materialized CTEs on
+     * the embedded engine (the embedded/external choice as clickhouse/ reads it).
+     */
     static QueryBuilder builder(Clock clock, Map<String, String> env) {
-        String timeout = env.getOrDefault("CLICKHOUSE_QUERY_TIMEOUT_SECONDS", "");
-        long seconds = timeout.isBlank() ? 60 : Long.parseLong(timeout.trim());
-        boolean embedded = env.getOrDefault("CLICKHOUSE_HOST", "").isBlank();
-        return new QueryBuilder(clock, seconds, embedded);
+        ClickHouseProperties clickhouse = ClickHouseProperties.fromEnvironment(env);
+        long seconds = Math.max(0, (clickhouse.queryTimeout().toMillis() + 999) / 1000);
+        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded());
     }
 }
