@@ -1,5 +1,6 @@
 package ai.bud.metrics.analytics;
 
+import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
@@ -8,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
@@ -17,7 +17,7 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * The steps of routes/analytics.camel.yaml: thin adapters from the exchange to the plain-Java core
- * ({@link AnalyticsRequestParser}, {@link QueryBuilder}, {@link AnalyticsQueryRunner}, {@link ResponseWriter}).
+ * ({@link AnalyticsRequestParser}, {@link QueryBuilder}, {@link AnalyticsQueryRunner}, {@link RowJsonWriter}).
  */
 @Component("analyticsFlow")
 public class AnalyticsFlow {
@@ -36,20 +36,20 @@ public class AnalyticsFlow {
     private final long maxBodyBytes;
 
     /**
+     * @param engine the seam to ClickHouse ({@link EngineClient}), which also tells whether it is the embedded engine
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
      *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
      * @param maxBodySize the largest request body read; a larger one is answered 413
      */
-    public AnalyticsFlow(DataSource dataSource,
+    public AnalyticsFlow(EngineClient engine,
             @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
-            @Value("${budmetrics.clickhouse.host:}") String clickhouseHost,
             @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize) {
         this.maxBodyBytes = maxBodySize.toBytes();
-        this.runner = new AnalyticsQueryRunner(dataSource);
+        this.runner = new AnalyticsQueryRunner(engine);
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
-                ? clickhouseHost == null || clickhouseHost.isBlank()
+                ? engine.embedded()
                 : Boolean.parseBoolean(materializedCte.trim());
         this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize);
     }

@@ -256,7 +256,11 @@ final class Bench {
         return bytes;
     }
 
-    /** explain-query output (SQL, then numbered parameters) to one statement with the values inlined as literals. */
+    /**
+     * explain-query output (SQL, then its parameters as {@code {name:Type} = value}) to one statement with each
+     * placeholder replaced as the engine replaces a query parameter, by {@code _CAST('value', 'Type')}: the statement the
+     * engine runs for the service, also through JDBC (which has no named parameters).
+     */
     static String substitute(String explain) {
         int sqlStart = explain.indexOf("-- SQL\n");
         int paramsStart = explain.indexOf("-- parameters");
@@ -264,23 +268,28 @@ final class Bench {
             throw new BenchException("not the output of explain-query: " + explain.lines().findFirst().orElse(""));
         }
         String sql = explain.substring(sqlStart + 7, paramsStart);
-        List<String> values = new ArrayList<>();
-        explain.substring(paramsStart).lines().skip(1).filter(l -> !l.isBlank()).forEach(l -> values.add(l.substring(l.indexOf(": ") + 2)));
-        StringBuilder out = new StringBuilder();
-        int next = 0;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (c != '?') {
-                out.append(c);
-                continue;
+        for (String line : explain.substring(paramsStart).lines().skip(1).filter(l -> !l.isBlank()).toList()) {
+            int end = line.indexOf("} = ");
+            if (!line.startsWith("{") || end < 0) {
+                throw new BenchException("not a parameter line of explain-query: " + line);
             }
-            String value = values.get(next++);
-            out.append(value.matches("-?\\d+") ? value : "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'");
+            String placeholder = line.substring(0, end + 1);
+            String type = placeholder.substring(placeholder.indexOf(':') + 1, placeholder.length() - 1);
+            if (!sql.contains(placeholder)) {
+                throw new BenchException("explain-query gave the parameter " + placeholder + ", which its SQL does not use");
+            }
+            sql = sql.replace(placeholder, "_CAST(" + quoted(line.substring(end + 4)) + ", " + quoted(type.replace("\\", "\\\\")) + ")");
         }
-        if (next != values.size()) {
-            throw new BenchException("explain-query gave " + values.size() + " parameters for " + next + " placeholders");
+        java.util.regex.Matcher unbound = java.util.regex.Pattern.compile("\\{\\w+:[^}]*}").matcher(sql);
+        if (unbound.find()) {
+            throw new BenchException("explain-query gave no value for " + unbound.group());
         }
-        return out.toString();
+        return sql;
+    }
+
+    /** A parameter's text (already in the escaped form) as a quoted literal. */
+    private static String quoted(String escaped) {
+        return "'" + escaped.replace("'", "\\'") + "'";
     }
 
     // ---------------------------------------------------------------- (3) response sizes

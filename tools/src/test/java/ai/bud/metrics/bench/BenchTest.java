@@ -17,30 +17,33 @@ import org.junit.jupiter.api.Test;
 class BenchTest {
 
     @Test
-    void inlinesExplainQueryParametersAsLiterals() {
+    void inlinesExplainQueryParametersAsTheEngineDoes() {
         String explain = """
                 -- SQL
-                WITH toDateTime64(?, 3, 'UTC') AS a, ? AS tz, toInt64(?) AS n
-                SELECT a, tz, n WHERE x <= ?
-                -- parameters (in order of the ? placeholders)
-                1: 2024-01-01 00:00:00.000
-                2: it's
-                3: 86400000
-                4: -5
+                WITH {a:DateTime64(3, 'UTC')} AS a, {tz:String} AS tz, {n:Int64} AS n
+                SELECT a, tz, n WHERE x IN {ids:Array(UUID)}
+                -- parameters (sent as param_<name>)
+                {a:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+                {tz:String} = it's a \\\\ = b
+                {n:Int64} = 86400000
+                {ids:Array(UUID)} = ['00000000-0000-4000-8000-00000000000b']
                 """;
 
         assertThat(Bench.substitute(explain)).isEqualTo("""
-                WITH toDateTime64('2024-01-01 00:00:00.000', 3, 'UTC') AS a, 'it\\'s' AS tz, toInt64(86400000) AS n
-                SELECT a, tz, n WHERE x <= -5
+                WITH _CAST('2024-01-01 00:00:00.000', 'DateTime64(3, \\'UTC\\')') AS a, _CAST('it\\'s a \\\\ = b', 'String') AS tz, \
+                _CAST('86400000', 'Int64') AS n
+                SELECT a, tz, n WHERE x IN _CAST('[\\'00000000-0000-4000-8000-00000000000b\\']', 'Array(UUID)')
                 """);
     }
 
     @Test
     void refusesOutputThatIsNotExplainQuerysOrDoesNotAddUp() {
         assertThatThrownBy(() -> Bench.substitute("SELECT 1")).isInstanceOf(BenchException.class);
-        assertThatThrownBy(() -> Bench.substitute("-- SQL\nSELECT ?, ?\n-- parameters (in order of the ? placeholders)\n1: x\n"))
-                .isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> Bench.substitute("-- SQL\nSELECT ?\n-- parameters (in order of the ? placeholders)\n1: x\n2: y\n"))
+        assertThatThrownBy(() -> Bench.substitute("-- SQL\nSELECT {a:String}, {b:String}\n-- parameters\n{a:String} = x\n"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("{b:String}");
+        assertThatThrownBy(() -> Bench.substitute("-- SQL\nSELECT {a:String}\n-- parameters\n{a:String} = x\n{b:String} = y\n"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("{b:String}");
+        assertThatThrownBy(() -> Bench.substitute("-- SQL\nSELECT {a:String}\n-- parameters\n1: x\n"))
                 .isInstanceOf(BenchException.class);
     }
 

@@ -6,23 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 
-class ResultShaperTest {
+class ResponseValuesTest {
 
     @Test
     void deltaPercentTurnsNaNIntoZeroAndInfinityIntoHundred() {
-        assertThat(ResultShaper.percent(0.0, 0.0)).isEqualTo(0.0);
-        assertThat(ResultShaper.percent(5.0, 0.0)).isEqualTo(100.0);
-        assertThat(ResultShaper.percent(-5.0, 0.0)).isEqualTo(-100.0);
-        assertThat(ResultShaper.percent(100.0, 900.0)).isEqualTo(11.11);
-        assertThat(ResultShaper.percent(-1.0, 3.0)).isEqualTo(-33.33);
+        assertThat(ResponseValues.percent(0.0, 0.0)).isEqualTo(0.0);
+        assertThat(ResponseValues.percent(5.0, 0.0)).isEqualTo(100.0);
+        assertThat(ResponseValues.percent(-5.0, 0.0)).isEqualTo(-100.0);
+        assertThat(ResponseValues.percent(100.0, 900.0)).isEqualTo(11.11);
+        assertThat(ResponseValues.percent(-1.0, 3.0)).isEqualTo(-33.33);
     }
 
     @Test
     void roundsTheExactBinaryValueHalfEvenLikePython() {
-        assertThat(ResultShaper.round2(2.675)).isEqualTo(2.67); // 2.675 is 2.67499999… in binary
-        assertThat(ResultShaper.round2(0.125)).isEqualTo(0.12); // exact tie: to even
-        assertThat(ResultShaper.round2(0.375)).isEqualTo(0.38);
-        assertThat(ResultShaper.round2(-1.005)).isEqualTo(-1.0);
+        assertThat(ResponseValues.round2(2.675)).isEqualTo(2.67); // 2.675 is 2.67499999… in binary
+        assertThat(ResponseValues.round2(0.125)).isEqualTo(0.12); // exact tie: to even
+        assertThat(ResponseValues.round2(0.375)).isEqualTo(0.38);
+        assertThat(ResponseValues.round2(-1.005)).isEqualTo(-1.0);
     }
 
     /**
@@ -32,7 +32,7 @@ class ResultShaperTest {
     @Test
     void roundingAgreesWithTheExactDecimalRoundingOnMillionsOfValues() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(20261129);
-        java.util.function.DoubleConsumer check = x -> assertThat(ResultShaper.round2(x)).as("round2(%s)", x)
+        java.util.function.DoubleConsumer check = x -> assertThat(ResponseValues.round2(x)).as("round2(%s)", x)
                 .isEqualTo(new java.math.BigDecimal(x).setScale(2, java.math.RoundingMode.HALF_EVEN).doubleValue() + 0.0);
         for (int i = 0; i < 1_000_000; i++) {
             check.accept((random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-6, 12)));
@@ -52,10 +52,10 @@ class ResultShaperTest {
     @Test
     void timePeriodIsUtcWithoutZoneAndLocalWithOffsetWithOne() {
         long start = Instant.parse("2024-01-01T18:30:00Z").toEpochMilli();
-        assertThat(ResultShaper.timePeriod(start, null)).isEqualTo("2024-01-01T18:30:00");
-        assertThat(ResultShaper.timePeriod(start, ZoneId.of("Asia/Kolkata"))).isEqualTo("2024-01-02T00:00:00+05:30");
-        assertThat(ResultShaper.timePeriod(start, ZoneId.of("UTC"))).isEqualTo("2024-01-01T18:30:00+00:00");
-        assertThat(ResultShaper.timePeriod(Instant.parse("2024-07-01T04:00:00Z").toEpochMilli(), ZoneId.of("America/New_York")))
+        assertThat(ResponseValues.timePeriod(start, null)).isEqualTo("2024-01-01T18:30:00");
+        assertThat(ResponseValues.timePeriod(start, ZoneId.of("Asia/Kolkata"))).isEqualTo("2024-01-02T00:00:00+05:30");
+        assertThat(ResponseValues.timePeriod(start, ZoneId.of("UTC"))).isEqualTo("2024-01-01T18:30:00+00:00");
+        assertThat(ResponseValues.timePeriod(Instant.parse("2024-07-01T04:00:00Z").toEpochMilli(), ZoneId.of("America/New_York")))
                 .isEqualTo("2024-07-01T00:00:00-04:00");
     }
 }

@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.UUID;
 
 /** Streams an {@link AnalyticsResponse} as JSON with a Jackson generator (no intermediate tree of maps). */
-public final class ResponseWriter {
+final class ResponseWriter {
 
     private static final JsonFactory FACTORY = RowJsonWriter.FACTORY;
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** The 200 body of SPEC section 2, as records; {@link ResponseWriter} streams it to JSON. */
-public record AnalyticsResponse(String object, List<Period> items) {
+record AnalyticsResponse(String object, List<Period> items) {
 
     public AnalyticsResponse {
         items = List.copyOf(items);
