@@ -23,8 +23,8 @@ import org.springframework.util.unit.DataSize;
 public class AnalyticsFlow {
 
     static final String REQUEST = "analyticsRequest";
-    static final String CACHE_TIER = "analyticsCacheTier";
-    static final String REFRESH = "analyticsRefresh";
+    /** Whether the requested range reaches the present: the route picks the cache tier from it. */
+    static final String REACHES_PRESENT = "analyticsReachesPresent";
     /** ClickHouse's TIMEOUT_EXCEEDED: the query ran past {@code max_execution_time}. */
     static final int TIMEOUT_EXCEEDED = 159;
 
@@ -55,8 +55,9 @@ public class AnalyticsFlow {
     }
 
     /**
-     * Body to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. Content type
-     * and declared length are checked before a byte is read, and the read stops one byte past the limit.
+     * Body to {@link AnalyticsRequest}, which becomes the body (the cache key) and the property {@value #REQUEST}; sets
+     * {@value #REACHES_PRESENT}. Content type and declared length are checked before a byte is read, and the read stops
+     * one byte past the limit. The request headers stay: the route drops them.
      */
     public void parse(Exchange exchange) {
         Message message = exchange.getMessage();
@@ -66,13 +67,8 @@ public class AnalyticsFlow {
             throw tooLarge();
         }
         AnalyticsRequest request = parser.parse(RequestBody.read(exchange, maxBodyBytes, this::tooLarge));
-        boolean live = request.reachesPresent(clock);
-        String cacheControl = message.getHeader("Cache-Control", String.class);
         exchange.setProperty(REQUEST, request);
-        exchange.setProperty(CACHE_TIER, live ? "live" : "history");
-        exchange.setProperty(REFRESH, cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
-        message.removeHeaders("*");
-        message.setHeader("CamelCaffeineKey", request);
+        exchange.setProperty(REACHES_PRESENT, request.reachesPresent(clock));
         message.setBody(request);
     }
 
