@@ -16,9 +16,10 @@ import java.util.Set;
 
 /**
  * The Redis side of ingestion (routes/ingest-redis.camel.yaml): turns a stream read into an {@link IngestBatch} and
- * reports which entries have nothing left to retry, for the {@code redis-stream} consumer to acknowledge. Every stream entry becomes at least one entry of the
- * batch: CloudEvents of an accepted type their events, anything else (another type, no CloudEvent, not JSON) one
- * undecodable entry that the ingest flow dead-letters with the reason — nothing is acknowledged unseen.
+ * reports which entries have nothing left to retry, for the {@code redis-stream} consumer to acknowledge. Every
+ * stream entry becomes at least one entry of the batch: CloudEvents of an accepted type their events, anything else
+ * (another type, no CloudEvent, not JSON) one undecodable entry that the ingest flow dead-letters with the reason —
+ * nothing is acknowledged unseen.
  */
 public class RedisStreamEntries {
 
