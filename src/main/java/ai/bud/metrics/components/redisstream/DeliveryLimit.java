@@ -1,15 +1,12 @@
-package ai.bud.metrics.ingest;
+package ai.bud.metrics.components.redisstream;
 
 import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.PendingMessage;
@@ -17,22 +14,21 @@ import org.springframework.data.redis.connection.stream.PendingMessages;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * How often one stream entry may be delivered (SPEC section 3, "Storage faults never stall or lose"): an entry whose
- * attempt failed on its {@code maxDeliveries}-th delivery (Redis's count in XPENDING; XREADGROUP from id 0 and
- * XCLAIM add one) is written to IngestDeadLetter with its last error and then acknowledged, so it can never hold the
- * stream. The dead letter comes first: while it cannot be written (storage down) the entry stays pending, and its
- * next delivery tries to store it again. Remembers the last error of each failing entry (in memory, bounded).
+ * How often one stream entry may be delivered (the endpoint's {@code maxDeliveries}; SPEC section 3, "Storage faults
+ * never stall or lose"): an entry whose attempt failed on its {@code maxDeliveries}-th delivery (Redis's count in
+ * XPENDING; XREADGROUP from id 0 and XCLAIM add one) becomes a dead letter with its last error, which the consumer
+ * sends to the endpoint's {@code deadLetterUri} and acknowledges only once that exchange succeeded. Remembers the last
+ * error of each failing entry (in memory, bounded).
  */
-public class DeliveryLimit {
+final class DeliveryLimit {
 
-    private static final Logger log = LoggerFactory.getLogger(DeliveryLimit.class);
+    /** The {@code source} of the dead letters of stream entries, as the ingest flow writes its own. */
+    static final String SOURCE = "redis";
     private static final int REMEMBERED_ERRORS = 100_000;
     private static final Comparator<String> BY_STREAM_ID = Comparator.comparingLong((String id) -> idPart(id, 0))
             .thenComparingLong(id -> idPart(id, 1));
 
     private final StringRedisTemplate redis;
-    private final DeadLetterStore deadLetters;
-    private final MeterRegistry meters;
     private final int maxDeliveries;
     private final Map<String, String> lastErrors = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -41,73 +37,51 @@ public class DeliveryLimit {
         }
     };
 
-    public DeliveryLimit(StringRedisTemplate redis, DeadLetterStore deadLetters, MeterRegistry meters, int maxDeliveries) {
+    DeliveryLimit(StringRedisTemplate redis, int maxDeliveries) {
         this.redis = redis;
-        this.deadLetters = deadLetters;
-        this.meters = meters;
         this.maxDeliveries = maxDeliveries;
     }
 
-    public int maxDeliveries() {
+    int maxDeliveries() {
         return maxDeliveries;
     }
 
     /** Remembers why entry {@code id} was not stored this time. */
-    public synchronized void failed(String id, String error) {
+    synchronized void failed(String id, String error) {
         lastErrors.put(id, error);
     }
 
-    public synchronized String lastError(String id) {
+    synchronized String lastError(String id) {
         return lastErrors.get(id);
     }
 
     /** Forgets the entries that were acknowledged. */
-    public synchronized void forget(List<StreamEntry> entries) {
+    synchronized void forget(List<StreamEntry> entries) {
         if (!lastErrors.isEmpty()) {
             entries.forEach(entry -> lastErrors.remove(entry.id()));
         }
     }
 
     /**
-     * Dead-letters and acknowledges those of {@code failed} (entries of consumer {@code consumer} whose attempt just
-     * failed) that Redis has delivered {@code maxDeliveries} times or more; returns their ids.
+     * The dead letters of those of {@code failed} (entries of consumer {@code consumer} whose attempt just failed) that
+     * Redis has delivered {@code maxDeliveries} times or more, in the order of {@code failed}.
      */
-    public List<String> enforce(String stream, String group, String consumer, List<StreamEntry> failed) {
+    List<DeadLetter> exhausted(String stream, String group, String consumer, List<StreamEntry> failed) {
         if (failed.isEmpty()) {
             return List.of();
         }
         Map<String, Long> deliveries = deliveries(stream, group, consumer, failed);
-        List<StreamEntry> exhausted = new ArrayList<>();
         List<DeadLetter> letters = new ArrayList<>();
         for (StreamEntry entry : failed) {
             long delivered = deliveries.getOrDefault(entry.id(), 0L);
             if (delivered >= maxDeliveries) {
-                exhausted.add(entry);
                 String error = lastError(entry.id());
-                letters.add(new DeadLetter(RedisStreamEntries.SOURCE, entry.id(), 0, null, null,
+                letters.add(new DeadLetter(SOURCE, entry.id(), 0, null, null,
                         "not stored after " + delivered + " deliveries: " + (error == null ? "no error recorded" : error),
                         entry.data() == null ? "" : entry.data()));
             }
         }
-        if (exhausted.isEmpty()) {
-            return List.of();
-        }
-        try {
-            deadLetters.write(letters);
-        } catch (RuntimeException e) {
-            log.warn("{} entries of stream {} reached {} deliveries but could not be dead-lettered ({}); they stay pending",
-                    exhausted.size(), stream, maxDeliveries, e.getMessage());
-            return List.of();
-        }
-        List<String> ids = exhausted.stream().map(StreamEntry::id).toList();
-        redis.opsForStream().acknowledge(stream, group, ids.toArray(String[]::new));
-        forget(exhausted);
-        log.warn("dead-lettered and acknowledged {} entries of stream {} after {} deliveries: {}", ids.size(), stream, maxDeliveries, ids);
-        // budmetrics_ingest_stream_entries_total{result=dead_lettered} counts them with the other dead-lettered entries
-        meters.counter(RedisStreamEntries.METER, "stream", stream, "result", "acknowledged").increment(ids.size());
-        meters.counter(RedisStreamEntries.METER, "stream", stream, "result", "dead_lettered").increment(ids.size());
-        meters.counter("budmetrics.ingest.stream.exhausted", "stream", stream).increment(ids.size());
-        return ids;
+        return letters;
     }
 
     /** XPENDING's delivery counts of the given entries of {@code consumer} (an entry no longer pending there is absent). */

@@ -1,8 +1,8 @@
-package ai.bud.metrics.ingest;
+package ai.bud.metrics.components.redisstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bud.metrics.ingest.RetrySchedule.Attempt;
+import ai.bud.metrics.components.redisstream.RetrySchedule.Attempt;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package ai.bud.metrics.ingest;
+package ai.bud.metrics.components.redisstream;
 
 import java.time.Duration;
 
