@@ -93,7 +93,7 @@ else
   log "loading ${records} inferences into ${data_dir}"
   started=$(date +%s.%N)
   # shellcheck disable=SC2046
-  (cd "$ROOT" && env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" $(java_cmd) -jar "$JAR" seed --direct-db \
+  (cd "$ROOT" && env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" $(tools_cmd) seed --direct-db \
       --records "$records" --days 365 --projects 150 --models 20 --seed 20261129) | tee "${work}/seed.log" | grep -E '^(seeding|sent)' >&2
   load_seconds=$(echo "$(date +%s.%N) - $started" | bc)
   load_note="$(printf '%.1f s with the seeder (direct mode, both tables)' "$load_seconds")"
@@ -132,7 +132,7 @@ done
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 # shellcheck disable=SC2046
-$(java_cmd) -jar "$JAR" bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
+$(tools_cmd) bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
     --heavy-request "${work}/heavy.json" --heavy-sql "${work}/heavy.explain" --examples "${ROOT}/examples/analytics" \
     --runs "$runs" --clients "$clients" --duration "$duration" --ingest-events "$ingest_events" \
     --ingest-senders "$ingest_senders" --ingest-warm-up "$ingest_warm_up" --stream "$stream" --delete-stream true --out "${work}/results.md"

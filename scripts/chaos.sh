@@ -162,8 +162,9 @@ kill9() {
   unset "pid_of[$name]"
 }
 
-# the chaos senders and counter (ai.bud.metrics.bench.ChaosCommand); a sender started with & has its own pid in $!
-chaos=("$java_bin" -XX:TieredStopAtLevel=1 -Xmx512m -jar "$JAR" chaos)
+# the chaos senders and counter (ai.bud.metrics.bench.ChaosCommand, in the tools jar); a sender started with & has its
+# own pid in $!
+chaos=("$java_bin" -XX:TieredStopAtLevel=1 -Xmx512m "${TOOLS_LAUNCH[@]}" chaos)
 
 # count LEDGERS ENGINE_PORT FAULT [count options…]: one table row; a loss or a duplicate fails the run
 count() {

@@ -10,6 +10,8 @@ CHDB_LIB_SHA256="4330da79405733f7572f27c1442f46c03a08301f00859dce0368645731b1e1d
 BUDMETRICS_CACHE="${BUDMETRICS_CACHE:-$HOME/.cache/budmetrics}"
 CHDB_DIR="${BUDMETRICS_CACHE}/chdb/${CHDB_VERSION}"
 JAR="${ROOT}/target/budmetrics.jar"
+# the seeder and the load tools (tools/src): not in the service jar; tools_cmd runs them with it
+TOOLS_JAR="${ROOT}/target/budmetrics-tools.jar"
 
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
@@ -48,12 +50,14 @@ ensure_chdb() {
   log "chDB library ready: $lib"
 }
 
-# Builds the jar when it is missing or older than the sources.
+# Builds the jars (the service's and the tools') when one is missing or older than the sources.
 ensure_jar() {
-  if [ -f "$JAR" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ]; then
+  if [ -f "$JAR" ] && [ -f "$TOOLS_JAR" ] \
+      && [ -z "$(find "$ROOT/src/main" "$ROOT/tools/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ] \
+      && [ -z "$(find "$ROOT/src/main" "$ROOT/tools/src/main" "$ROOT/pom.xml" -newer "$TOOLS_JAR" -print -quit)" ]; then
     return
   fi
-  log "building ${JAR}"
+  log "building ${JAR} and ${TOOLS_JAR}"
   (cd "$ROOT" && mvn -B -q -DskipTests package)
 }
 
@@ -67,4 +71,14 @@ java_cmd() {
   # 16 MB G1 regions: request bodies (~0.8 MB per 1000 events) and the JSON writer's 4 MB chunks stay out of the
   # humongous path, which under ingest load kept G1's concurrent marking busy (docs/PERFORMANCE.md)
   echo env "LD_PRELOAD=${preload}" "${jh}/bin/java" -Dsun.net.httpserver.nodelay=true -XX:G1HeapRegionSize=16m ${JAVA_OPTS:-}
+}
+
+# How a tool (seed, bench, chaos; ai.bud.metrics.tools.Tools) is launched: the service jar's classes and dependencies on
+# the classpath (Spring Boot's PropertiesLauncher reads the jar as java -jar would), the tools jar added by loader.path.
+TOOLS_LAUNCH=(-cp "$JAR" -Dloader.path="$TOOLS_JAR" -Dloader.main=ai.bud.metrics.tools.Tools
+  org.springframework.boot.loader.launch.PropertiesLauncher)
+
+# java_cmd for a tool: $(tools_cmd [JVM options…]) seed --help
+tools_cmd() {
+  echo "$(java_cmd)" "$@" "${TOOLS_LAUNCH[@]}"
 }

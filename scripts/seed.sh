@@ -8,4 +8,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_jar
 cd "$ROOT"
 # shellcheck disable=SC2046
-exec $(java_cmd) -jar "$JAR" seed "$@"
+exec $(tools_cmd) seed "$@"

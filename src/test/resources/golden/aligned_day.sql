@@ -1,9 +1,9 @@
 -- request: {"metrics":["request_count"],"from_date":"2024-01-31T06:00:00Z","to_date":"2024-02-03T00:00:00Z","frequency_unit":"day","frequency_interval":2}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
-    toInt64(?) AS bucket_millis,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
+    {bucket_millis:Int64} AS bucket_millis,
     base AS (
         SELECT d.inference_id AS inference_id,
             toUnixTimestamp64Milli(range_from) + intDiv(toUnixTimestamp64Milli(d.request_arrival_time) - toUnixTimestamp64Milli(range_from), bucket_millis) * bucket_millis AS bucket,
@@ -35,8 +35,9 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toUnixTimestamp64Milli(range_from) + i * bucket_millis, range(toUInt64(intDiv(toUnixTimestamp64Milli(range_to) - toUnixTimestamp64Milli(range_from), bucket_millis)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-01-31 06:00:00.000
---   2: 2024-02-03 00:00:00.000
---   3: UTC
---   4: 172800000
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-31 06:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-02-03 00:00:00.000
+--   {tz:String} = UTC
+--   {bucket_millis:Int64} = 172800000

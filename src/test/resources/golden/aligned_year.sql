@@ -1,9 +1,9 @@
 -- request: {"metrics":["request_count"],"from_date":"2024-01-31T06:00:00Z","to_date":"2024-02-03T00:00:00Z","frequency_unit":"year","frequency_interval":2}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
-    toInt64(?) AS bucket_months,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
+    {bucket_months:Int64} AS bucket_months,
     toTimeZone(range_from, tz) AS bucket_origin,
     base AS (
         SELECT d.inference_id AS inference_id,
@@ -36,8 +36,9 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toUnixTimestamp64Milli(addMonths(bucket_origin, i * bucket_months)), range(toUInt64((intDiv((toInt64(toRelativeMonthNum(range_to, tz)) - toInt64(toRelativeMonthNum(bucket_origin, tz))), bucket_months) - toInt64(addMonths(bucket_origin, intDiv((toInt64(toRelativeMonthNum(range_to, tz)) - toInt64(toRelativeMonthNum(bucket_origin, tz))), bucket_months) * bucket_months) > range_to))) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-01-31 06:00:00.000
---   2: 2024-02-03 00:00:00.000
---   3: UTC
---   4: 24
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-31 06:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-02-03 00:00:00.000
+--   {tz:String} = UTC
+--   {bucket_months:Int64} = 24

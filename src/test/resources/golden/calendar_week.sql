@@ -1,8 +1,8 @@
 -- request: {"metrics":["request_count"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-03T00:00:00Z","frequency_unit":"week"}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toStartOfWeek(d.request_arrival_time, 0, tz), tz))) * 1000 AS bucket,
@@ -34,7 +34,8 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toStartOfWeek(range_from, 0, tz), i * 7), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toStartOfWeek(range_from, 0, tz), toStartOfWeek(range_to, 0, tz)), 7)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-01-01 00:00:00.000
---   2: 2024-01-03 00:00:00.000
---   3: UTC
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-03 00:00:00.000
+--   {tz:String} = UTC

@@ -1,16 +1,16 @@
 -- request: {"metrics":["request_count","latency"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","filters":{"model":"00000000-0000-4000-8000-00000000000a","project":["00000000-0000-4000-8000-00000000000b","00000000-0000-4000-8000-00000000000c"]}}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
             d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success
         FROM ModelInferenceDetails AS d
         WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
-            AND d.model_id IN (?)
-            AND d.project_id IN (?, ?)
+            AND d.model_id IN {model_ids:Array(UUID)}
+            AND d.project_id IN {project_ids:Array(UUID)}
     ),
     inference AS (
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
@@ -48,10 +48,10 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-01-01 00:00:00.000
---   2: 2024-01-08 00:00:00.000
---   3: UTC
---   4: 00000000-0000-4000-8000-00000000000a
---   5: 00000000-0000-4000-8000-00000000000b
---   6: 00000000-0000-4000-8000-00000000000c
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {model_ids:Array(UUID)} = ['00000000-0000-4000-8000-00000000000a']
+--   {project_ids:Array(UUID)} = ['00000000-0000-4000-8000-00000000000b','00000000-0000-4000-8000-00000000000c']

@@ -1,8 +1,8 @@
 -- request: {"metrics":["request_count"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","fill_time_gaps":false,"group_by":["model"]}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id, d.model_id AS g_model,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -33,7 +33,8 @@ WITH
 SELECT bucket, has_data, series_rank, g_model, m_request_count__count, has_previous, prev_request_count
 FROM answer
 ORDER BY bucket DESC, series_rank ASC, toString(g_model) ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-01-01 00:00:00.000
---   2: 2024-01-08 00:00:00.000
---   3: UTC
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC

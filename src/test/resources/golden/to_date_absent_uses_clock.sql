@@ -1,8 +1,8 @@
 -- request: {"metrics":["request_count"],"from_date":"2024-03-14T00:00:00"}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -34,7 +34,8 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
 -- params:
---   1: 2024-03-14 00:00:00.000
---   2: 2024-03-15 12:34:56.789
---   3: UTC
+--   {range_from:DateTime64(3, 'UTC')} = 2024-03-14 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-03-15 12:34:56.789
+--   {tz:String} = UTC

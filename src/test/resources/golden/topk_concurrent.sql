@@ -1,8 +1,8 @@
 -- request: {"metrics":["concurrent_requests"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","group_by":["endpoint"],"topk":2}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id, d.endpoint_id AS g_endpoint,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -10,7 +10,7 @@ WITH
         FROM ModelInferenceDetails AS d
         WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
     ),
-    source AS (
+    source AS MATERIALIZED (
         SELECT b.g_endpoint AS g_endpoint, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
             count() OVER (PARTITION BY b.bucket, b.g_endpoint, intDiv(toUnixTimestamp64Milli(b.arrival), 1000)) AS same_second,
             count() OVER (PARTITION BY b.g_endpoint, intDiv(toUnixTimestamp64Milli(b.arrival), 1000)) AS same_second_in_range
@@ -22,7 +22,7 @@ WITH
             SELECT g_endpoint, row_number() OVER (ORDER BY rank_value DESC, toString(g_endpoint) ASC) AS series_rank
             FROM (SELECT g_endpoint, toFloat64(coalesce(if(max(same_second_in_range) > 1, max(same_second_in_range), 0), 0)) AS rank_value FROM source GROUP BY g_endpoint)
         )
-        WHERE series_rank <= ?
+        WHERE series_rank <= {topk:UInt64}
     ),
     series AS (
         SELECT bucket, g_endpoint,
@@ -46,8 +46,9 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC, toString(g_endpoint) ASC
+SETTINGS max_execution_time = 60, enable_materialized_cte = 1
 -- params:
---   1: 2024-01-01 00:00:00.000
---   2: 2024-01-08 00:00:00.000
---   3: UTC
---   4: 2
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {topk:UInt64} = 2

@@ -1,8 +1,8 @@
 -- request: {"metrics":["latency"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","group_by":["model"],"topk":3}
 WITH
-    toDateTime64(?, 3, 'UTC') AS range_from,
-    toDateTime64(?, 3, 'UTC') AS range_to,
-    ? AS tz,
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
     base AS (
         SELECT d.inference_id AS inference_id, d.model_id AS g_model,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -15,7 +15,7 @@ WITH
         FROM ModelInference
         WHERE inference_id IN (SELECT inference_id FROM base)
     ),
-    source AS (
+    source AS MATERIALIZED (
         SELECT b.g_model AS g_model, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
             i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
             i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
@@ -28,7 +28,7 @@ WITH
             SELECT g_model, row_number() OVER (ORDER BY rank_value ASC, toString(g_model) ASC) AS series_rank
             FROM (SELECT g_model, toFloat64(coalesce(avgOrNull(response_time_ms), 0)) AS rank_value FROM source GROUP BY g_model)
         )
-        WHERE series_rank <= ?
+        WHERE series_rank <= {topk:UInt64}
     ),
     series AS (
         SELECT bucket, g_model,
@@ -54,8 +54,9 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC, toString(g_model) ASC
+SETTINGS max_execution_time = 60, enable_materialized_cte = 1
 -- params:
---   1: 2024-01-01 00:00:00.000
---   2: 2024-01-08 00:00:00.000
---   3: UTC
---   4: 3
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {topk:UInt64} = 3

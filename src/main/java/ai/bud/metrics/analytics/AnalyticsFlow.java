@@ -1,5 +1,6 @@
 package ai.bud.metrics.analytics;
 
+import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
@@ -8,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
@@ -17,14 +17,14 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * The steps of routes/analytics.camel.yaml: thin adapters from the exchange to the plain-Java core
- * ({@link AnalyticsRequestParser}, {@link QueryBuilder}, {@link AnalyticsQueryRunner}, {@link ResponseWriter}).
+ * ({@link AnalyticsRequestParser}, {@link QueryBuilder}, {@link AnalyticsQueryRunner}, {@link RowJsonWriter}).
  */
 @Component("analyticsFlow")
 public class AnalyticsFlow {
 
     static final String REQUEST = "analyticsRequest";
-    static final String CACHE_TIER = "analyticsCacheTier";
-    static final String REFRESH = "analyticsRefresh";
+    /** Whether the requested range reaches the present: the route picks the cache tier from it. */
+    static final String REACHES_PRESENT = "analyticsReachesPresent";
     /** ClickHouse's TIMEOUT_EXCEEDED: the query ran past {@code max_execution_time}. */
     static final int TIMEOUT_EXCEEDED = 159;
 
@@ -36,27 +36,28 @@ public class AnalyticsFlow {
     private final long maxBodyBytes;
 
     /**
+     * @param engine the seam to ClickHouse ({@link EngineClient}), which also tells whether it is the embedded engine
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
      *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
      * @param maxBodySize the largest request body read; a larger one is answered 413
      */
-    public AnalyticsFlow(DataSource dataSource,
+    public AnalyticsFlow(EngineClient engine,
             @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
-            @Value("${budmetrics.clickhouse.host:}") String clickhouseHost,
             @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize) {
         this.maxBodyBytes = maxBodySize.toBytes();
-        this.runner = new AnalyticsQueryRunner(dataSource);
+        this.runner = new AnalyticsQueryRunner(engine);
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
-                ? clickhouseHost == null || clickhouseHost.isBlank()
+                ? engine.embedded()
                 : Boolean.parseBoolean(materializedCte.trim());
         this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize);
     }
 
     /**
-     * Body to {@link AnalyticsRequest}; sets the cache key, which cache (TTL) applies, and a forced refresh. Content type
-     * and declared length are checked before a byte is read, and the read stops one byte past the limit.
+     * Body to {@link AnalyticsRequest}, which becomes the body (the cache key) and the property {@value #REQUEST}; sets
+     * {@value #REACHES_PRESENT}. Content type and declared length are checked before a byte is read, and the read stops
+     * one byte past the limit. The request headers stay: the route drops them.
      */
     public void parse(Exchange exchange) {
         Message message = exchange.getMessage();
@@ -66,13 +67,8 @@ public class AnalyticsFlow {
             throw tooLarge();
         }
         AnalyticsRequest request = parser.parse(RequestBody.read(exchange, maxBodyBytes, this::tooLarge));
-        boolean live = request.reachesPresent(clock);
-        String cacheControl = message.getHeader("Cache-Control", String.class);
         exchange.setProperty(REQUEST, request);
-        exchange.setProperty(CACHE_TIER, live ? "live" : "history");
-        exchange.setProperty(REFRESH, cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
-        message.removeHeaders("*");
-        message.setHeader("CamelCaffeineKey", request);
+        exchange.setProperty(REACHES_PRESENT, request.reachesPresent(clock));
         message.setBody(request);
     }
 

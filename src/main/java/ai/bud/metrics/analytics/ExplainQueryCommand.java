@@ -1,5 +1,6 @@
 package ai.bud.metrics.analytics;
 
+import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.web.ApiException;
 import ai.bud.metrics.web.FieldError;
 import java.io.IOException;
@@ -7,12 +8,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
- * {@code explain-query request.json}: validates an analytics request body and prints the SQL the service would run
- * and its bound parameters, without connecting to ClickHouse. {@code -} reads the body from standard input.
+ * {@code explain-query request.json}: validates an analytics request body and prints the statement the service sends
+ * (its {@code SETTINGS} as configured by {@code CLICKHOUSE_QUERY_TIMEOUT_SECONDS} and {@code CLICKHOUSE_HOST}) and the
+ * query parameters sent beside it, without connecting to ClickHouse. {@code -} reads the body from standard input.
  */
 public final class ExplainQueryCommand {
 
@@ -22,7 +23,7 @@ public final class ExplainQueryCommand {
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
             err.println("usage: explain-query <request.json | ->");
-            err.println("  prints the SQL and bound parameters for an analytics request body, without running it");
+            err.println("  prints the statement and its query parameters for an analytics request body, without running it");
             return args.length == 1 ? 0 : 2;
         }
         byte[] body;
@@ -35,14 +36,11 @@ public final class ExplainQueryCommand {
         Clock clock = Clock.systemUTC();
         try {
             AnalyticsRequest request = new AnalyticsRequestParser(clock).parse(body);
-            SqlQuery query = new QueryBuilder(clock).build(request);
+            SqlQuery query = builder(clock, env).build(request);
             out.println("-- SQL");
             out.println(query.sql());
-            out.println("-- parameters (in order of the ? placeholders)");
-            List<Object> params = query.params();
-            for (int i = 0; i < params.size(); i++) {
-                out.println((i + 1) + ": " + params.get(i));
-            }
+            out.println("-- parameters (sent as param_<name>)");
+            out.print(query.describeParams(""));
             return 0;
         } catch (ApiException e) {
             err.println("explain-query: " + e.status() + " " + e.getMessage());
@@ -51,5 +49,15 @@ public final class ExplainQueryCommand {
             }
             return 1;
         }
+    }
+
+    /**
+     * The builder as the service configures it from the same environment: the query timeout, and materialized CTEs on
+     * the embedded engine (the embedded/external choice as clickhouse/ reads it).
+     */
+    static QueryBuilder builder(Clock clock, Map<String, String> env) {
+        ClickHouseProperties clickhouse = ClickHouseProperties.fromEnvironment(env);
+        long seconds = Math.max(0, (clickhouse.queryTimeout().toMillis() + 999) / 1000);
+        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded());
     }
 }

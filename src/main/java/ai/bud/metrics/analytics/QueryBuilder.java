@@ -2,17 +2,18 @@ package ai.bud.metrics.analytics;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Builds the one SQL statement that answers an {@link AnalyticsRequest}. Every value of the request is a bound
- * {@code ?}; identifiers come from {@link Dimension}, {@link MetricRegistry} and {@link BucketExpression}. Shape:
+ * Builds the one SQL statement that answers an {@link AnalyticsRequest}. Every value of the request is bound once, where
+ * it is used, as a named and typed query parameter ({@code {range_from:DateTime64(3, 'UTC')}}, {@code {tz:String}},
+ * {@code {bucket_millis:Int64}}, {@code {topk:UInt64}}, each filter list as one {@code {project_ids:Array(UUID)}});
+ * identifiers come from {@link Dimension}, {@link MetricRegistry} and {@link BucketExpression}. Shape:
  * <pre>
  * WITH &lt;bound constants&gt;,
  *   base      -- ModelInferenceDetails rows in range and filters, with group keys and bucket
@@ -27,8 +28,6 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class QueryBuilder {
-
-    static final DateTimeFormatter BIND_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
     private final long maxExecutionSeconds;
@@ -60,7 +59,7 @@ public final class QueryBuilder {
     }
 
     public SqlQuery build(AnalyticsRequest request) {
-        List<Object> params = new ArrayList<>();
+        Map<String, QueryParameter> params = new LinkedHashMap<>();
         List<MetricDefinition> metrics = request.metricDefinitions();
         List<Dimension> keys = request.groupBy();
         boolean inference = metrics.stream().anyMatch(MetricDefinition::needsInference);
@@ -70,20 +69,18 @@ public final class QueryBuilder {
         Instant end = request.endAt(clock);
 
         StringBuilder sql = new StringBuilder("WITH\n");
-        sql.append("    toDateTime64(?, 3, 'UTC') AS range_from,\n");
-        params.add(BIND_TIME.format(request.fromDate()));
-        sql.append("    toDateTime64(?, 3, 'UTC') AS range_to,\n");
-        params.add(BIND_TIME.format(end));
-        sql.append("    ? AS tz,\n");
-        params.add(request.timezone() == null ? "UTC" : request.timezone().getId());
+        sql.append("    ").append(bind(params, "range_from", QueryParameter.utcMillis(request.fromDate()))).append(" AS range_from,\n");
+        sql.append("    ").append(bind(params, "range_to", QueryParameter.utcMillis(end))).append(" AS range_to,\n");
+        sql.append("    ").append(bind(params, "tz", QueryParameter.string(request.timezone() == null ? "UTC" : request.timezone().getId())))
+                .append(" AS tz,\n");
         if (request.aligned()) {
             if (request.frequencyUnit().monthBased()) {
-                sql.append("    toInt64(?) AS bucket_months,\n");
-                params.add((long) request.frequencyInterval() * request.frequencyUnit().months());
+                QueryParameter months = QueryParameter.int64((long) request.frequencyInterval() * request.frequencyUnit().months());
+                sql.append("    ").append(bind(params, "bucket_months", months)).append(" AS bucket_months,\n");
                 sql.append("    toTimeZone(range_from, tz) AS bucket_origin,\n");
             } else {
-                sql.append("    toInt64(?) AS bucket_millis,\n");
-                params.add(request.frequencyInterval() * request.frequencyUnit().fixedMillis());
+                QueryParameter millis = QueryParameter.int64(request.frequencyInterval() * request.frequencyUnit().fixedMillis());
+                sql.append("    ").append(bind(params, "bucket_millis", millis)).append(" AS bucket_millis,\n");
             }
         }
 
@@ -97,9 +94,9 @@ public final class QueryBuilder {
         sql.append("        FROM ModelInferenceDetails AS d\n");
         sql.append("        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to");
         for (Map.Entry<Dimension, List<UUID>> filter : request.filters().entrySet()) {
-            sql.append("\n            AND d.").append(filter.getKey().column()).append(" IN (");
-            sql.append(filter.getValue().stream().map(id -> "?").collect(Collectors.joining(", "))).append(')');
-            filter.getValue().forEach(id -> params.add(id.toString()));
+            String column = filter.getKey().column();
+            sql.append("\n            AND d.").append(column).append(" IN ")
+                    .append(bind(params, column + "s", QueryParameter.uuids(filter.getValue())));
         }
         sql.append("\n    ),\n");
 
@@ -146,8 +143,7 @@ public final class QueryBuilder {
             sql.append("            FROM (SELECT ").append(keyList).append(", ").append(ranking.rankSelectExpression())
                     .append(" AS rank_value FROM source GROUP BY ").append(keyList).append(")\n");
             sql.append("        )\n");
-            sql.append("        WHERE series_rank <= ?\n");
-            params.add(request.topk());
+            sql.append("        WHERE series_rank <= ").append(bind(params, "topk", QueryParameter.uint64(request.topk()))).append('\n');
             sql.append("    ),\n");
         }
 
@@ -234,6 +230,14 @@ public final class QueryBuilder {
             sql.append("\nSETTINGS ").append(String.join(", ", settings));
         }
         return new SqlQuery(sql.toString(), params);
+    }
+
+    /** Binds {@code value} under {@code name} (once per statement) and gives its placeholder. */
+    private static String bind(Map<String, QueryParameter> params, String name, QueryParameter value) {
+        if (params.putIfAbsent(name, value) != null) {
+            throw new IllegalStateException("the parameter " + name + " is bound twice");
+        }
+        return value.placeholder(name);
     }
 
     private static String prefixed(String prefix, List<Dimension> keys) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,8 +12,8 @@ import java.util.UUID;
 
 /**
  * Writes the SPEC section 2 response straight from the rows of {@link QueryBuilder}'s statement to JSON bytes, in one
- * pass and without intermediate objects: the streaming twin of {@link ResultShaper} + {@link ResponseWriter} (which
- * build records first, then use Jackson; a test keeps both byte-for-byte equal).
+ * pass and without intermediate objects. (The tests keep a reference path that builds records first and uses Jackson;
+ * RowJsonWriterTest keeps both byte-for-byte equal.)
  *
  * <p>Why not Jackson here: every name in this document is a constant (field, metric and dimension names from the
  * registries) and every string value is ASCII that needs no escaping (UUIDs as ClickHouse prints them, bucket times
@@ -22,14 +21,12 @@ import java.util.UUID;
  * formatting ({@link NumberOutput}, the fast double writer), so the text is the same. On the heavy reference call
  * (107k series rows, 22 MB) this halved the time of writing JSON. Columns are resolved to indexes once.
  *
- * <p>The rows come from {@link BinaryRows} (the engine's RowBinary decoded into primitives: the service's path) or,
- * as a fallback, from a JDBC result set through its getters; the text is the same (tests compare them byte for byte).
- * It also splits its time: {@link Timing#readNanos} is spent reading and decoding rows, the rest of
- * {@link Timing#totalNanos} writing JSON.
+ * <p>The rows come from {@link BinaryRows} (the engine's RowBinary decoded into primitives). It also splits its time:
+ * {@link Timing#readNanos} is spent reading and decoding rows, the rest of {@link Timing#totalNanos} writing JSON.
  */
 public final class RowJsonWriter {
 
-    /** The Jackson settings {@link ResponseWriter} uses: numbers formatted alike in both paths. */
+    /** The Jackson settings of the tests' reference writer: numbers formatted alike in both paths. */
     static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private static final byte[] START = ascii("{\"object\":\"observability_metrics\",\"items\":[");
@@ -62,42 +59,13 @@ public final class RowJsonWriter {
     private RowJsonWriter() {
     }
 
-    /** The JDBC fallback ({@link AnalyticsQueryRunner}): every value through the driver's getters. */
-    public static Result toBytes(ResultSet rows, AnalyticsRequest request) throws SQLException {
-        Out out = new Out(64 * 1024);
-        Timing timing = write(new Cursor(rows), request, out, new Getters(rows), new Columns(rows::findColumn, request));
-        return new Result(out.bytes(), timing);
-    }
-
-    /** Where the rows come from: the engine's RowBinary ({@link BinaryRows}) or a JDBC result set. */
+    /** Where the rows come from: the engine's RowBinary ({@link BinaryRows}), or in tests a JDBC result set. */
     interface Rows {
         /** Moves to the next row (the values then read it); false at the end. */
         boolean next() throws SQLException;
 
         /** Nanoseconds spent reading and decoding rows so far. */
         long readingNanos();
-    }
-
-    private static final class Cursor implements Rows {
-        private final ResultSet rows;
-        private long reading;
-
-        Cursor(ResultSet rows) {
-            this.rows = rows;
-        }
-
-        @Override
-        public boolean next() throws SQLException {
-            long before = System.nanoTime();
-            boolean more = rows.next();
-            reading += System.nanoTime() - before;
-            return more;
-        }
-
-        @Override
-        public long readingNanos() {
-            return reading;
-        }
     }
 
     /** The service's path: rows decoded from the engine's RowBinary answer ({@link BinaryRows}). */
@@ -113,7 +81,7 @@ public final class RowJsonWriter {
 
         double getDouble(int index) throws SQLException;
 
-        /** As {@link ResultSet#getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
+        /** As JDBC's {@code ResultSet.getDouble(int)} followed by {@link #wasNull()}: 0 and null for a NULL. */
         double getNullableDouble(int index) throws SQLException;
 
         boolean wasNull() throws SQLException;
@@ -127,7 +95,7 @@ public final class RowJsonWriter {
         int find(String name) throws SQLException;
     }
 
-    private static Timing write(Rows rows, AnalyticsRequest request, Out out, RowValues values, Columns columns) throws SQLException {
+    static Timing write(Rows rows, AnalyticsRequest request, Out out, RowValues values, Columns columns) throws SQLException {
         long start = System.nanoTime();
         out.write(START);
         boolean open = false;
@@ -152,7 +120,7 @@ public final class RowJsonWriter {
                 withItems = hasData;
                 firstItem = true;
                 out.write(PERIOD);
-                out.ascii(ResultShaper.timePeriod(bucket, request.timezone()));
+                out.ascii(ResponseValues.timePeriod(bucket, request.timezone()));
                 out.write(hasData ? WITH_ITEMS : WITHOUT_ITEMS);
             }
             if (hasData && withItems) {
@@ -236,14 +204,14 @@ public final class RowJsonWriter {
                 if (rows.getLong(columns.hasPrevious) == 1) {
                     double value = integer ? columns.primaryLong : columns.primaryDouble;
                     double previous = rows.getDouble(columns.previous[m]);
-                    double rounded = ResultShaper.round2(value - previous);
+                    double rounded = ResponseValues.round2(value - previous);
                     if (integer) {
                         out.number(columns.primaryLong - rows.getLong(columns.previous[m]));
                     } else {
                         out.number(rounded);
                     }
                     out.write(DELTA_PERCENT);
-                    out.number(ResultShaper.percent(rounded, previous));
+                    out.number(ResponseValues.percent(rounded, previous));
                 } else {
                     if (integer) {
                         out.write('0');
@@ -312,40 +280,6 @@ public final class RowJsonWriter {
                 integerPrimary[m] = metric.primary().kind() == MetricField.Kind.INTEGER;
                 previous[m] = request.returnDelta() ? rows.find(metric.previousColumn()) : 0;
             }
-        }
-    }
-
-    /** The values of a JDBC result set's current row, through its getters. */
-    private static final class Getters implements RowValues {
-        private final ResultSet rows;
-
-        Getters(ResultSet rows) {
-            this.rows = rows;
-        }
-
-        @Override
-        public long getLong(int index) throws SQLException {
-            return rows.getLong(index);
-        }
-
-        @Override
-        public double getDouble(int index) throws SQLException {
-            return rows.getDouble(index);
-        }
-
-        @Override
-        public double getNullableDouble(int index) throws SQLException {
-            return rows.getDouble(index);
-        }
-
-        @Override
-        public boolean wasNull() throws SQLException {
-            return rows.wasNull();
-        }
-
-        @Override
-        public void writeText(int index, Out out) throws SQLException {
-            out.ascii(rows.getString(index));
         }
     }
 

@@ -1,11 +1,31 @@
 package ai.bud.metrics.analytics;
 
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** SQL text with {@code ?} placeholders and the values bound to them, in order. */
-public record SqlQuery(String sql, List<Object> params) {
+/**
+ * A statement with {@code {name:Type}} placeholders and the value bound to each name, in the order they were bound.
+ * The values travel beside the SQL ({@code param_<name>}); the text holds only identifiers from the registries.
+ */
+public record SqlQuery(String sql, Map<String, QueryParameter> params) {
 
     public SqlQuery {
-        params = List.copyOf(params);
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /** The values as the engine's HTTP interface takes them: name → text. */
+    public Map<String, String> values() {
+        Map<String, String> values = new LinkedHashMap<>();
+        params.forEach((name, parameter) -> values.put(name, parameter.value()));
+        return values;
+    }
+
+    /** One line per parameter, {@code {name:Type} = value}, in binding order (explain-query, golden files). */
+    public String describeParams(String linePrefix) {
+        StringBuilder out = new StringBuilder();
+        params.forEach((name, parameter) -> out.append(linePrefix).append(parameter.placeholder(name)).append(" = ")
+                .append(parameter.value()).append('\n'));
+        return out.toString();
     }
 }

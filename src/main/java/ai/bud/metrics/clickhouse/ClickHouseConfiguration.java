@@ -31,6 +31,12 @@ class ClickHouseConfiguration {
         return connector.createDataSource();
     }
 
+    /** The one seam analytics/ and ingest/ use to run queries and inserts (no driver type outside clickhouse/). */
+    @Bean
+    EngineClient engineClient(DataSource dataSource, ClickHouseConnector connector) {
+        return new EngineClient(dataSource, connector.isEmbedded());
+    }
+
     @Bean
     ClickHouseHealthIndicator clickHouseHealthIndicator(DataSource dataSource, ClickHouseConnector connector) {
         return new ClickHouseHealthIndicator(dataSource, connector);

@@ -2,12 +2,12 @@ package ai.bud.metrics.ingest;
 
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.clickhouse.SendOnceStatements;
+import ai.bud.metrics.components.redisstream.RedisStreamComponent;
 import ai.bud.metrics.web.FilterOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
-import org.apache.camel.ProducerTemplate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -90,29 +90,12 @@ class IngestConfiguration {
     }
 
     @Bean("redisStreamEntries")
-    RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis,
-            RedisStreamProperties settings, MeterRegistry meters) {
-        return new RedisStreamEntries(parser, mapper, redis, settings.eventTypes(), meters);
+    RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, RedisStreamProperties settings) {
+        return new RedisStreamEntries(parser, mapper, settings.eventTypes());
     }
 
     @Bean
-    DeliveryLimit deliveryLimit(StringRedisTemplate redis, DeadLetterStore deadLetters, MeterRegistry meters, RedisStreamProperties settings) {
-        return new DeliveryLimit(redis, deadLetters, meters, settings.maxDeliveries());
-    }
-
-    @Bean
-    RedisStreamConsumer redisStreamConsumer(StringRedisTemplate redis, ProducerTemplate producer, RedisStreamProperties settings,
-            DeliveryLimit limit) {
-        return new RedisStreamConsumer(redis, producer, settings, limit);
-    }
-
-    @Bean
-    RedisStreamLifecycle redisStreamLifecycle(RedisStreamConsumer consumer, RedisStreamProperties settings) {
-        return new RedisStreamLifecycle(consumer, settings.ingestEnabled());
-    }
-
-    @Bean
-    RedisIngestHealthIndicator redisIngestHealthIndicator(RedisStreamConsumer consumer, RedisStreamProperties settings) {
-        return new RedisIngestHealthIndicator(consumer, settings.ingestEnabled());
+    RedisIngestHealthIndicator redisIngestHealthIndicator(RedisStreamComponent streams, RedisStreamProperties settings) {
+        return new RedisIngestHealthIndicator(streams, settings);
     }
 }

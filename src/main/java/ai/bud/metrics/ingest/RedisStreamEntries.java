@@ -1,8 +1,10 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.components.redisstream.StreamBatchResult;
+import ai.bud.metrics.components.redisstream.StreamEntry;
+import ai.bud.metrics.components.redisstream.StreamReadBatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,33 +13,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The Redis side of ingestion (routes/ingest-redis.camel.yaml): turns a stream read into an {@link IngestBatch} and
- * acknowledges the entries that have nothing left to retry. Every stream entry becomes at least one entry of the
- * batch: CloudEvents of an accepted type their events, anything else (another type, no CloudEvent, not JSON) one
- * undecodable entry that the ingest flow dead-letters with the reason — nothing is acknowledged unseen.
+ * reports which entries have nothing left to retry, for the {@code redis-stream} consumer to acknowledge. Every
+ * stream entry becomes at least one entry of the batch: CloudEvents of an accepted type their events, anything else
+ * (another type, no CloudEvent, not JSON) one undecodable entry that the ingest flow dead-letters with the reason —
+ * nothing is acknowledged unseen.
  */
 public class RedisStreamEntries {
 
     static final String SOURCE = "redis";
-    static final String METER = "budmetrics.ingest.stream.entries";
     private static final int MAX_TYPE_IN_ERROR = 100;
 
     private final EnvelopeParser parser;
     private final ObjectMapper mapper;
-    private final StringRedisTemplate redis;
     private final Set<String> eventTypes;
-    private final MeterRegistry meters;
 
-    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, StringRedisTemplate redis, List<String> eventTypes,
-            MeterRegistry meters) {
+    public RedisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, List<String> eventTypes) {
         this.parser = parser;
         this.mapper = mapper;
-        this.redis = redis;
         this.eventTypes = new LinkedHashSet<>(eventTypes);
-        this.meters = meters;
     }
 
     public IngestBatch toIngestBatch(StreamReadBatch read) {
@@ -88,10 +84,11 @@ public class RedisStreamEntries {
     }
 
     /**
-     * XACKs every entry of {@code read} that has nothing left to retry; the others stay pending, with the reason
-     * (an entry the batch does not carry at all is kept pending too, never acknowledged unseen).
+     * What to acknowledge of {@code read} once the exchange completes: every entry that has nothing left to retry
+     * (stored, duplicate or dead-lettered); the others stay pending, with the reason (an entry the batch does not
+     * carry at all is kept pending too, never acknowledged unseen). The {@code redis-stream} consumer XACKs them.
      */
-    public StreamBatchResult acknowledge(StreamReadBatch read, IngestBatch batch) {
+    public StreamBatchResult acknowledgement(StreamReadBatch read, IngestBatch batch) {
         Map<String, String> retry = new LinkedHashMap<>();
         Set<String> carried = new HashSet<>();
         Set<String> storedSome = new HashSet<>();
@@ -117,14 +114,7 @@ public class RedisStreamEntries {
                 }
             }
         }
-        if (!ack.isEmpty()) {
-            redis.opsForStream().acknowledge(read.stream(), read.group(), ack.toArray(String[]::new));
-        }
-        // budmetrics_ingest_stream_entries_total{stream,result}: acknowledged (of which dead_lettered) and left pending
-        meters.counter(METER, "stream", read.stream(), "result", "acknowledged").increment(ack.size());
-        meters.counter(METER, "stream", read.stream(), "result", "dead_lettered").increment(deadLettered);
-        meters.counter(METER, "stream", read.stream(), "result", "pending").increment(retry.size());
-        return new StreamBatchResult(ack.size(), deadLettered, retry, batch.count(Outcome.INSERTED), batch.count(Outcome.DUPLICATE),
+        return new StreamBatchResult(ack, deadLettered, retry, batch.count(Outcome.INSERTED), batch.count(Outcome.DUPLICATE),
                 batch.count(Outcome.INVALID));
     }
 

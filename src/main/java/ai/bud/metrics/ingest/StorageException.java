@@ -1,6 +1,5 @@
 package ai.bud.metrics.ingest;
 
-import com.clickhouse.client.api.ServerException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 
@@ -55,15 +54,12 @@ public class StorageException extends RuntimeException {
         return false;
     }
 
-    /** ClickHouse's error code carried by {@code t} (a JDBC SQLException or the client's ServerException), or 0. */
+    /**
+     * ClickHouse's error code carried by {@code t}, or 0: JDBC and the engine seam ({@code EngineClient}) both report
+     * it as an SQLException's vendor code.
+     */
     static int serverCode(Throwable t) {
-        if (t instanceof SQLException sql) {
-            return sql.getErrorCode();
-        }
-        if (t instanceof ServerException server) {
-            return server.getCode();
-        }
-        return 0;
+        return t instanceof SQLException sql ? sql.getErrorCode() : 0;
     }
 
     /** The first line of the root cause, for reports. */

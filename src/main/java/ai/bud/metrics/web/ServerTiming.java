@@ -46,9 +46,7 @@ public final class ServerTiming {
 
     /** Records a duration in nanoseconds; a name recorded twice adds up. */
     public ServerTiming add(String name, long nanos) {
-        if (name == null || !TOKEN.matcher(name).matches()) {
-            throw new IllegalArgumentException("a Server-Timing metric name must be an HTTP token, got '" + name + "'");
-        }
+        requireMetricName(name);
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).name().equals(name)) {
                 entries.set(i, new Entry(name, entries.get(i).nanos() + Math.max(0, nanos)));
@@ -57,6 +55,14 @@ public final class ServerTiming {
         }
         entries.add(new Entry(name, Math.max(0, nanos)));
         return this;
+    }
+
+    /** {@code name} when it can be a metric name (an HTTP token); else an {@link IllegalArgumentException}. */
+    public static String requireMetricName(String name) {
+        if (name == null || !TOKEN.matcher(name).matches()) {
+            throw new IllegalArgumentException("a Server-Timing metric name must be an HTTP token, got '" + name + "'");
+        }
+        return name;
     }
 
     /** Restarts the interval {@link #mark} measures (e.g. to leave out a wait that is not a step). */

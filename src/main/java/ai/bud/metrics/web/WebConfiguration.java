@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Configuration;
  * others write), the API token check, then rate limits (off by default). docs/OPERATIONS.md describes the settings.
  */
 @Configuration
-@EnableConfigurationProperties(WebProperties.class)
+@EnableConfigurationProperties({WebProperties.class, ServerTimingProperties.class})
 class WebConfiguration {
 
     @Bean
@@ -95,6 +95,12 @@ class WebConfiguration {
         registration.setOrder(FilterOrder.RATE_LIMIT);
         registration.setName("rateLimit");
         return registration;
+    }
+
+    /** Camel applies every InterceptStrategy bean to the routes it builds: this one times the configured steps. */
+    @Bean
+    ServerTimingSteps serverTimingSteps(ServerTimingProperties properties) {
+        return new ServerTimingSteps(properties.steps());
     }
 
     @Bean

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
@@ -139,7 +138,7 @@ class AnalyticsOperationsTest {
     void aQueryStoppedByMaxExecutionTimeIs504NotAStorageFailure() {
         AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.getBytes(StandardCharsets.UTF_8));
         // runs far longer than the configured second, so the engine stops it with TIMEOUT_EXCEEDED (159)
-        SqlQuery endless = new SqlQuery("SELECT sum(number) AS bucket FROM numbers(1000000000000) SETTINGS max_execution_time = 1", List.of());
+        SqlQuery endless = new SqlQuery("SELECT sum(number) AS bucket FROM numbers(1000000000000) SETTINGS max_execution_time = 1", java.util.Map.of());
 
         assertThatThrownBy(() -> flow.runQuery(exchange(request, endless)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {

@@ -197,9 +197,12 @@ class AnalyticsRequestRejectionTest {
             SqlQuery query = new QueryBuilder(CLOCK).build(request);
             assertThat(query.sql()).doesNotContain(a.toString(), b.toString(), zone, from.substring(0, 10), to.substring(0, 10),
                     "2023-", "2024-", String.valueOf(1000 + interval), ":17:43", ":29:51");
-            assertThat(query.params()).contains(zone);
-            if (!topk) {
-                assertThat(query.params()).contains(a.toString(), b.toString());
+            assertThat(query.values()).containsEntry("tz", zone);
+            if (topk) {
+                assertThat(query.values()).containsEntry("topk", String.valueOf(1000 + interval));
+            } else {
+                assertThat(query.values().get("model_ids")).contains(a.toString(), b.toString());
+                assertThat(query.values()).containsEntry("endpoint_ids", "['" + b + "']");
             }
         }
     }

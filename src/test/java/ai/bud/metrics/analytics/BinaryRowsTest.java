@@ -145,8 +145,7 @@ class BinaryRowsTest {
     }
 
     private static QueryResponse query(Connection connection, String sql) throws Exception {
-        Client client = AnalyticsQueryRunner.clientOf(connection);
-        assertThat(client).as("clickhouse-jdbc's client behind the pool").isNotNull();
+        Client client = connection.unwrap(com.clickhouse.jdbc.ConnectionImpl.class).getClient();
         return client.query(sql, Map.of(), new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes)).get();
     }
 }

@@ -28,7 +28,33 @@ class ExplainQueryCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).isZero();
         assertThat(text).contains("-- SQL", "FROM ModelInferenceDetails AS d", "quantileExactInclusive(0.95)(response_time_ms)",
-                "1: 2024-01-01 00:00:00.000", "6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d");
+                "    {range_from:DateTime64(3, 'UTC')} AS range_from,", "AND d.model_id IN {model_ids:Array(UUID)}",
+                "\nSETTINGS max_execution_time = 60\n-- parameters (sent as param_<name>)\n",
+                "\n{range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000\n",
+                "\n{model_ids:Array(UUID)} = ['6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d']\n");
+        assertThat(text).doesNotContain("?");
+    }
+
+    /** The statement as the service sends it: its SETTINGS follow the same environment variables. */
+    @Test
+    void printsTheSettingsTheServiceWouldSend() throws Exception {
+        Path file = dir.resolve("topk.json");
+        Files.writeString(file, "{\"metrics\":[\"latency\"],\"from_date\":\"2024-01-01T00:00:00Z\",\"to_date\":\"2024-01-02T00:00:00Z\","
+                + "\"group_by\":[\"model\"],\"topk\":3}");
+        String embedded = explain(file, Map.of("CLICKHOUSE_QUERY_TIMEOUT_SECONDS", "7"));
+        String external = explain(file, Map.of("CLICKHOUSE_HOST", "ch.internal"));
+
+        assertThat(embedded).contains("source AS MATERIALIZED (", "\nSETTINGS max_execution_time = 7, enable_materialized_cte = 1\n",
+                "\n{topk:UInt64} = 3\n");
+        assertThat(external).doesNotContain("MATERIALIZED").contains("\nSETTINGS max_execution_time = 60\n");
+    }
+
+    private static String explain(Path file, Map<String, String> env) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = ExplainQueryCommand.run(new String[] {file.toString()}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream()));
+        assertThat(code).isZero();
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

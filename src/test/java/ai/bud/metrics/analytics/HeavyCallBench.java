@@ -2,6 +2,7 @@ package ai.bud.metrics.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.seed.SeedCommand;
 import ai.bud.metrics.support.TestClickHouse;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.LocalDateTime;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * A bounded harness, not a test of speed: loads {@code -Danalytics.bench=N} inferences with the seeder's direct mode
  * into a database of its own and times issue 6's heavy reference call in the service's own code (the statement as
  * {@link AnalyticsQueryRunner} runs it, JSON written), alternately with the rows read by the service from the engine's
- * RowBinary ({@link BinaryRows}) and through the JDBC getters (the fallback), next to the same SQL sent straight to the
- * engine in that format. It logs
+ * RowBinary ({@link BinaryRows}) and through the JDBC getters ({@link JdbcReference}), next to the same SQL sent straight
+ * to the engine in that format (its parameters inlined as the engine substitutes them). It logs
  * figures and asserts nothing about time. Off unless the property is set:
  * {@code mvn -B -q test -Dtest=HeavyCallBench -Danalytics.bench=300000}.
  */
@@ -63,7 +64,7 @@ class HeavyCallBench {
         AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(body.getBytes(StandardCharsets.UTF_8));
         SqlQuery query = new QueryBuilder(Clock.systemUTC(), 60).build(request);
         HttpClient http = HttpClient.newHttpClient();
-        String inlined = inline(query);
+        String inlined = JdbcReference.inline(query);
 
         log("load average before: %s", loadAverage());
         Map<Boolean, Map<String, List<Double>>> figures = Map.of(true, new java.util.LinkedHashMap<>(), false, new java.util.LinkedHashMap<>());
@@ -75,17 +76,14 @@ class HeavyCallBench {
                 long[] executed = {0};
                 RowJsonWriter.Result result;
                 if (binary) {
-                    result = new AnalyticsQueryRunner(dataSource).runToJson(query, request, () -> executed[0] = System.nanoTime());
+                    result = new AnalyticsQueryRunner(new EngineClient(dataSource)).runToJson(query, request,
+                            () -> executed[0] = System.nanoTime());
                 } else {
                     try (Connection connection = dataSource.getConnection();
-                            PreparedStatement statement = connection.prepareStatement(query.sql())) {
-                        for (int p = 0; p < query.params().size(); p++) {
-                            statement.setObject(p + 1, query.params().get(p));
-                        }
-                        try (ResultSet rows = statement.executeQuery()) {
-                            executed[0] = System.nanoTime();
-                            result = RowJsonWriter.toBytes(rows, request);
-                        }
+                            Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery(inlined)) {
+                        executed[0] = System.nanoTime();
+                        result = JdbcReference.toBytes(rows, request);
                     }
                 }
                 long end = System.nanoTime();
@@ -131,25 +129,6 @@ class HeavyCallBench {
         }
         assertThat(response.statusCode()).isEqualTo(200);
         return bytes;
-    }
-
-    /** The statement with its parameters as literals (numbers bare, everything else quoted), for the engine alone. */
-    private static String inline(SqlQuery query) {
-        StringBuilder out = new StringBuilder();
-        int next = 0;
-        String sql = query.sql();
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (c != '?') {
-                out.append(c);
-                continue;
-            }
-            Object value = query.params().get(next++);
-            String text = String.valueOf(value);
-            out.append(value instanceof Number ? text : "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'");
-        }
-        assertThat(next).isEqualTo(query.params().size());
-        return out.toString();
     }
 
     private static void add(Map<String, List<Double>> figures, String step, long nanos) {

@@ -2,7 +2,9 @@ package ai.bud.metrics.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import ai.bud.metrics.clickhouse.EngineClient;
+import ai.bud.metrics.support.TestClickHouse;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,16 +13,24 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The builder's SQL and bound parameters, pinned per case in src/test/resources/golden/NAME.sql (fixed clock).
- * After an intended change, regenerate with {@code mvn test -Dtest=QueryBuilderGoldenTest -Dgolden.update=true},
- * review the diff, and commit it. Whether the SQL is right is proven by AnalyticsEndToEndTest.
+ * The statement the service sends and its query parameters (names, types, values), pinned per case in
+ * src/test/resources/golden/NAME.sql (fixed clock; the builder configured as the service configures it by default on the
+ * embedded engine: {@code max_execution_time = 60}, materialized CTEs). The SQL is compared after ClickHouse's own
+ * {@code formatQuery} on the embedded engine (so layout alone is no difference, and every golden statement parses), the
+ * parameters as text; and each statement runs on the engine, whose answer {@link BinaryRows} must read (every column
+ * type the builder produces). After an intended change, regenerate with
+ * {@code mvn test -Dtest=QueryBuilderGoldenTest -Dgolden.update=true}, review the diff, and commit it. Whether the SQL
+ * is right is proven by AnalyticsEndToEndTest.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryBuilderGoldenTest {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2024-03-15T12:34:56.789Z"), ZoneOffset.UTC);
@@ -28,6 +38,9 @@ class QueryBuilderGoldenTest {
     static final String M = "\"00000000-0000-4000-8000-00000000000a\"";
     static final String P = "\"00000000-0000-4000-8000-00000000000b\"";
     static final String E = "\"00000000-0000-4000-8000-00000000000c\"";
+    static final String PARAMS = "-- params:\n";
+
+    private final EngineClient engine = new EngineClient(TestClickHouse.database("query_builder_golden"));
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -67,27 +80,60 @@ class QueryBuilderGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void matchesGolden(String name, String body) throws IOException {
+    void matchesGolden(String name, String body) throws Exception {
         AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(body.getBytes(StandardCharsets.UTF_8));
-        SqlQuery query = new QueryBuilder(CLOCK).build(request);
+        SqlQuery query = new QueryBuilder(CLOCK, 60, true).build(request);
         String actual = render(body, query);
         Path file = GOLDEN.resolve(name + ".sql");
         if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
             Files.writeString(file, actual);
             assertThat(Boolean.getBoolean("golden.update")).as("golden file " + file + " was missing; written, review and commit it").isTrue();
         }
-        assertThat(actual).isEqualTo(Files.readString(file));
-        assertThat(query.sql().chars().filter(c -> c == '?').count()).isEqualTo(query.params().size());
+        String golden = Files.readString(file);
+        assertThat(requestLine(actual)).isEqualTo(requestLine(golden));
+        assertThat(formatted(sqlOf(actual))).isEqualTo(formatted(sqlOf(golden)));
+        assertThat(paramsOf(actual)).isEqualTo(paramsOf(golden));
+        assertThat(query.sql()).doesNotContain("?");
+        for (Map.Entry<String, QueryParameter> parameter : query.params().entrySet()) {
+            assertThat(query.sql()).as("the placeholder of " + parameter.getKey())
+                    .contains(parameter.getValue().placeholder(parameter.getKey()));
+        }
+        readsEveryColumn(query);
+    }
+
+    /** The statement runs on the engine, and {@link BinaryRows} reads the type of every column of its answer. */
+    private void readsEveryColumn(SqlQuery query) throws Exception {
+        try (InputStream answer = engine.queryRowBinary(query.sql(), query.values())) {
+            BinaryRows rows = BinaryRows.open(answer);
+            while (rows.next()) {
+                assertThat(rows.getLong(rows.findColumn("has_data"))).isIn(0L, 1L);
+            }
+        }
+    }
+
+    /** ClickHouse's own formatting of {@code sql} (its {@code formatQuery}, on the embedded engine). */
+    private String formatted(String sql) throws Exception {
+        try (InputStream answer = engine.queryRowBinary("SELECT formatQuery({sql:String}) AS formatted",
+                Map.of("sql", QueryParameter.string(sql).value()))) {
+            BinaryRows rows = BinaryRows.open(answer);
+            assertThat(rows.next()).isTrue();
+            return rows.getString(1);
+        }
     }
 
     static String render(String body, SqlQuery query) {
-        StringBuilder out = new StringBuilder();
-        out.append("-- request: ").append(body).append('\n');
-        out.append(query.sql()).append('\n');
-        out.append("-- params:\n");
-        for (int i = 0; i < query.params().size(); i++) {
-            out.append("--   ").append(i + 1).append(": ").append(query.params().get(i)).append('\n');
-        }
-        return out.toString();
+        return "-- request: " + body + "\n" + query.sql() + "\n" + PARAMS + query.describeParams("--   ");
+    }
+
+    private static String requestLine(String golden) {
+        return golden.substring(0, golden.indexOf('\n'));
+    }
+
+    private static String sqlOf(String golden) {
+        return golden.substring(golden.indexOf('\n') + 1, golden.lastIndexOf(PARAMS));
+    }
+
+    private static String paramsOf(String golden) {
+        return golden.substring(golden.lastIndexOf(PARAMS));
     }
 }

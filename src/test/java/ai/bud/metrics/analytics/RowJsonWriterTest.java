@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.bud.metrics.support.TestClickHouse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -18,10 +15,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The streaming writer (rows straight to JSON, what the service sends) gives byte for byte the body of the reference
- * path (rows to {@link AnalyticsResponse} records by {@link ResultShaper}, then {@link ResponseWriter}), on every
+ * path (JDBC rows to {@link AnalyticsResponse} records by {@link ResultShaper}, then {@link ResponseWriter}), on every
  * request shape of {@link AnalyticsEndToEndTest} (whose oracle checks the values themselves), both when it reads the
  * engine's RowBinary itself ({@link BinaryRows}: what the service does) and when every value goes through the JDBC
- * getters (the fallback).
+ * getters ({@link JdbcReference}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RowJsonWriterTest {
@@ -29,7 +26,7 @@ class RowJsonWriterTest {
     private final DataSource dataSource = TestClickHouse.database("row_json_writer");
     private final AnalyticsRequestParser parser = new AnalyticsRequestParser(Clock.systemUTC());
     private final QueryBuilder builder = new QueryBuilder(Clock.systemUTC(), 60);
-    private final AnalyticsQueryRunner runner = new AnalyticsQueryRunner(dataSource);
+    private final AnalyticsQueryRunner runner = new AnalyticsQueryRunner(new ai.bud.metrics.clickhouse.EngineClient(dataSource));
 
     @BeforeAll
     void load() throws Exception {
@@ -46,9 +43,9 @@ class RowJsonWriterTest {
         AnalyticsRequest request = parser.parse(ask.toString().getBytes(StandardCharsets.UTF_8));
         SqlQuery query = singleThreaded(builder.build(request));
 
-        String reference = new String(ResponseWriter.toJson(runner.run(query, request)), StandardCharsets.UTF_8);
+        String reference = new String(JdbcReference.recordsJson(dataSource, query, request), StandardCharsets.UTF_8);
         String streamed = new String(runner.runToJson(query, request, () -> { }).body(), StandardCharsets.UTF_8);
-        String throughGetters = new String(viaJdbcGetters(query, request), StandardCharsets.UTF_8);
+        String throughGetters = new String(JdbcReference.gettersJson(dataSource, query, request), StandardCharsets.UTF_8);
 
         assertThat(streamed).isEqualTo(reference);
         assertThat(throughGetters).isEqualTo(reference);
@@ -106,18 +103,5 @@ class RowJsonWriterTest {
             }
         }
         assertThat(out.bytes()).isEqualTo(expected.toByteArray());
-    }
-
-    /** The JDBC fallback: the same statement's result set, every value through the driver's getters. */
-    private byte[] viaJdbcGetters(SqlQuery query, AnalyticsRequest request) throws Exception {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(query.sql())) {
-            for (int i = 0; i < query.params().size(); i++) {
-                statement.setObject(i + 1, query.params().get(i));
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                return RowJsonWriter.toBytes(rows, request).body();
-            }
-        }
     }
 }

@@ -13,7 +13,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import org.apache.camel.ProducerTemplate;
+import ai.bud.metrics.components.redisstream.RedisStreamConsumer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,11 +38,16 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The Dapr topic stream consumed from the real Redis, stored in the real embedded ClickHouse. The stream
  * and group names are unique to each run (never the default stream other contexts may consume).
+ *
+ * <p>The shipped route's two consumers claim each other's entries only after 30 s: on a loaded machine a read
+ * (with a 5 s dedup claim wait) can take longer than a short claim-idle, and an entry claimed while its exchange is
+ * still in the route is processed twice — its rows are still stored once, but its invalid events would be
+ * dead-lettered twice, which the oracle counts. Claiming is tested with consumers of 1 s claim-idle of their own.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "budmetrics.clickhouse.database=ingest_redis_test", "budmetrics.redis.ingest-enabled=true",
         "budmetrics.redis.consumer-name=spring-consumer", "budmetrics.redis.batch-size=200", "budmetrics.redis.block=200ms",
-        "budmetrics.redis.claim-idle=1s", "budmetrics.redis.claim-interval=300ms", "budmetrics.redis.retry-backoff=100ms",
+        "budmetrics.redis.claim-idle=30s", "budmetrics.redis.claim-interval=300ms", "budmetrics.redis.retry-backoff=100ms",
         "budmetrics.redis.max-retry-backoff=1s"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisStreamIngestTest {
@@ -50,6 +57,7 @@ class RedisStreamIngestTest {
     private static final String STREAM = "ingest-redis-test-" + RUN;
     private static final String GROUP = "ingest-redis-test-group-" + RUN;
     private static final String TYPE = "add_observability_metrics";
+    private static final String ROUTE = "ingest-redis-batch";
 
     @DynamicPropertySource
     static void streamNames(DynamicPropertyRegistry registry) {
@@ -62,13 +70,7 @@ class RedisStreamIngestTest {
     StringRedisTemplate redis;
 
     @Autowired
-    RedisStreamConsumer consumer;
-
-    @Autowired
-    DeliveryLimit limit;
-
-    @Autowired
-    ProducerTemplate producer;
+    CamelContext context;
 
     @Autowired
     DataSource dataSource;
@@ -86,7 +88,7 @@ class RedisStreamIngestTest {
 
     @AfterAll
     void tearDown() {
-        consumer.stop();
+        stop(ROUTE);
         redis.delete(STREAM);
         RedisKeys.deleteWithPrefix(redis, "budmetrics:test:" + RUN + ":");
     }
@@ -127,11 +129,50 @@ class RedisStreamIngestTest {
         }
     }
 
+    /** The shipped route's consumer (routes/ingest-redis.camel.yaml), started with the test's settings. */
+    private RedisStreamConsumer consumer() {
+        return (RedisStreamConsumer) context.getRoute(ROUTE).getConsumer();
+    }
+
+    private void start(String routeId) {
+        try {
+            context.getRouteController().startRoute(routeId);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A graceful stop: the reads in the route finish, unacknowledged entries stay pending. */
+    private void stop(String routeId) {
+        try {
+            context.getRouteController().stopRoute(routeId);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Another instance's consumer of the same group: a route with the shipped route's steps on a redis-stream endpoint
+     * of its own consumer name and settings (not started).
+     */
     private RedisStreamConsumer extraConsumer(String name, Duration claimIdle, int batchSize) {
-        RedisStreamProperties settings = new RedisStreamProperties(true, STREAM, GROUP, name, 1, List.of(TYPE), batchSize,
-                Duration.ofMillis(200), claimIdle, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1), 10,
-                Duration.ofSeconds(30));
-        return new RedisStreamConsumer(redis, producer, settings, limit);
+        String uri = "redis-stream:" + STREAM + "?group=" + GROUP + "&consumerName=" + name + "&consumers=1&batchSize=" + batchSize
+                + "&block=200ms&claimIdle=" + claimIdle.toMillis() + "ms&claimInterval=300ms&retryBackoff=100ms&maxRetryBackoff=1s";
+        try {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(uri).routeId(name).autoStartup(false)
+                            .setProperty("streamRead", body())
+                            .bean("redisStreamEntries", "toIngestBatch")
+                            .to("direct:ingest")
+                            .bean("redisStreamEntries", "acknowledgement(${exchangeProperty.streamRead}, ${body})");
+                }
+            });
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return (RedisStreamConsumer) context.getRoute(name).getConsumer();
     }
 
     /** The oracle: what a published mix must end up as. */
@@ -208,7 +249,7 @@ class RedisStreamIngestTest {
 
     @Test
     void thousandsOfEntriesAreStoredExactlyOnceAndNothingStaysPending() {
-        consumer.start();
+        start(ROUTE);
         Expected expected = publishMix(3000, 1);
         await("all entries delivered and acknowledged", Duration.ofMinutes(5), () -> delivered(expected.last) && pending() == 0);
         assertStoredExactlyOnce(expected);
@@ -234,22 +275,22 @@ class RedisStreamIngestTest {
     /** The service's consumer runs several consumers of the group (REDIS_CONSUMERS, 2 by default); they share the work. */
     @Test
     void theConsumerThreadsAreConsumersOfTheGroupAndShareTheStream() {
-        consumer.start();
-        assertThat(consumer.consumerNames()).hasSize(2)
-                .containsExactly(consumer.consumerName() + "-1", consumer.consumerName() + "-2");
+        start(ROUTE);
+        assertThat(consumer().consumerNames()).hasSize(2)
+                .containsExactly(consumer().consumerName() + "-1", consumer().consumerName() + "-2");
         Expected expected = publishMix(4000, 3);
         await("all entries delivered and acknowledged", Duration.ofMinutes(5), () -> delivered(expected.last) && pending() == 0);
         assertStoredExactlyOnce(expected);
         java.util.Set<String> members = new java.util.HashSet<>();
         redis.opsForStream().consumers(STREAM, GROUP).forEach(c -> members.add(c.consumerName()));
-        assertThat(members).containsAll(consumer.consumerNames());
-        assertThat(consumer.isRunning()).isTrue();
+        assertThat(members).containsAll(consumer().consumerNames());
+        assertThat(consumer().isConsuming()).isTrue();
     }
 
     /** What Dapr's own publish API ({@code POST /v1.0/publish/...}) writes: type com.dapr.event.sent, one event or a bulk. */
     @Test
     void daprPublishApiEventsAreStored() {
-        consumer.start();
+        start(ROUTE);
         ObjectNode single = events.event();
         List<ObjectNode> bulk = List.of(events.event(), events.event());
         publish(TestEvents.cloudEvent(single, "com.dapr.event.sent"));
@@ -263,7 +304,7 @@ class RedisStreamIngestTest {
     /** SPEC section 4: another type, or no CloudEvent at all, is dead-lettered with its reason, then acknowledged. */
     @Test
     void otherTypesAndNonCloudEventsAreDeadLetteredWithTheirReasonAndAcknowledged() {
-        consumer.start();
+        start(ROUTE);
         double before = streamEntries("dead_lettered");
         ObjectNode otherType = TestEvents.cloudEvent(events.event(), "something_else");
         ObjectNode fieldsAlone = events.event();
@@ -296,7 +337,7 @@ class RedisStreamIngestTest {
 
     @Test
     void aConsumerStoppedMidStreamAndASecondStartedLoseAndDoubleNothing() {
-        consumer.stop();
+        stop(ROUTE);
         Expected expected = publishMix(1500, 2);
         // a consumer that read 100 entries and died before processing them
         List<MapRecord<String, Object, Object>> orphaned = redis.opsForStream().read(Consumer.from(GROUP, "dead-" + RUN),
@@ -304,55 +345,55 @@ class RedisStreamIngestTest {
         assertThat(orphaned).hasSize(100);
 
         RedisStreamConsumer first = extraConsumer("first-" + RUN, Duration.ofHours(1), 50);
-        first.start();
+        start("first-" + RUN);
         await("the first consumer is mid-stream", Duration.ofMinutes(2), () -> first.acknowledged() >= 300);
-        first.stop();
+        stop("first-" + RUN);
         assertThat(first.acknowledged()).isLessThan(expected.entries - 100);
 
         RedisStreamConsumer second = extraConsumer("second-" + RUN, Duration.ofSeconds(1), 200);
-        second.start();
+        start("second-" + RUN);
         try {
             await("the second consumer took over (new entries and the dead consumer's)", Duration.ofMinutes(5),
                     () -> delivered(expected.last) && pending() == 0);
         } finally {
-            second.stop();
+            stop("second-" + RUN);
         }
         assertStoredExactlyOnce(expected);
         assertThat(first.acknowledged() + second.acknowledged()).isGreaterThanOrEqualTo(expected.entries);
-        consumer.start();
+        start(ROUTE);
     }
 
     @Test
     void ownPendingEntriesAreReadAgainAtStart() {
-        consumer.stop();
+        stop(ROUTE);
         ObjectNode event = events.event();
         publish(TestEvents.gatewayEvent(List.of(event)));
         String name = "restarted-" + RUN;
         // read but never acknowledged: the consumer crashed before it could store them
         assertThat(redis.opsForStream().read(Consumer.from(GROUP, name), StreamReadOptions.empty().count(10),
                 StreamOffset.create(STREAM, ReadOffset.lastConsumed()))).hasSize(1);
-        RedisStreamConsumer restarted = extraConsumer(name, Duration.ofHours(1), 10);
-        restarted.start();
+        extraConsumer(name, Duration.ofHours(1), 10);
+        start(name);
         try {
             await("own pending entry processed", Duration.ofMinutes(1), () -> pending() == 0);
         } finally {
-            restarted.stop();
+            stop(name);
         }
         assertThat(rows.countsPerId(List.of(event.get("inference_id").asText()))).containsValue(1L);
-        consumer.start();
+        start(ROUTE);
     }
 
     @Test
     void whileClickHouseIsUnavailableEntriesStayPendingThenAreStored() {
-        consumer.start();
+        start(ROUTE);
         rows.execute("RENAME TABLE ModelInferenceDetails TO ModelInferenceDetails_offline");
         Expected expected = null;
         try {
             expected = publishMix(60, 3);
             await("the consumer fails to store and keeps entries pending", Duration.ofMinutes(1),
-                    () -> consumer.lastError() != null && pending() > 0);
-            long before = consumer.batches();
-            await("the consumer retried", Duration.ofMinutes(1), () -> consumer.batches() >= before + 3);
+                    () -> consumer().lastError() != null && pending() > 0);
+            long before = consumer().batches();
+            await("the consumer retried", Duration.ofMinutes(1), () -> consumer().batches() >= before + 3);
             // nothing stored, nothing acknowledged that carries a valid event; the rest waits in the stream
             assertThat(pending()).isGreaterThan(0);
             assertThat(rows.query("SELECT count() FROM ModelInferenceDetails_offline WHERE inference_id IN ("
@@ -368,7 +409,7 @@ class RedisStreamIngestTest {
 
     @Test
     void theXaddExampleOfTheDeploymentGuideIsStored() throws Exception {
-        consumer.start();
+        start(ROUTE);
         String guide = java.nio.file.Files.readString(java.nio.file.Path.of("docs/DEPLOYMENT.md"));
         java.util.regex.Matcher example = java.util.regex.Pattern.compile("redis-cli XADD budMetricsMessages '\\*' data '(.+)'").matcher(guide);
         assertThat(example.find()).isTrue();
@@ -381,7 +422,7 @@ class RedisStreamIngestTest {
 
     @Test
     void measureStreamIngestRate() {
-        consumer.stop();
+        stop(ROUTE);
         List<ObjectNode> all = new ArrayList<>();
         RecordId last = null;
         for (int n = 0; n < 2000; n++) {
@@ -390,19 +431,19 @@ class RedisStreamIngestTest {
             last = publish(TestEvents.gatewayEvent(batch));
         }
         RecordId end = last;
-        RedisStreamConsumer measured = extraConsumer("measure-" + RUN, Duration.ofHours(1), 500);
+        extraConsumer("measure-" + RUN, Duration.ofHours(1), 500);
         long started = System.nanoTime();
-        measured.start();
+        start("measure-" + RUN);
         try {
             await("backlog consumed", Duration.ofMinutes(10), () -> delivered(end) && pending() == 0);
         } finally {
-            measured.stop();
+            stop("measure-" + RUN);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         log.info("INGEST RATE redis stream: {} events in {} stream entries in {} s = {} events/s", all.size(), 2000,
                 String.format("%.2f", seconds), Math.round(all.size() / seconds));
         Map<String, Long> counts = rows.countsPerId(all.stream().map(e -> e.get("inference_id").asText()).toList());
         assertThat(counts).hasSize(all.size());
-        consumer.start();
+        start(ROUTE);
     }
 }

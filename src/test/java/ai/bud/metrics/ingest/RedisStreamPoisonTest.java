@@ -54,6 +54,7 @@ class RedisStreamPoisonTest {
     private static final String NEVER_STORED = "poison-never-stored-" + RUN;
     private static final String THROWS = "poison-throws-" + RUN;
     private static final int MAX_DELIVERIES = 3;
+    private static final String ROUTE = "ingest-redis-batch";
 
     @DynamicPropertySource
     static void streamNames(DynamicPropertyRegistry registry) {
@@ -67,9 +68,6 @@ class RedisStreamPoisonTest {
 
     @Autowired
     StringRedisTemplate redis;
-
-    @Autowired
-    RedisStreamConsumer consumer;
 
     @Autowired
     DataSource dataSource;
@@ -91,7 +89,7 @@ class RedisStreamPoisonTest {
                 }
             }
         }));
-        AdviceWith.adviceWith(context, "ingest-redis-batch", route -> route.weaveById("send-batch-to-ingest-flow").before().process(exchange -> {
+        AdviceWith.adviceWith(context, ROUTE, route -> route.weaveById("send-batch-to-ingest-flow").before().process(exchange -> {
             IngestBatch batch = exchange.getMessage().getBody(IngestBatch.class);
             for (RawEntry entry : batch.entries()) {
                 if (marked(entry, THROWS)) {
@@ -99,12 +97,12 @@ class RedisStreamPoisonTest {
                 }
             }
         }));
-        consumer.start();
+        start();
     }
 
     @AfterAll
     void tearDown() {
-        consumer.stop();
+        stop();
         redis.delete(STREAM);
         RedisKeys.deleteWithPrefix(redis, "budmetrics:test:" + RUN + ":");
     }
@@ -115,6 +113,23 @@ class RedisStreamPoisonTest {
     }
 
     // ---- helpers
+
+    private void start() {
+        try {
+            context.getRouteController().startRoute(ROUTE);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A graceful stop of the stream route: the reads in it finish, unacknowledged entries stay pending. */
+    private void stop() {
+        try {
+            context.getRouteController().stopRoute(ROUTE);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private RecordId publish(Object cloudEvent) {
         return redis.opsForStream().add(StreamRecords.string(Map.of("data", cloudEvent.toString())).withStreamKey(STREAM));
@@ -229,14 +244,14 @@ class RedisStreamPoisonTest {
     /** A route that throws for one entry fails the whole read: the entries read with it must still be stored. */
     @Test
     void aPoisonEntryThatBreaksItsBatchFailsNobodyElse() {
-        consumer.stop();
+        stop();
         List<ObjectNode> before = validEntries(5);
         List<ObjectNode> after = validEntries(6);
         ObjectNode throwing = poison(THROWS);
         before.forEach(this::publish);
         RecordId poisonId = publish(throwing);
         after.forEach(this::publish);
-        consumer.start(); // one read takes all 12 entries
+        start(); // one read takes all 12 entries
         List<String> validIds = new ArrayList<>(ids(before));
         validIds.addAll(ids(after));
         try {
@@ -244,7 +259,7 @@ class RedisStreamPoisonTest {
                     () -> rows.countsPerId(validIds).size() == validIds.size());
             await("the poison entry is acknowledged", Duration.ofSeconds(20), () -> pending() == 0);
         } finally {
-            consumer.start();
+            start();
         }
         assertThat(rows.countsPerId(validIds).values()).allMatch(n -> n == 1L);
         assertDeadLettered(Map.of(poisonId.getValue(), throwing.toString()));
@@ -270,9 +285,9 @@ class RedisStreamPoisonTest {
         } finally {
             // storage comes back while no attempt is under way: an attempt that failed just before would be
             // dead-lettered by its delivery count, the one inherent race of a delivery limit
-            consumer.stop();
+            stop();
             rows.execute("RENAME TABLE ModelInferenceDetails_offline TO ModelInferenceDetails, IngestDeadLetter_offline TO IngestDeadLetter");
-            consumer.start();
+            start();
         }
         await("stored once storage is back", Duration.ofSeconds(30), () -> pending() == 0);
         assertThat(rows.countsPerId(validIds)).hasSize(validIds.size()).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));

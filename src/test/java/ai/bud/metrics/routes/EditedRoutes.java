@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * A copy of the top-level {@code routes/} folder that a test edits as an integration team would (text edits of the
  * YAML, or a new route file), then starts the application on with {@link #includePattern()} as
- * {@code camel.springboot.routes-include-pattern} (what {@code BUDMETRICS_ROUTES} sets). No Java changes: the edit is
+ * {@code camel.main.routes-include-pattern} (what {@code BUDMETRICS_ROUTES} sets). No Java changes: the edit is
  * the YAML alone.
  *
  * <pre>
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *
  * &#64;DynamicPropertySource
  * static void routes(DynamicPropertyRegistry registry) {
- *     registry.add("camel.springboot.routes-include-pattern", ROUTES::includePattern);
+ *     registry.add("camel.main.routes-include-pattern", ROUTES::includePattern);
  * }
  * </pre>
  */
@@ -91,7 +91,7 @@ public final class EditedRoutes {
         return dir;
     }
 
-    /** The value for {@code camel.springboot.routes-include-pattern}. */
+    /** The value for {@code camel.main.routes-include-pattern}. */
     public String includePattern() {
         return "file:" + dir.toAbsolutePath() + "/*.camel.yaml";
     }

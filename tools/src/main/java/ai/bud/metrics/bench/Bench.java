@@ -1,0 +1,825 @@
+package ai.bud.metrics.bench;
+
+import static ai.bud.metrics.bench.BenchCommand.ms;
+import static ai.bud.metrics.bench.BenchCommand.number;
+
+import ai.bud.metrics.bench.BenchCommand.Report;
+import ai.bud.metrics.bench.BenchCommand.Settings;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The five measurements of issue 6, in order; each adds rows and target verdicts to the {@link Report}. */
+final class Bench {
+
+    private static final String ANALYTICS = "/observability/analytics";
+    private static final String ADD = "/observability/add";
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** Heavy calls made before the measured ones. */
+    private static final int HEAVY_WARM_UP = 20;
+    /** The format the service (and clickhouse-jdbc) reads the engine's answer in. */
+    private static final String FLOOR_FORMAT = "RowBinaryWithNamesAndTypes";
+    /** The stored count in an ingest answer (read without building its 1000 statuses as a tree). */
+    private static final Pattern INSERTED = Pattern.compile("\"successfully_inserted\"\\s*:\\s*(\\d+)");
+    private static final Pattern DURATION = Pattern.compile("([A-Za-z0-9_-]+);dur=([0-9.]+)");
+
+    private final Settings settings;
+    private final Report report;
+    private final PrintStream log;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final HttpClient http;
+    /** The floor's runs (section 2), each measured right after one of the heavy calls (section 1). */
+    private final List<Double> floorRuns = new ArrayList<>();
+    private long floorBytes;
+
+    Bench(Settings settings, Report report, PrintStream log) {
+        this.settings = settings;
+        this.report = report;
+        this.log = log;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newFixedThreadPool(4)).build();
+    }
+
+    void runAll() throws IOException, InterruptedException {
+        double serverMedian = heavyCall();
+        double floor = engineFloor();
+        if (serverMedian > 0 && floor > 0) {
+            double ratio = serverMedian / floor;
+            report.target("heavy call server time <= 1.3 x the engine's time for its SQL",
+                    String.format(Locale.ROOT, "%.2f x (%s / %s)", ratio, ms(serverMedian), ms(floor)), ratio <= 1.3);
+        }
+        sizes();
+        mix();
+        if (settings.ingestEvents() > 0) {
+            ingest();
+        } else {
+            report.note("ingest: skipped (--ingest-events 0)");
+        }
+    }
+
+    // ---------------------------------------------------------------- (1) heavy call end to end
+
+    private record Call(int status, long nanos, long bytes, Map<String, Double> timing, String cache) {
+    }
+
+    private Call analytics(byte[] body, String acceptEncoding, boolean noCache) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.url() + ANALYTICS))
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
+                .header("Accept-Encoding", acceptEncoding)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (noCache) {
+            request.header("Cache-Control", "no-cache");
+        }
+        long start = System.nanoTime();
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        long bytes = drain(response.body());
+        long nanos = System.nanoTime() - start;
+        Map<String, Double> timing = new LinkedHashMap<>();
+        Matcher m = DURATION.matcher(response.headers().firstValue("Server-Timing").orElse(""));
+        while (m.find()) {
+            timing.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return new Call(response.statusCode(), nanos, bytes, timing, response.headers().firstValue("X-Cache").orElse(""));
+    }
+
+    private static long drain(InputStream in) throws IOException {
+        try (in) {
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+            }
+            return total;
+        }
+    }
+
+    /** Median server time (sum of the Server-Timing parts) in nanoseconds. */
+    private double heavyCall() throws IOException, InterruptedException {
+        byte[] body = Files.readAllBytes(settings.heavyRequest());
+        log.println("bench: (1) heavy call: " + HEAVY_WARM_UP + " warm-up + " + settings.runs()
+                + " measured, Cache-Control: no-cache, each followed by its SQL straight to the engine");
+        // warm-up: with 2 calls the 5 measured ones still got faster one after the other (531 → 401 ms, the JIT at work);
+        // with 10, the service's JIT still compiled 100-200 methods a second while they ran
+        for (int i = 0; i < HEAVY_WARM_UP; i++) {
+            Call warm = analytics(body, "identity", true);
+            if (warm.status() != 200) {
+                throw new BenchException("the heavy call answered " + warm.status() + "; is the service up on " + settings.url() + "?");
+            }
+        }
+        // Each measured call is followed by the same SQL sent straight to the engine (the floor, section 2): the pairs see
+        // the same machine, so what else runs meanwhile (the JIT still compiling, merges, other jobs) moves both alike.
+        String sql = substitute(Files.readString(settings.heavySql()));
+        engine(sql, FLOOR_FORMAT);
+        List<Call> calls = new ArrayList<>();
+        floorRuns.clear();
+        for (int i = 0; i < settings.runs(); i++) {
+            calls.add(analytics(body, "identity", true));
+            long start = System.nanoTime();
+            floorBytes = engine(sql, FLOOR_FORMAT);
+            floorRuns.add((double) (System.nanoTime() - start));
+        }
+        List<Double> endToEnd = new ArrayList<>();
+        List<Double> server = new ArrayList<>();
+        Map<String, List<Double>> parts = new LinkedHashMap<>();
+        for (Call call : calls) {
+            if (call.status() != 200 || !"MISS".equals(call.cache())) {
+                throw new BenchException("heavy call: status " + call.status() + ", X-Cache " + call.cache());
+            }
+            endToEnd.add((double) call.nanos());
+            server.add(call.timing().values().stream().mapToDouble(Double::doubleValue).sum() * 1e6);
+            call.timing().forEach((name, value) -> parts.computeIfAbsent(name, k -> new ArrayList<>()).add(value * 1e6));
+        }
+        double e2e = median(endToEnd);
+        double serverMedian = median(server);
+        StringBuilder split = new StringBuilder();
+        parts.forEach((name, values) -> split.append(split.isEmpty() ? "" : ", ").append(name).append(' ').append(ms(median(values))));
+        report.row("(1) heavy call, end to end (median of " + settings.runs() + ")", ms(e2e),
+                "uncompressed (`Accept-Encoding: identity`), " + number(calls.get(0).bytes()) + " bytes; all runs: "
+                        + String.join(", ", endToEnd.stream().map(BenchCommand::ms).toList()));
+        report.row("(1) heavy call, server time (sum of Server-Timing, median)", ms(serverMedian),
+                "medians per step: " + split + "; all runs: " + String.join(", ", server.stream().map(BenchCommand::ms).toList()));
+        report.target("heavy call end to end < 1 s", ms(e2e), e2e < 1e9);
+        return serverMedian;
+    }
+
+    // ---------------------------------------------------------------- (2) the engine itself
+
+    private double engineFloor() throws IOException, InterruptedException {
+        String sql = substitute(Files.readString(settings.heavySql()));
+        log.println("bench: (2) engine floor: the same SQL over the ClickHouse HTTP interface");
+        report.row("(2) engine: the heavy call's SQL, `FORMAT " + FLOOR_FORMAT + "` (median of " + floorRuns.size() + ")",
+                ms(median(floorRuns)), "the format the service reads; " + number(floorBytes) + " bytes; each run right after one"
+                        + " of the measured heavy calls; all runs: " + String.join(", ", floorRuns.stream().map(BenchCommand::ms).toList()));
+        engine(sql, "Null");
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < settings.runs(); i++) {
+            long start = System.nanoTime();
+            engine(sql, "Null");
+            runs.add((double) (System.nanoTime() - start));
+        }
+        report.row("(2) engine: the heavy call's SQL, `FORMAT Null` (median of " + settings.runs() + ")", ms(median(runs)),
+                "execution only, result discarded in the engine; all runs: "
+                        + String.join(", ", runs.stream().map(BenchCommand::ms).toList()));
+        jdbcAlone(sql);
+        return median(floorRuns);
+    }
+
+    /** The same SQL through clickhouse-jdbc alone (no service): where the driver's share of the time goes. */
+    private void jdbcAlone(String sql) {
+        String jdbcUrl = "jdbc:clickhouse:" + settings.clickhouseUrl().substring("http:".length()) + "/" + settings.database() + "?compress=false";
+        Properties properties = new Properties();
+        properties.setProperty("user", "default");
+        properties.setProperty("password", "");
+        List<Double> executes = new ArrayList<>();
+        List<Double> reads = new ArrayList<>();
+        long rowCount = 0;
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, properties)) {
+            for (int i = 0; i < settings.runs() + 1; i++) {
+                long start = System.nanoTime();
+                try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+                    long executed = System.nanoTime();
+                    int columns = rows.getMetaData().getColumnCount();
+                    long count = 0;
+                    while (rows.next()) {
+                        for (int c = 1; c <= columns; c++) {
+                            rows.getObject(c);
+                        }
+                        count++;
+                    }
+                    if (i > 0) {
+                        executes.add((double) (executed - start));
+                        reads.add((double) (System.nanoTime() - executed));
+                    }
+                    rowCount = count;
+                }
+            }
+        } catch (SQLException e) {
+            report.note("JDBC alone: " + e.getMessage());
+            return;
+        }
+        report.row("(2) the same SQL through clickhouse-jdbc alone (median of " + settings.runs() + ")",
+                ms(median(executes) + median(reads)), "executeQuery " + ms(median(executes)) + ", then reading " + number(rowCount)
+                        + " rows with getObject on every column " + ms(median(reads)) + " (no service, no JSON)");
+    }
+
+    private long engine(String sql, String format) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.clickhouseUrl() + "/"))
+                .timeout(Duration.ofSeconds(120))
+                .header("X-ClickHouse-Database", settings.database())
+                .header("X-ClickHouse-Format", format)
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        long bytes = drain(response.body());
+        if (response.statusCode() != 200) {
+            throw new BenchException("the engine answered " + response.statusCode() + " to the heavy SQL");
+        }
+        return bytes;
+    }
+
+    /**
+     * explain-query output (SQL, then its parameters as {@code {name:Type} = value}) to one statement with each
+     * placeholder replaced as the engine replaces a query parameter, by {@code _CAST('value', 'Type')}: the statement the
+     * engine runs for the service, also through JDBC (which has no named parameters).
+     */
+    static String substitute(String explain) {
+        int sqlStart = explain.indexOf("-- SQL\n");
+        int paramsStart = explain.indexOf("-- parameters");
+        if (sqlStart < 0 || paramsStart < 0) {
+            throw new BenchException("not the output of explain-query: " + explain.lines().findFirst().orElse(""));
+        }
+        String sql = explain.substring(sqlStart + 7, paramsStart);
+        for (String line : explain.substring(paramsStart).lines().skip(1).filter(l -> !l.isBlank()).toList()) {
+            int end = line.indexOf("} = ");
+            if (!line.startsWith("{") || end < 0) {
+                throw new BenchException("not a parameter line of explain-query: " + line);
+            }
+            String placeholder = line.substring(0, end + 1);
+            String type = placeholder.substring(placeholder.indexOf(':') + 1, placeholder.length() - 1);
+            if (!sql.contains(placeholder)) {
+                throw new BenchException("explain-query gave the parameter " + placeholder + ", which its SQL does not use");
+            }
+            sql = sql.replace(placeholder, "_CAST(" + quoted(line.substring(end + 4)) + ", " + quoted(type.replace("\\", "\\\\")) + ")");
+        }
+        java.util.regex.Matcher unbound = java.util.regex.Pattern.compile("\\{\\w+:[^}]*}").matcher(sql);
+        if (unbound.find()) {
+            throw new BenchException("explain-query gave no value for " + unbound.group());
+        }
+        return sql;
+    }
+
+    /** A parameter's text (already in the escaped form) as a quoted literal. */
+    private static String quoted(String escaped) {
+        return "'" + escaped.replace("'", "\\'") + "'";
+    }
+
+    // ---------------------------------------------------------------- (3) response sizes
+
+    private void sizes() throws IOException, InterruptedException {
+        byte[] body = Files.readAllBytes(settings.heavyRequest());
+        log.println("bench: (3) response sizes (the cached heavy answer, each coding 4 times)");
+        long raw = 0;
+        for (String coding : List.of("identity", "gzip", "br", "zstd")) {
+            List<Double> times = new ArrayList<>();
+            long bytes = 0;
+            double first = 0;
+            for (int i = 0; i < 4; i++) {
+                Call call = analytics(body, coding, false);
+                if (call.status() != 200) {
+                    throw new BenchException("heavy call with Accept-Encoding " + coding + ": status " + call.status());
+                }
+                if (i == 0) {
+                    first = call.nanos();
+                } else {
+                    times.add((double) call.nanos());
+                }
+                bytes = call.bytes();
+            }
+            raw = coding.equals("identity") ? bytes : raw;
+            String ratio = coding.equals("identity") ? "" : String.format(Locale.ROOT, ", %.0f x smaller", (double) raw / bytes);
+            report.row("(3) heavy response, `" + coding + "`", String.format(Locale.ROOT, "%s bytes (%.1f KB)", number(bytes), bytes / 1024.0),
+                    "cache hit, end to end " + ms(first) + (coding.equals("identity") ? " (sending)" : " (compressing and sending)")
+                            + ", then " + ms(median(times)) + " (median of 3" + (coding.equals("identity") ? ")" : ": the compressed form kept)")
+                            + ratio);
+            if (coding.equals("br")) {
+                report.target("heavy response with br <= 143 KB", String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0), bytes <= 143 * 1024);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- (4) dashboard mix
+
+    private void mix() throws IOException, InterruptedException {
+        List<Path> files;
+        try (var list = Files.list(settings.examples())) {
+            files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new BenchException("no example requests in " + settings.examples());
+        }
+        List<String> templates = new ArrayList<>();
+        for (Path file : files) {
+            templates.add(Files.readString(file));
+        }
+        String project = busiestProject();
+        int clients = settings.clients();
+        log.println("bench: (4) mix of " + templates.size() + " dashboard calls, " + clients + " clients, "
+                + settings.duration().toSeconds() + " s (+3 s warm-up)");
+        ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
+        Map<String, AtomicInteger> errors = new TreeMap<>();
+        AtomicLong hits = new AtomicLong();
+        long warmUpEnd = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long end = warmUpEnd + settings.duration().toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            futures.add(pool.submit(() -> {
+                SplittableRandom random = new SplittableRandom(client * 7919L + 17);
+                int i = client;
+                while (System.nanoTime() < end) {
+                    int which = i++ % templates.size();
+                    byte[] body = render(templates.get(which), project, random).getBytes(StandardCharsets.UTF_8);
+                    long start = System.nanoTime();
+                    String failure = null;
+                    String cache = "";
+                    try {
+                        Call call = analytics(body, "br, gzip", false);
+                        cache = call.cache();
+                        if (call.status() != 200) {
+                            failure = "HTTP " + call.status() + " on " + files.get(which).getFileName();
+                        }
+                    } catch (IOException e) {
+                        failure = e.getClass().getSimpleName();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    long stop = System.nanoTime();
+                    if (start < warmUpEnd) {
+                        continue;
+                    }
+                    if (stop > end) {
+                        break;
+                    }
+                    if (failure != null) {
+                        synchronized (errors) {
+                            errors.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    } else {
+                        samples.add(new long[] {stop - start, which});
+                        if ("HIT".equals(cache)) {
+                            hits.incrementAndGet();
+                        }
+                    }
+                }
+            }));
+        }
+        for (Future<?> future : futures) {
+            try {
+                future.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new BenchException("mix client failed: " + e.getCause(), e.getCause());
+            }
+        }
+        pool.shutdown();
+        List<Long> latencies = new ArrayList<>();
+        samples.forEach(s -> latencies.add(s[0]));
+        Collections.sort(latencies);
+        int errorCount = errors.values().stream().mapToInt(AtomicInteger::get).sum();
+        double seconds = settings.duration().toNanos() / 1e9;
+        report.row("(4) dashboard mix: throughput", String.format(Locale.ROOT, "%.1f requests/s", latencies.size() / seconds),
+                number(latencies.size()) + " answered in " + settings.duration().toSeconds() + " s by " + clients + " clients; "
+                        + templates.size() + " calls of examples/analytics/ in turn; each from_date moved back by a random "
+                        + "0-3599 s so nearly every call misses the cache: X-Cache HIT on " + hits.get() + " calls");
+        if (!latencies.isEmpty()) {
+            report.row("(4) dashboard mix: latency p50 / p95 / p99", ms(percentile(latencies, 50)) + " / "
+                    + ms(percentile(latencies, 95)) + " / " + ms(percentile(latencies, 99)), "end to end, br/gzip accepted");
+        }
+        StringBuilder perCall = new StringBuilder();
+        for (int t = 0; t < templates.size(); t++) {
+            int which = t;
+            List<Long> own = new ArrayList<>();
+            samples.forEach(s -> {
+                if (s[1] == which) {
+                    own.add(s[0]);
+                }
+            });
+            Collections.sort(own);
+            if (!own.isEmpty()) {
+                perCall.append(perCall.isEmpty() ? "" : ", ").append(files.get(t).getFileName().toString().replace(".json", ""))
+                        .append(' ').append(ms(percentile(own, 50)));
+            }
+        }
+        report.row("(4) dashboard mix: p50 per call", "", perCall.toString());
+        report.row("(4) dashboard mix: errors", String.valueOf(errorCount), errors.isEmpty() ? "none" : errors.toString());
+        report.target("zero errors under the mix", errorCount + " errors in " + number(latencies.size() + errorCount) + " calls", errorCount == 0);
+    }
+
+    private String busiestProject() throws IOException, InterruptedException {
+        String sql = "SELECT project_id FROM " + settings.database() + ".ModelInferenceDetails WHERE request_arrival_time >= now() - INTERVAL 30 DAY "
+                + "GROUP BY project_id ORDER BY count() DESC LIMIT 1 FORMAT TabSeparated";
+        String id = clickhouseText(sql).trim();
+        return id.isEmpty() ? UUID.randomUUID().toString() : id;
+    }
+
+    private static final Pattern RELATIVE = Pattern.compile("\\{\\{NOW-(\\d+)([hdw])\\}\\}");
+
+    /** The example's placeholders: {{NOW}}, {{NOW-Nh|d|w}} (moved back by a random 0-3599 s), {{PROJECT_ID}}. */
+    static String render(String template, String project, SplittableRandom random) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String text = template.replace("{{NOW}}", SECONDS.format(now)).replace("{{PROJECT_ID}}", project);
+        Matcher m = RELATIVE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            Duration back = switch (m.group(2)) {
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+            };
+            m.appendReplacement(out, SECONDS.format(now.minus(back).minusSeconds(random.nextInt(3600))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- (5) ingest
+
+    private void ingest() throws IOException, InterruptedException {
+        int n = settings.ingestEvents();
+        int batch = settings.ingestBatch();
+        UUID httpProject = UUID.randomUUID();
+        UUID backlogProject = UUID.randomUUID();
+        UUID redisProject = UUID.randomUUID();
+        UUID redisWarmProject = UUID.randomUUID();
+        UUID floorProject = UUID.randomUUID();
+        UUID floorWarmProject = UUID.randomUUID();
+        log.println("bench: (5) ingest: " + number(n) + " events over HTTP bulk (batches of " + batch + "), the Redis stream, raw JDBC");
+        Double httpRate = null;
+        Double jdbcRate = null;
+
+        // HTTP bulk
+        UUID probeProject = UUID.randomUUID();
+        int probe = post(ADD, bulk(events(1, probeProject, 99)).getBytes(StandardCharsets.UTF_8)).statusCode();
+        if (probe == 404) {
+            report.row("(5) ingest over HTTP bulk", "skipped", "POST " + ADD + " answered 404: this build has no HTTP ingestion");
+        } else if (probe != 200) {
+            report.row("(5) ingest over HTTP bulk", "skipped", "POST " + ADD + " answered " + probe + " to a one-event probe");
+        } else {
+            // warm-up, as the heavy call's: the same load for --ingest-warm-up seconds before it is timed, so that the JIT has
+            // compiled the ingest path (on 2 cores the compilers still took ~20 % of the service after 40 s of ingest)
+            AtomicInteger warmDeliveries = new AtomicInteger();
+            long warmEnd = System.nanoTime() + settings.ingestWarmUp().toNanos();
+            runSenders(() -> {
+                try (PlainHttp connection = new PlainHttp(URI.create(settings.url()))) {
+                    while (System.nanoTime() < warmEnd) {
+                        int k = warmDeliveries.getAndIncrement();
+                        connection.post(ADD, bulk(events(batch, probeProject, 1000 + k)).getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                return null;
+            });
+            HttpRun live = sendBulks(events(n, httpProject, 1, 0), batch);
+            long stored = count(httpProject);
+            httpRate = live.inserted() / live.seconds();
+            report.row("(5) ingest over HTTP bulk", number(httpRate) + " events/s",
+                    number(live.inserted()) + " inserted (reported) of " + number(n) + " in "
+                            + String.format(Locale.ROOT, "%.2f s", live.seconds()) + ", " + live.bodies().size() + " Dapr bulk deliveries of " + batch + " CloudEvents, " + settings.ingestSenders()
+                            + " concurrent senders (one keep-alive connection each), after " + settings.ingestWarmUp().toSeconds() + " s ("
+                            + warmDeliveries.get() + " deliveries) of warm-up; live events (arrived "
+                            + "within the last minute); rows found in ClickHouse: " + number(stored)
+                            + (live.failures().isEmpty() ? "" : "; failures " + live.failures()));
+            // a backlog: events that arrived a day ago (a replay, a stream caught up after an outage): Redis cannot
+            // vouch for them, so ClickHouse is asked whether their ids are stored
+            HttpRun backlog = sendBulks(events(n, backlogProject, 5, 86_400_000L), batch);
+            report.row("(5) ingest over HTTP bulk, a backlog (not a target)", number(backlog.inserted() / backlog.seconds()) + " events/s",
+                    number(backlog.inserted()) + " inserted of " + number(n) + " in " + String.format(Locale.ROOT, "%.2f s", backlog.seconds())
+                            + ", the same deliveries with events that arrived a day ago: ClickHouse is asked about every id (the checks "
+                            + "of concurrent batches joined); rows found in ClickHouse: " + number(count(backlogProject))
+                            + (backlog.failures().isEmpty() ? "" : "; failures " + backlog.failures()));
+        }
+
+        // Redis stream
+        String groups = redisStreamGroups();
+        if (groups == null) {
+            report.row("(5) ingest from the Redis stream", "skipped", "stream `" + settings.stream() + "` has no consumer group: "
+                    + "the service's stream consumer is not running (REDIS_INGEST_ENABLED, or this build has none)");
+        } else {
+            // warm-up: the stream's own code (reading, decoding entries, acknowledging) has not run yet; the rest is warm
+            streamRun(n, redisWarmProject, 3);
+            StreamRun run = streamRun(n, redisProject, 2);
+            long stored = run.stored();
+            double seconds = run.seconds();
+            double published = run.published();
+            if (settings.deleteStream()) {
+                try (Resp redis = new Resp(settings.redisHost(), settings.redisPort())) {
+                    redis.delete(settings.stream());
+                }
+            }
+            report.row("(5) ingest from the Redis stream", stored < n ? "incomplete" : number(n / seconds) + " events/s",
+                    number(stored) + " of " + number(n) + " stored " + String.format(Locale.ROOT, "%.2f s", seconds)
+                            + " after the first XADD (one CloudEvent of type add_observability_metrics per entry, field `data`, "
+                            + "pipelined XADD took " + String.format(Locale.ROOT, "%.2f s", published) + "), after " + number(n)
+                            + " entries of warm-up; stream `" + settings.stream()
+                            + "`, groups " + groups);
+        }
+
+        // raw JDBC floor: the same rows into a copy of the table on the same engine
+        List<Map<String, Object>> events = events(n, floorProject, 1);
+        String jdbcUrl = "jdbc:clickhouse:" + settings.clickhouseUrl().substring("http:".length()) + "/" + settings.database() + "?compress=false";
+        Properties properties = new Properties();
+        properties.setProperty("user", "default");
+        properties.setProperty("password", "");
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, properties); var statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE IF NOT EXISTS bench_floor");
+            statement.execute("DROP TABLE IF EXISTS bench_floor.ModelInferenceDetails");
+            statement.execute("CREATE TABLE bench_floor.ModelInferenceDetails AS " + settings.database() + ".ModelInferenceDetails");
+        } catch (SQLException e) {
+            throw new BenchException("cannot prepare the JDBC floor table: " + e.getMessage(), e);
+        }
+        // the floor is warmed up too (20 batches per sender, not timed, removed before counting), so that both sides
+        // are compared with their code compiled
+        List<Map<String, Object>> warmRows = events(Math.min(n, 20 * batch * settings.ingestSenders()), floorWarmProject, 3);
+        jdbcFloor(warmRows, batch, jdbcUrl, properties, new AtomicInteger());
+        clickhouseText("TRUNCATE TABLE bench_floor.ModelInferenceDetails");
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        jdbcFloor(events, batch, jdbcUrl, properties, next);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long floorRows = Long.parseLong(clickhouseText("SELECT count() FROM bench_floor.ModelInferenceDetails FORMAT TabSeparated").trim());
+        clickhouseText("DROP TABLE IF EXISTS bench_floor.ModelInferenceDetails");
+        jdbcRate = floorRows / seconds;
+        report.row("(5) ingest floor: raw JDBC insert", number(jdbcRate) + " rows/s", number(floorRows) + " rows in "
+                + String.format(Locale.ROOT, "%.2f s", seconds) + ": PreparedStatement batches of " + batch + ", " + settings.ingestSenders()
+                + " connections, the same columns into a copy of the table on the same engine (no validation, no dedup), after "
+                + number(warmRows.size()) + " rows of warm-up");
+        // leave the data as loaded, so that --reuse-data measures the same N rows next time
+        clickhouseText("DELETE FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id IN ('"
+                + httpProject + "', '" + backlogProject + "', '" + redisProject + "', '" + redisWarmProject + "', '" + probeProject + "')");
+        if (httpRate != null) {
+            report.target("ingest over HTTP bulk >= 50,000 events/s", number(httpRate) + " events/s", httpRate >= 50_000);
+            report.target("ingest over HTTP bulk >= 0.5 x raw JDBC", String.format(Locale.ROOT, "%.2f x", httpRate / jdbcRate), httpRate >= 0.5 * jdbcRate);
+        } else {
+            report.target("ingest over HTTP bulk >= 50,000 events/s", "skipped", null);
+        }
+    }
+
+    /** Inserts {@code events} into the floor table in PreparedStatement batches, from the configured senders. */
+    private void jdbcFloor(List<Map<String, Object>> events, int batch, String jdbcUrl, Properties properties, AtomicInteger next)
+            throws InterruptedException {
+        int n = events.size();
+        runSenders(() -> {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, properties);
+                    PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_floor.ModelInferenceDetails "
+                            + "(inference_id, project_id, endpoint_id, model_id, is_success, request_arrival_time, request_forward_time, "
+                            + "cost, request_ip, response_analysis, status_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int from; (from = next.getAndAdd(batch)) < n; ) {
+                    for (Map<String, Object> e : events.subList(from, Math.min(n, from + batch))) {
+                        insert.setObject(1, UUID.fromString((String) e.get("inference_id")));
+                        insert.setObject(2, UUID.fromString((String) e.get("project_id")));
+                        insert.setObject(3, UUID.fromString((String) e.get("endpoint_id")));
+                        insert.setObject(4, UUID.fromString((String) e.get("model_id")));
+                        insert.setBoolean(5, (Boolean) e.get("is_success"));
+                        insert.setObject(6, localTime((String) e.get("request_arrival_time")));
+                        insert.setObject(7, localTime((String) e.get("request_forward_time")));
+                        insert.setObject(8, e.get("cost"));
+                        insert.setString(9, (String) e.get("request_ip"));
+                        Object analysis = e.get("response_analysis");
+                        insert.setString(10, analysis == null ? null : mapper.writeValueAsString(analysis));
+                        insert.setInt(11, (Integer) e.get("status_code"));
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** What one HTTP bulk measurement sent and got back. */
+    private record HttpRun(long inserted, double seconds, Map<String, AtomicInteger> failures, List<byte[]> bodies) {
+    }
+
+    /** Posts {@code events} as Dapr bulk deliveries of {@code batch} from the configured senders; timed from the first post. */
+    private HttpRun sendBulks(List<Map<String, Object>> events, int batch) throws IOException, InterruptedException {
+        int n = events.size();
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < n; i += batch) {
+            bodies.add(bulk(events.subList(i, Math.min(n, i + batch))).getBytes(StandardCharsets.UTF_8));
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong inserted = new AtomicLong();
+        Map<String, AtomicInteger> failures = new TreeMap<>();
+        long start = System.nanoTime();
+        runSenders(() -> {
+            try (PlainHttp connection = new PlainHttp(URI.create(settings.url()))) {
+                for (int i; (i = next.getAndIncrement()) < bodies.size(); ) {
+                    PlainHttp.Answer response = connection.post(ADD, bodies.get(i));
+                    Matcher count = INSERTED.matcher(response.body());
+                    if (response.status() != 200 || !count.find()) {
+                        synchronized (failures) {
+                            failures.computeIfAbsent("HTTP " + response.status(), k -> new AtomicInteger()).incrementAndGet();
+                        }
+                        continue;
+                    }
+                    inserted.addAndGet(Long.parseLong(count.group(1)));
+                }
+            }
+            return null;
+        });
+        return new HttpRun(inserted.get(), (System.nanoTime() - start) / 1e9, failures, bodies);
+    }
+
+    private static LocalDateTime localTime(String iso) {
+        return LocalDateTime.ofInstant(Instant.parse(iso), ZoneOffset.UTC);
+    }
+
+    private interface Sender {
+        Void call() throws Exception;
+    }
+
+    private void runSenders(Sender sender) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(settings.ingestSenders());
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < settings.ingestSenders(); i++) {
+            futures.add(pool.submit(sender::call));
+        }
+        try {
+            for (Future<Void> future : futures) {
+                future.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new BenchException("ingest sender failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * n events of one project, as a gateway publishes them live: arrived within the last minute (the service skips the
+     * ClickHouse existence check for such events when Redis has no trace of them); {@code salt} keeps runs of the same
+     * project apart.
+     */
+    /** What one stream measurement saw: rows stored, seconds from the first XADD, seconds the XADDs took. */
+    private record StreamRun(long stored, double seconds, double published) {
+    }
+
+    /** XADDs {@code n} single-event CloudEvents of {@code project} and waits until their rows are stored. */
+    private StreamRun streamRun(int n, UUID project, long salt) throws IOException, InterruptedException {
+        List<Map<String, Object>> events = events(n, project, salt);
+        List<byte[]> entries = new ArrayList<>(n);
+        for (Map<String, Object> event : events) {
+            entries.add(mapper.writeValueAsBytes(cloudEvent(event)));
+        }
+        long start = System.nanoTime();
+        try (Resp redis = new Resp(settings.redisHost(), settings.redisPort())) {
+            redis.xaddAll(settings.stream(), entries);
+        }
+        double published = (System.nanoTime() - start) / 1e9;
+        long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(60, n / 2000)).toNanos();
+        long stored = 0;
+        while (System.nanoTime() < deadline && (stored = count(project)) < n) {
+            Thread.sleep(100);
+        }
+        return new StreamRun(stored, (System.nanoTime() - start) / 1e9, published);
+    }
+
+    private static List<Map<String, Object>> events(int n, UUID project, long salt) {
+        return events(n, project, salt, 0);
+    }
+
+    /** As {@link #events(int, UUID, long)}, arrived {@code ageMillis} earlier. */
+    private static List<Map<String, Object>> events(int n, UUID project, long salt, long ageMillis) {
+        SplittableRandom random = new SplittableRandom(project.getLeastSignificantBits() ^ salt);
+        UUID[] models = new UUID[5];
+        UUID[] endpoints = new UUID[10];
+        for (int i = 0; i < models.length; i++) {
+            models[i] = new UUID(random.nextLong(), random.nextLong());
+        }
+        for (int i = 0; i < endpoints.length; i++) {
+            endpoints[i] = new UUID(random.nextLong(), random.nextLong());
+        }
+        long now = System.currentTimeMillis();
+        List<Map<String, Object>> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int e = random.nextInt(endpoints.length);
+            long arrival = now - ageMillis - random.nextLong(60_000L);
+            boolean success = random.nextInt(100) < 95;
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("inference_id", UUID.randomUUID().toString());
+            event.put("project_id", project.toString());
+            event.put("endpoint_id", endpoints[e].toString());
+            event.put("model_id", models[e % models.length].toString());
+            event.put("is_success", success);
+            event.put("request_arrival_time", MILLIS.format(Instant.ofEpochMilli(arrival)));
+            event.put("request_forward_time", MILLIS.format(Instant.ofEpochMilli(arrival + 1 + random.nextInt(100))));
+            event.put("cost", success ? Math.round(random.nextDouble() * 1e6) / 1e8 : null);
+            event.put("request_ip", "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254)));
+            event.put("response_analysis", success && random.nextBoolean()
+                    ? Map.of("sentiment", random.nextBoolean() ? "positive" : "neutral", "toxicity_score", random.nextInt(100) / 100.0) : null);
+            event.put("status_code", success ? 200 : 500);
+            events.add(event);
+        }
+        return events;
+    }
+
+    private static Map<String, Object> cloudEvent(Map<String, Object> event) {
+        Map<String, Object> cloud = new LinkedHashMap<>();
+        cloud.put("specversion", "1.0");
+        cloud.put("id", UUID.randomUUID().toString());
+        cloud.put("source", "budmetrics-bench");
+        cloud.put("type", "add_observability_metrics");
+        cloud.put("datacontenttype", "application/json");
+        cloud.put("topic", "budMetricsMessages");
+        cloud.put("pubsubname", "pubsub");
+        cloud.put("data", event);
+        return cloud;
+    }
+
+    /** A Dapr bulk delivery (SPEC section 3) whose entries are CloudEvents carrying the events. */
+    private String bulk(List<Map<String, Object>> events) throws IOException {
+        List<Map<String, Object>> entries = new ArrayList<>(events.size());
+        for (Map<String, Object> event : events) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("entryId", event.get("inference_id"));
+            entry.put("event", cloudEvent(event));
+            entry.put("contentType", "application/cloudevents+json");
+            entry.put("metadata", Map.of());
+            entries.add(entry);
+        }
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("entries", entries);
+        envelope.put("id", UUID.randomUUID().toString());
+        envelope.put("pubsubname", "pubsub");
+        envelope.put("topic", "budMetricsMessages");
+        envelope.put("type", "com.dapr.event.sent.bulk");
+        envelope.put("metadata", Map.of());
+        return mapper.writeValueAsString(envelope);
+    }
+
+    private HttpResponse<String> post(String path, byte[] body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long count(UUID project) throws IOException, InterruptedException {
+        return Long.parseLong(clickhouseText("SELECT count() FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id = '"
+                + project + "' FORMAT TabSeparated").trim());
+    }
+
+    private String clickhouseText(String sql) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.clickhouseUrl() + "/")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new BenchException("ClickHouse answered " + response.statusCode() + ": " + response.body().lines().findFirst().orElse(""));
+        }
+        return response.body();
+    }
+
+    /** The consumer groups of the stream (XINFO GROUPS), or null when there is none. */
+    private String redisStreamGroups() {
+        try (Resp redis = new Resp(settings.redisHost(), settings.redisPort())) {
+            return redis.groups(settings.stream());
+        } catch (IOException e) {
+            log.println("bench: Redis at " + settings.redisHost() + ":" + settings.redisPort() + " not reachable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static double percentile(List<Long> sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+}
