@@ -55,6 +55,20 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
     /** A query parameter's placeholder, {@code {name:Type}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*:");
+
+    /** {@code sql} with every string literal, quoted identifier and comment blanked out (same length and positions). */
+    static String outsideLiterals(String sql) {
+        char[] code = new char[sql.length()];
+        java.util.Arrays.fill(code, ' ');
+        ClickHouseLexer lexer = new ClickHouseLexer(sql);
+        for (ClickHouseLexer.Type type = lexer.next(); type != ClickHouseLexer.Type.END; type = lexer.next()) {
+            if (type != ClickHouseLexer.Type.STRING && type != ClickHouseLexer.Type.QUOTED_IDENTIFIER
+                    && type != ClickHouseLexer.Type.UNTERMINATED) {
+                sql.getChars(lexer.start(), lexer.end(), code, lexer.start());
+            }
+        }
+        return new String(code);
+    }
     private static final int LZ4_BLOCK = 1024 * 1024;
 
     private final EmbeddedClickHouse engine;
@@ -249,6 +263,11 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
             }
         });
         Matcher placeholder = PLACEHOLDER.matcher(sql);
+        if (placeholder.find()) {
+            // only where the engine reads code: "{name:" inside a string literal (a value bound by the JDBC driver,
+            // which renders it as a literal) or a comment is text, as on a server
+            placeholder = PLACEHOLDER.matcher(outsideLiterals(sql));
+        }
         while (placeholder.find()) {
             // parameters live on in the engine's session: a placeholder this request left unset must not see an old value
             if (!queryParameters.containsKey(placeholder.group(1))) {

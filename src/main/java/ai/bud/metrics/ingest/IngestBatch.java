@@ -1,12 +1,19 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.web.FieldError;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The unit the ingest flow works on: the entries of one delivery (HTTP) or of one stream read (Redis), and
  * what became of each. Steps of the flow fill it in; {@link #status(int)} is Dapr's answer per entry.
+ *
+ * <p>What routes read of it ({@code simple}: {@code ${body.deadLetters}}, {@code ${body.storedEvents}}): the dead
+ * letters still to write, and the events this delivery stored, each as a map of its ModelInferenceDetails columns
+ * ({@link StoredEvent}). Both are built only when a route asks for them.
  */
 public final class IngestBatch {
 
@@ -109,6 +116,55 @@ public final class IngestBatch {
         deadLettered[i] = true;
     }
 
+    /** The rejected entries whose dead letter is not written yet: the body the dead-letter route takes. */
+    public List<DeadLetter> deadLetters() {
+        List<DeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == Outcome.INVALID && !deadLettered[i]) {
+                RawEntry entry = entries.get(i);
+                letters.add(new DeadLetter(source, entry.reference(), entry.index(), entry.entryId(), EventValidator.reportedId(entry.fields()),
+                        deadLetterError(i), entry.payload()));
+            }
+        }
+        return letters;
+    }
+
+    /** Whether any rejected entry still waits for its dead letter (cheap: no list is built). */
+    public boolean hasDeadLetters() {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == Outcome.INVALID && !deadLettered[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The dead letters of {@link #deadLetters()} are written: those entries are answered DROP from now on. */
+    public IngestBatch deadLettersWritten() {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == Outcome.INVALID) {
+                deadLettered[i] = true;
+            }
+        }
+        return this;
+    }
+
+    /** The events this delivery stored (INSERTED; not the duplicates), each as its ModelInferenceDetails row. */
+    public List<Map<String, Object>> storedEvents() {
+        List<Map<String, Object>> stored = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == Outcome.INSERTED) {
+                stored.add(StoredEvent.columns(events[i]));
+            }
+        }
+        return stored;
+    }
+
+    /** Entry {@code i} was dropped by a route on purpose: not stored, answered SUCCESS. */
+    void drop(int i) {
+        outcomes[i] = Outcome.DROPPED;
+    }
+
     void set(int i, Outcome outcome) {
         outcomes[i] = outcome;
     }
@@ -117,10 +173,10 @@ public final class IngestBatch {
         return Arrays.stream(outcomes).filter(o -> o == outcome).count();
     }
 
-    /** SUCCESS for stored or duplicate, DROP for invalid and dead-lettered, RETRY otherwise. */
+    /** SUCCESS for stored, duplicate or dropped by a route, DROP for invalid and dead-lettered, RETRY otherwise. */
     public String status(int i) {
         Outcome outcome = outcomes[i];
-        if (outcome == Outcome.INSERTED || outcome == Outcome.DUPLICATE) {
+        if (outcome == Outcome.INSERTED || outcome == Outcome.DUPLICATE || outcome == Outcome.DROPPED) {
             return "SUCCESS";
         }
         if (outcome == Outcome.INVALID && deadLettered[i]) {

@@ -1,6 +1,7 @@
 package ai.bud.metrics.ingest;
 
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
+import ai.bud.metrics.clickhouse.SendOnceStatements;
 import ai.bud.metrics.components.redisstream.RedisStreamComponent;
 import ai.bud.metrics.web.FilterOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,8 +58,20 @@ class IngestConfiguration {
     }
 
     @Bean("ingestFlow")
-    IngestFlow ingestFlow(DeadLetterStore deadLetters, Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
-        return new IngestFlow(deadLetters, deduplicator, writer, meters);
+    IngestFlow ingestFlow(Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
+        return new IngestFlow(deduplicator, writer, meters);
+    }
+
+    /** The per-event view for routes that ask for it (eventFilter.drop); the shipped routes do not. */
+    @Bean("eventFilter")
+    EventFilter eventFilter() {
+        return new EventFilter();
+    }
+
+    /** camel-sql statements the ClickHouse client sends at most once (the dead-letter insert: routes/dead-letter.camel.yaml). */
+    @Bean("sendOnceStatements")
+    SendOnceStatements sendOnceStatements() {
+        return new SendOnceStatements();
     }
 
     @Bean("ingestHttp")

@@ -1,6 +1,5 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.web.FieldError;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.ZoneOffset;
@@ -17,21 +16,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of the shared ingest route ({@code direct:ingest}, routes/ingest-http.camel.yaml): validate each
- * entry, dead-letter the invalid ones, store the valid ones exactly once. Each step takes the
- * {@link IngestBatch} and returns it with more outcomes filled in.
+ * entry, store the valid ones exactly once, and what became of the dead letters the route wrote (routes/dead-letter.camel.yaml).
+ * Each step takes the {@link IngestBatch} and returns it with more outcomes filled in.
  */
 public class IngestFlow {
 
     private static final Logger log = LoggerFactory.getLogger(IngestFlow.class);
 
     private final EventValidator validator = new EventValidator();
-    private final DeadLetterStore deadLetters;
     private final Deduplicator deduplicator;
     private final BatchWriter writer;
     private final MeterRegistry meters;
 
-    public IngestFlow(DeadLetterStore deadLetters, Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
-        this.deadLetters = deadLetters;
+    public IngestFlow(Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
         this.deduplicator = deduplicator;
         this.writer = writer;
         this.meters = meters;
@@ -56,41 +53,36 @@ public class IngestFlow {
         return batch;
     }
 
-    /** Writes the invalid entries to the dead-letter table; if that fails they are answered RETRY, not DROP. */
-    public IngestBatch deadLetter(IngestBatch batch) {
-        List<Integer> invalid = new ArrayList<>();
-        List<DeadLetter> letters = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.outcome(i) == Outcome.INVALID && !batch.deadLettered(i)) {
-                RawEntry entry = batch.entry(i);
-                invalid.add(i);
-                letters.add(new DeadLetter(batch.source(), entry.reference(), entry.index(), entry.entryId(),
-                        EventValidator.reportedId(entry.fields()), batch.deadLetterError(i), entry.payload()));
-            }
-        }
-        if (letters.isEmpty()) {
-            return batch;
-        }
-        try {
-            deadLetters.write(letters);
-            invalid.forEach(batch::markDeadLettered);
-        } catch (StorageException e) {
-            log.warn("{} invalid entries not dead-lettered, answered RETRY: {}", letters.size(), e.getMessage());
-        }
+    /**
+     * The dead-letter route ({@code direct:dead-letter}) wrote {@link IngestBatch#deadLetters()}: those entries are
+     * answered DROP.
+     */
+    public IngestBatch deadLettered(IngestBatch batch) {
+        return batch.deadLettersWritten();
+    }
+
+    /**
+     * The dead-letter write failed: the entries stay undecided, answered RETRY (their sender delivers them again and
+     * the next attempt writes their dead letters), never DROP without a row.
+     */
+    public IngestBatch deadLetterFailed(IngestBatch batch, Exception error) {
+        log.warn("{} rejected entries not dead-lettered, answered RETRY: {}", batch.deadLetters().size(),
+                error == null ? "no error" : error.getMessage());
         return batch;
     }
 
     /**
      * Stores the valid entries, one row per inference_id: repeats inside the batch are duplicates of their
      * first occurrence; the first occurrences go through the Redis claims, the ClickHouse existence check and
-     * one INSERT. Whatever cannot be decided or stored is RETRY.
+     * one INSERT. Whatever cannot be decided or stored is RETRY; an event ClickHouse refuses is rejected (INVALID, for the
+     * dead-letter step). Events a route dropped are left alone.
      */
     public IngestBatch store(IngestBatch batch) {
         Map<UUID, Integer> first = new LinkedHashMap<>();
         List<int[]> repeats = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             InferenceEvent event = batch.event(i);
-            if (event == null) {
+            if (event == null || batch.outcome(i) == Outcome.DROPPED) {
                 continue;
             }
             Integer earlier = first.putIfAbsent(event.inferenceId(), i);
@@ -109,8 +101,8 @@ public class IngestFlow {
                 batch.set(repeat[0], original == Outcome.RETRY ? Outcome.RETRY : Outcome.DUPLICATE);
             }
         }
-        // events ClickHouse refused to store are dead-lettered like invalid ones
-        return deadLetter(batch);
+        // events ClickHouse refused to store are rejected like invalid ones: the route dead-letters them all after this step
+        return batch;
     }
 
     /**

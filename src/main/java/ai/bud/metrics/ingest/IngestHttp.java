@@ -41,10 +41,21 @@ public class IngestHttp {
             throw tooLarge();
         }
         byte[] body = RequestBody.read(exchange, maxBodyBytes, this::tooLarge);
-        try {
-            return IngestBatch.of(SOURCE, parser.parse(body));
-        } catch (MalformedDeliveryException e) {
-            throw ApiException.badRequest(e.field(), e.getMessage());
+        // a delivery that cannot be read throws MalformedDeliveryException: routes/errors.camel.yaml answers it (badRequest)
+        return IngestBatch.of(SOURCE, parser.parse(body));
+    }
+
+    /**
+     * The {@code onException} for {@link MalformedDeliveryException} (routes/errors.camel.yaml): the caught exception
+     * becomes a 400 naming its field, which errorResponses.render then writes as SPEC section 5's envelope.
+     */
+    public void badRequest(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = caught; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MalformedDeliveryException malformed) {
+                exchange.setProperty(Exchange.EXCEPTION_CAUGHT, ApiException.badRequest(malformed.field(), malformed.getMessage()));
+                return;
+            }
         }
     }
 

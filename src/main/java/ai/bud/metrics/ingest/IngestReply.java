@@ -64,6 +64,10 @@ public record IngestReply(String status, String object, String message, Param pa
         if (invalid > 0) {
             message.append(". ").append(invalid).append(" records failed validation");
         }
+        long dropped = batch.count(Outcome.DROPPED);
+        if (dropped > 0) {
+            message.append(". Dropped ").append(dropped).append(" records on purpose (a route filter)");
+        }
         if (retry > 0) {
             message.append(". ").append(retry).append(" records could not be stored now, retry later");
         }

@@ -8,6 +8,8 @@ public enum Outcome {
     DUPLICATE,
     /** Broke a field rule; written to the dead-letter table. */
     INVALID,
+    /** Valid, but a route dropped it on purpose (e.g. a filter on its project): not stored, answered SUCCESS. */
+    DROPPED,
     /** Not stored this time (storage down, or the id is being written by another writer): deliver again. */
     RETRY
 }

@@ -144,5 +144,12 @@ class ClickHouseHttpFacadeTest {
             assertThat(unset.headers().firstValue("X-ClickHouse-Exception-Code")).contains("456");
             assertThat(text(unset)).contains("UNKNOWN_QUERY_PARAMETER");
         }
+        // a placeholder's spelling inside a literal or a comment is text, as on a server (a JDBC-bound value is a literal)
+        HttpResponse<byte[]> literal = get(q("SELECT '{s:String} {jndi:x}' AS s /* {n:Int64} */ FORMAT JSONEachRow"));
+        assertThat(literal.statusCode()).isEqualTo(200);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(literal.body()).get("s").asText()).isEqualTo("{s:String} {jndi:x}");
+        HttpResponse<byte[]> mixed = get(q("SELECT '{s:String}', {n:Int64}"));
+        assertThat(mixed.statusCode()).isEqualTo(400);
+        assertThat(text(mixed)).contains("Substitution `n` is not set");
     }
 }

@@ -22,6 +22,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int upstreamPort;
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong inserts = new java.util.concurrent.atomic.AtomicLong();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     AnswerDroppingProxy(int upstreamPort) throws IOException {
@@ -39,6 +40,11 @@ final class AnswerDroppingProxy implements AutoCloseable {
     /** First lines of the requests seen whose text contains {@code marker}. */
     long requestsContaining(String marker) {
         return requestLines.stream().filter(line -> line.contains(marker)).count();
+    }
+
+    /** Requests whose bytes (request line or body: JDBC sends its statement as the body) contain {@code INSERT}. */
+    long inserts() {
+        return inserts.get();
     }
 
     private void accept() {
@@ -61,15 +67,19 @@ final class AnswerDroppingProxy implements AutoCloseable {
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
             int n;
+            boolean counted = false;
             while ((n = in.read(buffer)) > 0) {
                 String text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
                 if (text.startsWith("POST ") || text.startsWith("GET ")) {
                     String line = text.lines().findFirst().orElse(text);
                     requestLines.add(line);
-                    if (line.contains("INSERT")) {
-                        // set before the request goes on, so the answer cannot overtake it
-                        dropping.set(true);
-                    }
+                    counted = false;
+                }
+                if (!counted && text.contains("INSERT")) {
+                    counted = true;
+                    inserts.incrementAndGet();
+                    // set before the request goes on, so the answer cannot overtake it
+                    dropping.set(true);
                 }
                 out.write(buffer, 0, n);
                 out.flush();

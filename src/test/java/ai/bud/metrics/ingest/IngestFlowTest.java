@@ -63,8 +63,14 @@ class IngestFlowTest {
         return new Deduplicator(template, prefix, DATABASE, claimTtl, claimWait, Duration.ofHours(1));
     }
 
+    /** What the ingest route's dead-letter step does (routes/ingest-http.camel.yaml), without Camel: write, then answer DROP. */
+    private IngestBatch deadLetter(IngestBatch batch) {
+        new DeadLetterStore(dataSource).write(batch.deadLetters());
+        return batch.deadLettersWritten();
+    }
+
     private IngestFlow flow(Deduplicator deduplicator) {
-        return new IngestFlow(new DeadLetterStore(dataSource), deduplicator, writer, new SimpleMeterRegistry());
+        return new IngestFlow(deduplicator, writer, new SimpleMeterRegistry());
     }
 
     /** One delivery through the flow; returns once its markers (set after the reply) are written too. */
@@ -75,7 +81,7 @@ class IngestFlowTest {
             entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
         }
         IngestBatch batch = new IngestBatch("test", DeliveryKind.DAPR_BULK, entries);
-        IngestBatch done = flow.store(flow.deadLetter(flow.validate(batch)));
+        IngestBatch done = deadLetter(flow.store(flow.validate(batch)));
         dedup.awaitBackgroundWork(Duration.ofSeconds(10));
         return done;
     }
@@ -117,12 +123,12 @@ class IngestFlowTest {
     }
 
     private IngestBatch runWith(Deduplicator dedup, BatchWriter writer, List<ObjectNode> sent) {
-        IngestFlow flow = new IngestFlow(new DeadLetterStore(dataSource), dedup, writer, new SimpleMeterRegistry());
+        IngestFlow flow = new IngestFlow(dedup, writer, new SimpleMeterRegistry());
         List<RawEntry> entries = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
             entries.add(new RawEntry(i, "e" + i, sent.get(i), sent.get(i).toString(), null, null));
         }
-        IngestBatch done = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries))));
+        IngestBatch done = deadLetter(flow.store(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries))));
         dedup.awaitBackgroundWork(Duration.ofSeconds(10));
         return done;
     }
@@ -237,9 +243,9 @@ class IngestFlowTest {
         ObjectNode event = events.event();
         List<RawEntry> first = List.of(new RawEntry(0, "e0", event, event.toString(), null, null));
         List<RawEntry> again = List.of(new RawEntry(0, "e0", event.deepCopy(), event.toString(), null, null));
-        IngestBatch stored = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, first))));
+        IngestBatch stored = deadLetter(flow.store(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, first))));
         // no waiting for the marker thread: the id is still claimed or already marked, never free with a stale check
-        IngestBatch redelivered = flow.store(flow.deadLetter(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, again))));
+        IngestBatch redelivered = deadLetter(flow.store(flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, again))));
         assertThat(stored.outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
@@ -363,7 +369,7 @@ class IngestFlowTest {
         IngestBatch batch = flow.validate(new IngestBatch("test", DeliveryKind.DAPR_BULK, entries));
         // a value the validator would have refused, as if it had missed it: the INSERT refuses it
         batch.accept(13, refusedByClickHouse(batch.event(13)));
-        flow.store(flow.deadLetter(batch));
+        deadLetter(flow.store(batch));
         dedup.awaitBackgroundWork(Duration.ofSeconds(10));
         for (int i = 0; i < sent.size(); i++) {
             assertThat(batch.status(i)).as("entry " + i).isEqualTo(i == 13 || i == 20 ? "DROP" : "SUCCESS");
@@ -422,7 +428,7 @@ class IngestFlowTest {
                         batch.accept(poisonedEntry, refusedByClickHouse(batch.event(poisonedEntry)));
                     }
                     start.await();
-                    return flow.store(flow.deadLetter(batch));
+                    return deadLetter(flow.store(batch));
                 }));
             }
             start.countDown();

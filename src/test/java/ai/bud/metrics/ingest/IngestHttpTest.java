@@ -505,6 +505,36 @@ class IngestHttpTest {
 
     // ---- storage down
 
+    /**
+     * The ingest route's doCatch around the dead letter: while IngestDeadLetter cannot be written, an invalid entry is
+     * answered RETRY (never DROP without its row) and its valid neighbour is stored; once the table is back, the
+     * redelivery is dead-lettered (one row) and answered DROP.
+     */
+    @Test
+    void aDeadLetterThatCannotBeWrittenIsAnsweredRetryAndDropOnceItIs() {
+        ObjectNode valid = events.event();
+        ObjectNode invalid = events.event();
+        invalid.put("cost", -1);
+        ObjectNode bulk = TestEvents.bulk(List.of(valid, invalid), false);
+        rows.execute("RENAME TABLE IngestDeadLetter TO IngestDeadLetter_away");
+        try {
+            Http.Reply reply = http.post(bulk);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(statuses(reply.body())).containsExactly("SUCCESS", "RETRY");
+            assertThat(summary(reply.body()).get("retry_later").asInt()).isEqualTo(1);
+            assertNoEngineText(reply);
+        } finally {
+            rows.execute("RENAME TABLE IngestDeadLetter_away TO IngestDeadLetter");
+        }
+        assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE inference_id = ?", invalid.get("inference_id").asText()).get(0)
+                .get(0)).asString().isEqualTo("0");
+        Http.Reply again = http.post(bulk);
+        assertThat(statuses(again.body())).containsExactly("SUCCESS", "DROP");
+        assertThat(rows.query("SELECT error FROM IngestDeadLetter WHERE inference_id = ?", invalid.get("inference_id").asText()))
+                .singleElement().satisfies(row -> assertThat((String) row.get(0)).startsWith("cost:"));
+        assertStoredOnce(ids(List.of(valid)));
+    }
+
     @Test
     void storageDownAnswersRetryNeverAFalseSuccess() {
         ObjectNode raw = events.event();
