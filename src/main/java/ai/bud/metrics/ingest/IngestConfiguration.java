@@ -52,11 +52,6 @@ class IngestConfiguration {
                 properties.insert().writers());
     }
 
-    @Bean
-    DeadLetterStore deadLetterStore(DataSource dataSource) {
-        return new DeadLetterStore(dataSource);
-    }
-
     @Bean("ingestFlow")
     IngestFlow ingestFlow(Deduplicator deduplicator, BatchWriter writer, MeterRegistry meters) {
         return new IngestFlow(deduplicator, writer, meters);

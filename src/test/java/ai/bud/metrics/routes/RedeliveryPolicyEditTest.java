@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code maxDeliveries: 2} and a short back-off, while the properties keep their defaults (10 deliveries, 500 ms).
  * An entry that storage never takes (woven before the store step: it fails every exchange that carries it, so the
  * consumer halves each read until it is alone) is tried exactly twice, is then written to IngestDeadLetter through
- * the stream-dead-letter route and acknowledged; the good entries published behind it are stored meanwhile.
+ * the dead-letter route and acknowledged; the good entries published behind it are stored meanwhile.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "budmetrics.clickhouse.database=edit_redelivery_test", "budmetrics.redis.ingest-enabled=false",

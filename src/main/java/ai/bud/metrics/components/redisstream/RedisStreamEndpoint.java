@@ -24,7 +24,7 @@ public class RedisStreamEndpoint extends DefaultEndpoint {
     private Duration retryBackoff = Duration.ofMillis(500);
     private Duration maxRetryBackoff = Duration.ofSeconds(30);
     private int maxDeliveries = 10;
-    private String deadLetterUri = "direct:stream-dead-letter";
+    private String deadLetterUri = "direct:dead-letter";
     private Duration stopTimeout = Duration.ofSeconds(30);
     private DeliveryLimit deliveryLimit;
 
