@@ -12,15 +12,17 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
 
 /**
  * Keeps the edge of the contract's paths as it was before rest-openapi served them. Camel's rest-openapi consumer on
  * platform-http (4.17) registers each contract path as a prefix ({@code /health/{*rest}}) and picks the operation by
  * the raw request URI, so on its own it answered {@code /observability/add;x=1} and {@code /observability/%61dd}
- * (routed to the ingest path by the container) 404, and answered 404/405 for {@code /health/x}, {@code /observability/add/}
+ * (mapped to the ingest path by Spring MVC) 404, and answered 404/405 for {@code /health/x}, {@code /observability/add/}
  * or a HEAD with the request's own body and headers echoed back, outside the error envelope. Here:
  * <ul>
- * <li>a request the container routes to a contract path reaches Camel with exactly that path as its URI;</li>
+ * <li>a request Spring MVC maps to a contract path reaches Camel with exactly that path as its URI;</li>
  * <li>a method the contract does not list for the path is 405 in the envelope (OPTIONS is left to Spring);</li>
  * <li>a path below a contract path is 404 in the envelope, as for any path no route serves.</li>
  * </ul>
@@ -44,7 +46,7 @@ final class ContractPathFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        String path = RoutedPath.of(request);
+        String path = mappedPath(request);
         Set<String> methods = operations.get(path);
         if (methods != null) {
             String method = request.getMethod();
@@ -68,7 +70,26 @@ final class ContractPathFilter implements Filter {
         chain.doFilter(request, response);
     }
 
-    /** The request with the contract path the container routed it to as its URI (what Camel matches operations by). */
+    /**
+     * The path as Spring MVC matches it against the mappings platform-http registers: each segment percent-decoded and
+     * without its {@code ;parameters}, but no slashes merged and no dot segments resolved (so {@code //observability/add}
+     * stays a path no route serves, as before). The raw URI when it is a contract path as it stands.
+     */
+    static String mappedPath(HttpServletRequest request) {
+        String contextPath = request.getContextPath();
+        String uri = request.getRequestURI();
+        String raw = uri.substring(Math.min(contextPath.length(), uri.length()));
+        if (raw.indexOf('%') < 0 && raw.indexOf(';') < 0) {
+            return raw;
+        }
+        StringBuilder path = new StringBuilder(raw.length());
+        for (PathContainer.Element element : RequestPath.parse(uri, contextPath).pathWithinApplication().elements()) {
+            path.append(element instanceof PathContainer.PathSegment segment ? segment.valueToMatch() : element.value());
+        }
+        return path.toString();
+    }
+
+    /** The request with the contract path Spring MVC maps it to as its URI (what Camel matches operations by). */
     private static final class ContractPathRequest extends HttpServletRequestWrapper {
 
         private final String uri;
