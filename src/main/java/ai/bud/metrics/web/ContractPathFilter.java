@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 
@@ -24,7 +25,8 @@ import org.springframework.http.server.RequestPath;
  * <ul>
  * <li>a request Spring MVC maps to a contract path reaches Camel with exactly that path as its URI;</li>
  * <li>a method the contract does not list for the path is 405 in the envelope (OPTIONS is left to Spring);</li>
- * <li>a path below a contract path is 404 in the envelope, as for any path no route serves.</li>
+ * <li>a path below a contract path is 404 in the envelope, as for any path no route serves, unless a platform-http
+ * route of its own serves it (Spring MVC prefers that route's exact mapping to the contract's prefix).</li>
  * </ul>
  * Other paths (routes of their own on platform-http, unknown paths) pass untouched.
  */
@@ -32,11 +34,14 @@ final class ContractPathFilter implements Filter {
 
     private final Map<String, Set<String>> operations;
     private final List<String> prefixes;
+    private final Predicate<String> servedByAnotherRoute;
     private final EnvelopeWriter envelopes;
 
-    ContractPathFilter(ApiContract contract, EnvelopeWriter envelopes) {
+    /** {@code servedByAnotherRoute}: whether a platform-http route outside the contract serves a path (it then passes). */
+    ContractPathFilter(ApiContract contract, Predicate<String> servedByAnotherRoute, EnvelopeWriter envelopes) {
         this.operations = contract.operations();
         this.prefixes = operations.keySet().stream().map(path -> path.endsWith("/") ? path : path + "/").toList();
+        this.servedByAnotherRoute = servedByAnotherRoute;
         this.envelopes = envelopes;
     }
 
@@ -61,7 +66,7 @@ final class ContractPathFilter implements Filter {
             return;
         }
         for (String prefix : prefixes) {
-            if (path.startsWith(prefix)) {
+            if (path.startsWith(prefix) && !servedByAnotherRoute.test(path)) {
                 envelopes.write(response, 404, "no such route: " + request.getRequestURI(),
                         List.of(new FieldError("path", "no such route")));
                 return;

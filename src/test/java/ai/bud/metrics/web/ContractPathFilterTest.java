@@ -15,7 +15,9 @@ import org.springframework.mock.web.MockHttpServletResponse;
 class ContractPathFilterTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final ContractPathFilter FILTER = new ContractPathFilter(ApiContract.load(MAPPER), new EnvelopeWriter(MAPPER));
+    /** As if a route file of its own served {@code from: platform-http:/health/extra}. */
+    private static final ContractPathFilter FILTER = new ContractPathFilter(ApiContract.load(MAPPER), "/health/extra"::equals,
+            new EnvelopeWriter(MAPPER));
 
     @ParameterizedTest(name = "{0} {1} reaches Camel as {2}")
     @CsvSource({
@@ -31,7 +33,9 @@ class ContractPathFilterTest {
             "POST, //observability/add, //observability/add",
             "POST, /OBSERVABILITY/ADD, /OBSERVABILITY/ADD",
             "GET, /observability/nope, /observability/nope",
-            "POST, /test/echo, /test/echo"})
+            "POST, /test/echo, /test/echo",
+            // below a contract path, but another route's own path
+            "GET, /health/extra, /health/extra"})
     void aContractPathReachesCamelAsThatPath(String method, String uri, String seen) throws Exception {
         AtomicReference<String> passed = new AtomicReference<>();
         MockHttpServletResponse response = new MockHttpServletResponse();

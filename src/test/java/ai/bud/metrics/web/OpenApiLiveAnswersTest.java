@@ -32,10 +32,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The service's real answers (real engine, real Redis) meet the contract: each answer body is valid against the schema
@@ -69,6 +72,21 @@ class OpenApiLiveAnswersTest {
     private static final List<ObjectNode> stored = new ArrayList<>();
     private static final Map<String, Answer> deliveries = new LinkedHashMap<>();
 
+    /** A route of its own below a contract path (as an integration team might add): the contract's edge leaves it alone. */
+    @TestConfiguration
+    static class AnotherRoute {
+        @Bean
+        RouteBuilder healthExtra() {
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("platform-http:/health/extra?httpMethodRestrict=GET").routeId("test-health-extra")
+                            .removeHeaders("*").setHeader("Content-Type", constant("application/json")).setBody(constant("{\"extra\":true}"));
+                }
+            };
+        }
+    }
+
     @LocalServerPort
     int port;
 
@@ -97,6 +115,12 @@ class OpenApiLiveAnswersTest {
         synchronized (stored) {
             if (!stored.isEmpty()) {
                 return;
+            }
+            // the suite's engine keeps its data between runs: start from empty tables
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                for (String table : new String[] {"ModelInferenceDetails", "ModelInference", "IngestDeadLetter"}) {
+                    statement.execute("TRUNCATE TABLE " + table);
+                }
             }
             Random random = new Random(42);
             List<ObjectNode> events = new ArrayList<>();
@@ -232,6 +256,9 @@ class OpenApiLiveAnswersTest {
         expectError(401, "get", "/ping", send("GET", "/ping", null, null, UUID.randomUUID().toString(), false), "dapr-api-token");
         expectError(404, "post", "/observability/nope", post("/observability/nope", "application/json", valid), "path");
         expectError(404, "get", "/health/liveness", send("GET", "/health/liveness", null, null, null, true), "path");
+        Answer extra = send("GET", "/health/extra", null, null, null, true);
+        assertThat(extra.status()).as("a route of its own below /health: %s", extra).isEqualTo(200);
+        assertThat(extra.json().path("extra").asBoolean()).isTrue();
         Answer below = post(ADD + "/x", "application/json", "{\"secret\": 1}".getBytes(StandardCharsets.UTF_8));
         expectError(404, "post", ADD + "/x", below, "path");
         assertThat(new String(below.body(), StandardCharsets.UTF_8)).doesNotContain("secret");
