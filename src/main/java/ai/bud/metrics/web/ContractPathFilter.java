@@ -78,7 +78,7 @@ final class ContractPathFilter implements Filter {
     /**
      * The path as Spring MVC matches it against the mappings platform-http registers: each segment percent-decoded and
      * without its {@code ;parameters}, but no slashes merged and no dot segments resolved (so {@code //observability/add}
-     * stays a path no route serves, as before). The raw URI when it is a contract path as it stands.
+     * stays a path no route serves, as before); the raw path itself when it has nothing to decode.
      */
     static String mappedPath(HttpServletRequest request) {
         String contextPath = request.getContextPath();
