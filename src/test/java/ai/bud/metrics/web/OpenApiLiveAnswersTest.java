@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -92,6 +94,9 @@ class OpenApiLiveAnswersTest {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    CamelContext camel;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -314,6 +319,17 @@ class OpenApiLiveAnswersTest {
         assertThat(document.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         assertValid("get", "/openapi.json", document, "openapi.json");
         assertThat(document.json()).isEqualTo(CONTRACT.document());
+    }
+
+    /** The consumer rest-openapi creates takes routes/api.camel.yaml's endpoint properties: bodies as streams, never forms. */
+    @Test
+    void theContractsConsumerStreamsBodiesAndNeverParsesForms() {
+        List<PlatformHttpEndpoint> contract = camel.getEndpoints().stream()
+                .filter(e -> e instanceof PlatformHttpEndpoint http && http.isMatchOnUriPrefix()).map(PlatformHttpEndpoint.class::cast).toList();
+        assertThat(contract).isNotEmpty().allSatisfy(endpoint -> {
+            assertThat(endpoint.isUseStreaming()).as(endpoint.getEndpointUri()).isTrue();
+            assertThat(endpoint.isPopulateBodyWithForm()).as(endpoint.getEndpointUri()).isFalse();
+        });
     }
 
     /** Answers of the service with a field removed or changed are rejected: the checks above can fail. */
