@@ -15,6 +15,8 @@ public final class FilterOrder {
     public static final int COMPRESSION = Ordered.HIGHEST_PRECEDENCE + 10;
     /** Unauthenticated requests never reach the body checks or spend anyone's rate-limit budget. */
     public static final int API_TOKEN = Ordered.HIGHEST_PRECEDENCE + 20;
+    /** Requests the container routes to a contract path reach rest-openapi by that path (ContractPathFilter). */
+    public static final int CONTRACT_PATHS = Ordered.HIGHEST_PRECEDENCE + 22;
     public static final int INGEST_REQUEST_CHECK = Ordered.HIGHEST_PRECEDENCE + 25;
     public static final int RATE_LIMIT = Ordered.HIGHEST_PRECEDENCE + 30;
 
