@@ -1,7 +1,7 @@
 package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.clickhouse.EngineClient;
-import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.errors.ApiException;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
 import java.sql.SQLException;

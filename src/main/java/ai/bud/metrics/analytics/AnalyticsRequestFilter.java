@@ -1,7 +1,7 @@
 package ai.bud.metrics.analytics;
 
-import ai.bud.metrics.web.ApiException;
-import ai.bud.metrics.web.ErrorEnvelope;
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.ErrorEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;

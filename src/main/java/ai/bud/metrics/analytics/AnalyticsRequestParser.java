@@ -1,7 +1,7 @@
 package ai.bud.metrics.analytics;
 
-import ai.bud.metrics.web.ApiException;
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.FieldError;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,8 +1,8 @@
 package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
-import ai.bud.metrics.web.ApiException;
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.FieldError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;

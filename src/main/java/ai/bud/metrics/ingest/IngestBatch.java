@@ -1,7 +1,8 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

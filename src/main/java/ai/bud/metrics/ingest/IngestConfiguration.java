@@ -2,27 +2,24 @@ package ai.bud.metrics.ingest;
 
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.clickhouse.SendOnceStatements;
-import ai.bud.metrics.components.redisstream.RedisStreamComponent;
-import ai.bud.metrics.web.FilterOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.bud.metrics.ingest.dedup.Deduplicator;
+import ai.bud.metrics.ingest.dedup.TableIdentity;
+import ai.bud.metrics.ingest.store.BatchWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The beans the ingest routes call (names as used in routes/ingest-*.camel.yaml). */
+/**
+ * The beans of the shared ingest flow, its dedup and its store (names as used in routes/ingest-*.camel.yaml); the
+ * inputs' beans are in {@code ingest.edge}.
+ */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({IngestProperties.class, RedisStreamProperties.class})
+@EnableConfigurationProperties(IngestProperties.class)
 class IngestConfiguration {
-
-    @Bean
-    EnvelopeParser envelopeParser(ObjectMapper mapper) {
-        return new EnvelopeParser(mapper);
-    }
 
     @Bean
     TableIdentity detailsTableIdentity(DataSource dataSource, IngestProperties properties) {
@@ -67,30 +64,5 @@ class IngestConfiguration {
     @Bean("sendOnceStatements")
     SendOnceStatements sendOnceStatements() {
         return new SendOnceStatements();
-    }
-
-    @Bean("ingestHttp")
-    IngestHttp ingestHttp(EnvelopeParser parser, ObjectMapper mapper, IngestProperties properties) {
-        return new IngestHttp(parser, mapper, properties.maxBodySize().toBytes());
-    }
-
-    @Bean
-    FilterRegistrationBean<IngestRequestFilter> ingestRequestFilter(ObjectMapper mapper, IngestProperties properties) {
-        FilterRegistrationBean<IngestRequestFilter> registration = new FilterRegistrationBean<>(
-                new IngestRequestFilter(mapper, properties.maxBodySize().toBytes()));
-        registration.addUrlPatterns("/observability/add");
-        // before the rate limiter, which reads the body to count its events
-        registration.setOrder(FilterOrder.INGEST_REQUEST_CHECK);
-        return registration;
-    }
-
-    @Bean("redisStreamEntries")
-    RedisStreamEntries redisStreamEntries(EnvelopeParser parser, ObjectMapper mapper, RedisStreamProperties settings) {
-        return new RedisStreamEntries(parser, mapper, settings.eventTypes());
-    }
-
-    @Bean
-    RedisIngestHealthIndicator redisIngestHealthIndicator(RedisStreamComponent streams, RedisStreamProperties settings) {
-        return new RedisIngestHealthIndicator(streams, settings);
     }
 }

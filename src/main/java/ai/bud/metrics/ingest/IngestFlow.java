@@ -1,6 +1,10 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
+import ai.bud.metrics.ingest.dedup.Deduplicator;
+import ai.bud.metrics.ingest.store.BatchWriter;
+import ai.bud.metrics.ingest.store.InferenceEvent;
+import ai.bud.metrics.ingest.store.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.ZoneOffset;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
 import java.util.List;
 import java.util.stream.Collectors;
 

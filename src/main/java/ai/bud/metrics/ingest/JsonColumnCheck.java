@@ -1,6 +1,6 @@
 package ai.bud.metrics.ingest;
 
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.util.HashSet;

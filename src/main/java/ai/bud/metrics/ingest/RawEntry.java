@@ -34,13 +34,13 @@ public final class RawEntry {
     }
 
     /** An entry whose payload is the JSON of {@code payloadNode}, written when first asked for. */
-    static RawEntry of(int index, String entryId, JsonNode fields, JsonNode payloadNode, String reference) {
+    public static RawEntry of(int index, String entryId, JsonNode fields, JsonNode payloadNode, String reference) {
         RawEntry entry = new RawEntry(index, entryId, fields, null, null, reference);
         entry.payloadNode = payloadNode;
         return entry;
     }
 
-    static RawEntry undecodable(int index, String entryId, String payload, String error, String reference) {
+    public static RawEntry undecodable(int index, String entryId, String payload, String error, String reference) {
         return new RawEntry(index, entryId, null, payload, error, reference);
     }
 

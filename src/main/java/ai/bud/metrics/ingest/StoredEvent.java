@@ -1,5 +1,6 @@
 package ai.bud.metrics.ingest;
 
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;

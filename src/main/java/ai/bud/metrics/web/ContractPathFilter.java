@@ -1,5 +1,6 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.FieldError;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

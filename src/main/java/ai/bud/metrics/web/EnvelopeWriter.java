@@ -1,5 +1,7 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.ErrorEnvelope;
+import ai.bud.metrics.errors.FieldError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

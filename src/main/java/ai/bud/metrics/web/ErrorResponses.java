@@ -1,5 +1,8 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.ErrorEnvelope;
+import ai.bud.metrics.errors.FieldError;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.SQLException;

@@ -1,5 +1,7 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.ErrorEnvelope;
+import ai.bud.metrics.errors.FieldError;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;

@@ -1,5 +1,6 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.ApiException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package ai.bud.metrics.web;
 
+import ai.bud.metrics.errors.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package ai.bud.metrics.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bud.metrics.web.ApiException;
+import ai.bud.metrics.errors.ApiException;
 import ai.bud.metrics.web.QueryGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;

@@ -3,8 +3,8 @@ package ai.bud.metrics.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ai.bud.metrics.web.ApiException;
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.FieldError;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closes the caller's connection without passing a byte of it on — what a network failure after the server
  * committed looks like to a client ({@code NoHttpResponseException}). Requests are recorded by their first line.
  */
-final class AnswerDroppingProxy implements AutoCloseable {
+public final class AnswerDroppingProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -25,7 +25,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong inserts = new java.util.concurrent.atomic.AtomicLong();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    AnswerDroppingProxy(int upstreamPort) throws IOException {
+    public AnswerDroppingProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "answer-dropping-proxy");
@@ -33,17 +33,17 @@ final class AnswerDroppingProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** First lines of the requests seen whose text contains {@code marker}. */
-    long requestsContaining(String marker) {
+    public long requestsContaining(String marker) {
         return requestLines.stream().filter(line -> line.contains(marker)).count();
     }
 
     /** Requests whose bytes (request line or body: JDBC sends its statement as the body) contain {@code INSERT}. */
-    long inserts() {
+    public long inserts() {
         return inserts.get();
     }
 

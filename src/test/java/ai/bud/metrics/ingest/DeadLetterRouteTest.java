@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.bud.metrics.clickhouse.SendOnceStatements;
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.support.TestClickHouse;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

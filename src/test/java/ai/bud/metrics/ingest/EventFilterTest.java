@@ -3,6 +3,7 @@ package ai.bud.metrics.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.bud.metrics.ingest.store.StoreColumns;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ class EventFilterTest {
 
         assertThat(stored).hasSize(1);
         Map<String, Object> row = stored.get(0);
-        assertThat(row.keySet()).containsExactlyElementsOf(TabSeparatedRows.DETAILS_COLUMNS);
+        assertThat(row.keySet()).containsExactlyElementsOf(StoreColumns.DETAILS);
         assertThat(row.get("inference_id")).isEqualTo(id(first));
         assertThat(row.get("project_id")).isEqualTo(first.get("project_id").asText());
         assertThat(row.get("request_ip")).isEqualTo("::ffff:10.1.2.3");

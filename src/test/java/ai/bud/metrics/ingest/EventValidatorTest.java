@@ -3,7 +3,8 @@ package ai.bud.metrics.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.FieldError;
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.LocalDateTime;
 import java.util.UUID;

@@ -9,28 +9,28 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Posts to /observability/add of a running test server. */
-final class Http {
+public final class Http {
 
-    record Reply(int status, JsonNode body, String text) {
+    public record Reply(int status, JsonNode body, String text) {
     }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI uri;
 
-    Http(int port) {
+    public Http(int port) {
         this.uri = URI.create("http://127.0.0.1:" + port + "/observability/add");
     }
 
-    Reply post(Object body) {
+    public Reply post(Object body) {
         return post(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
     }
 
-    Reply post(byte[] body, String contentType) {
+    public Reply post(byte[] body, String contentType) {
         return send(HttpRequest.BodyPublishers.ofByteArray(body), contentType);
     }
 
     /** Without Content-Length (chunked), so only the received bytes can tell the size. */
-    Reply postChunked(byte[] body, String contentType) {
+    public Reply postChunked(byte[] body, String contentType) {
         return send(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)), contentType);
     }
 

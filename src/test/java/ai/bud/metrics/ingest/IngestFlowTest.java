@@ -2,6 +2,11 @@ package ai.bud.metrics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.ingest.dedup.DedupKeys;
+import ai.bud.metrics.ingest.dedup.Deduplicator;
+import ai.bud.metrics.ingest.store.BatchWriter;
+import ai.bud.metrics.ingest.store.DeadLetterStore;
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import ai.bud.metrics.support.TestClickHouse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -88,13 +93,13 @@ class IngestFlowTest {
 
     /** Another writer's claim on {@code id}, valid for {@code validFor} (Redis runs on this machine: same clock). */
     private void holdElsewhere(Deduplicator dedup, UUID id, String token, Duration validFor) {
-        redis.opsForValue().set(dedup.key(id), Deduplicator.claimValue(token, System.currentTimeMillis() + validFor.toMillis()),
+        redis.opsForValue().set(DedupKeys.key(dedup, id), DedupKeys.claimValue(token, System.currentTimeMillis() + validFor.toMillis()),
                 Duration.ofMinutes(10));
     }
 
     /** As if the key set had been running for an hour (events of the last minutes may skip the existence check). */
     private void keySetRunningForAnHour(Deduplicator dedup) {
-        redis.opsForValue().set(dedup.sinceKey(), dedup.sinceValue(System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
+        redis.opsForValue().set(DedupKeys.sinceKey(dedup), DedupKeys.sinceValue(dedup, System.currentTimeMillis() - Duration.ofHours(1).toMillis()));
     }
 
     private Deduplicator longRunningDeduplicator() {
@@ -144,7 +149,7 @@ class IngestFlowTest {
         assertThat(runWith(dedup, counting, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(counting.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(dedup.key(UUID.fromString(id(event))))).isEqualTo("d");
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, UUID.fromString(id(event))))).isEqualTo("d");
     }
 
     @Test
@@ -184,7 +189,7 @@ class IngestFlowTest {
         IngestBatch batch = run(dedup, List.of(event));
         assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(dedup.key(id))).isEqualTo("d");
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, id))).isEqualTo("d");
     }
 
     @Test
@@ -196,18 +201,18 @@ class IngestFlowTest {
         Deduplicator.Claims claims = dedup.claim(List.of(stored, released, ours));
         assertThat(claims.acquired()).containsExactlyInAnyOrder(stored, released, ours);
         // our claims on two ids ran out and other writers took them
-        String other = Deduplicator.claimValue("other-writer", System.currentTimeMillis() + 30_000);
-        redis.opsForValue().set(dedup.key(stored), other, Duration.ofSeconds(100));
-        redis.opsForValue().set(dedup.key(released), other, Duration.ofSeconds(100));
+        String other = DedupKeys.claimValue("other-writer", System.currentTimeMillis() + 30_000);
+        redis.opsForValue().set(DedupKeys.key(dedup, stored), other, Duration.ofSeconds(100));
+        redis.opsForValue().set(DedupKeys.key(dedup, released), other, Duration.ofSeconds(100));
         dedup.finish(claims, List.of(stored, ours));
-        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo(other);
-        assertThat(redis.opsForValue().get(dedup.key(released))).isEqualTo(other);
-        assertThat(redis.getExpire(dedup.key(released))).isBetween(90L, 100L);
-        assertThat(redis.opsForValue().get(dedup.key(ours))).isEqualTo("d");
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, stored))).isEqualTo(other);
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, released))).isEqualTo(other);
+        assertThat(redis.getExpire(DedupKeys.key(dedup, released))).isBetween(90L, 100L);
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, ours))).isEqualTo("d");
         // an id whose key vanished meanwhile gets none from finishing
-        redis.delete(dedup.key(ours));
+        redis.delete(DedupKeys.key(dedup, ours));
         dedup.finish(claims, List.of(ours));
-        assertThat(redis.hasKey(dedup.key(ours))).isFalse();
+        assertThat(redis.hasKey(DedupKeys.key(dedup, ours))).isFalse();
     }
 
     @Test
@@ -270,7 +275,7 @@ class IngestFlowTest {
         assertThat(rows.countsPerId(List.of(id(contested)))).isEmpty();
 
         // the other writer gives up its claim without storing (its release leaves the trace "r"): the retry stores it
-        redis.opsForValue().set(dedup.key(UUID.fromString(id(contested))), "r", Duration.ofMinutes(10));
+        redis.opsForValue().set(DedupKeys.key(dedup, UUID.fromString(id(contested))), "r", Duration.ofMinutes(10));
         IngestBatch retry = run(dedup, List.of(contested, free));
         assertThat(retry.outcome(0)).isEqualTo(Outcome.INSERTED);
         assertThat(retry.outcome(1)).isEqualTo(Outcome.DUPLICATE);
@@ -294,7 +299,7 @@ class IngestFlowTest {
         IngestBatch redelivered = run(dedup, List.of(event));
         assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(dedup.key(id))).isEqualTo("d");
+        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, id))).isEqualTo("d");
     }
 
     @Test
@@ -302,7 +307,7 @@ class IngestFlowTest {
         Deduplicator dedup = new Deduplicator(redis, prefix, DATABASE, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ZERO);
         ObjectNode event = events.event();
         assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.INSERTED);
-        assertThat(redis.hasKey(dedup.key(UUID.fromString(id(event))))).isFalse();
+        assertThat(redis.hasKey(DedupKeys.key(dedup, UUID.fromString(id(event))))).isFalse();
         assertThat(run(dedup, List.of(event)).outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
     }
@@ -334,7 +339,7 @@ class IngestFlowTest {
         IngestBatch batch = run(dedup, List.of(event, held, event.deepCopy(), held.deepCopy(), event.deepCopy()));
         assertThat(List.of(batch.outcome(0), batch.outcome(1), batch.outcome(2), batch.outcome(3), batch.outcome(4)))
                 .containsExactly(Outcome.INSERTED, Outcome.RETRY, Outcome.DUPLICATE, Outcome.RETRY, Outcome.DUPLICATE);
-        redis.delete(dedup.key(UUID.fromString(id(held))));
+        redis.delete(DedupKeys.key(dedup, UUID.fromString(id(held))));
     }
 
     @Test
@@ -376,7 +381,7 @@ class IngestFlowTest {
         }
         // the reply names an error id, nothing of the engine; the dead letter keeps the engine's reason under that id
         assertThat(batch.error(13)).matches("rejected by storage; see error id [0-9a-f-]{36}");
-        assertThat(batch.fieldErrors(13)).containsExactly(new ai.bud.metrics.web.FieldError("event", batch.error(13)));
+        assertThat(batch.fieldErrors(13)).containsExactly(new ai.bud.metrics.errors.FieldError("event", batch.error(13)));
         assertThat(batch.error(20)).isEqualTo(batch.error(13));
         List<String> valid = new ArrayList<>(sent.stream().map(IngestFlowTest::id).toList());
         valid.remove(id(sent.get(13)));

@@ -2,6 +2,11 @@ package ai.bud.metrics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.ingest.dedup.Deduplicator;
+import ai.bud.metrics.ingest.edge.EnvelopeParser;
+import ai.bud.metrics.ingest.edge.IngestReply;
+import ai.bud.metrics.ingest.store.BatchWriter;
+import ai.bud.metrics.ingest.store.InferenceEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -7,12 +7,12 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Removes a test run's dedup keys from the shared Redis (SCAN, never KEYS). */
-final class RedisKeys {
+public final class RedisKeys {
 
     private RedisKeys() {
     }
 
-    static void deleteWithPrefix(StringRedisTemplate redis, String prefix) {
+    public static void deleteWithPrefix(StringRedisTemplate redis, String prefix) {
         List<String> batch = new ArrayList<>();
         try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match(prefix + "*").count(1000).build())) {
             while (keys.hasNext()) {

@@ -2,6 +2,7 @@ package ai.bud.metrics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.components.redisstream.RedisStreamConsumer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import ai.bud.metrics.components.redisstream.RedisStreamConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterAll;

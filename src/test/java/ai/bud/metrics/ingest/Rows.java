@@ -15,16 +15,16 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /** Reads back what the ingestion stored, with bound parameters. */
-final class Rows {
+public final class Rows {
 
     private final DataSource dataSource;
 
-    Rows(DataSource dataSource) {
+    public Rows(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /** inference_id -> number of rows, for the given ids (ids without rows are absent). */
-    Map<String, Long> countsPerId(Collection<String> ids) {
+    public Map<String, Long> countsPerId(Collection<String> ids) {
         Map<String, Long> counts = new HashMap<>();
         List<String> all = new ArrayList<>(ids);
         for (int from = 0; from < all.size(); from += 1000) {
@@ -38,7 +38,7 @@ final class Rows {
         return counts;
     }
 
-    List<List<Object>> query(String sql, Object... params) {
+    public List<List<Object>> query(String sql, Object... params) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 statement.setObject(i + 1, params[i]);
@@ -61,7 +61,7 @@ final class Rows {
     }
 
     /** One row as column name -> value. */
-    Map<String, Object> single(String sql, Object... params) {
+    public Map<String, Object> single(String sql, Object... params) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 statement.setObject(i + 1, params[i]);
@@ -81,7 +81,7 @@ final class Rows {
         }
     }
 
-    void execute(String sql) {
+    public void execute(String sql) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {

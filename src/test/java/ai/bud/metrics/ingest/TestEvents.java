@@ -10,19 +10,19 @@ import java.util.Random;
 import java.util.UUID;
 
 /** Builds event bodies for the ingestion tests (valid events with random ids, and the envelopes around them). */
-final class TestEvents {
+public final class TestEvents {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
 
     private final Random random;
 
-    TestEvents(long seed) {
+    public TestEvents(long seed) {
         this.random = new Random(seed);
     }
 
     /** A valid event in the gateway's field names; arrival at {@code arrival} (UTC), forwarded 1..999 ms later. */
-    ObjectNode event(LocalDateTime arrival) {
+    public ObjectNode event(LocalDateTime arrival) {
         ObjectNode event = MAPPER.createObjectNode();
         event.put("inference_id", UUID.randomUUID().toString());
         event.put("project_id", UUID.randomUUID().toString());
@@ -37,12 +37,12 @@ final class TestEvents {
         return event;
     }
 
-    ObjectNode event() {
+    public ObjectNode event() {
         return event(LocalDateTime.of(2026, 1, 1 + random.nextInt(28), random.nextInt(24), random.nextInt(60), random.nextInt(60),
                 random.nextInt(1000) * 1_000_000));
     }
 
-    static ObjectNode cloudEvent(Object data, String type) {
+    public static ObjectNode cloudEvent(Object data, String type) {
         ObjectNode ce = MAPPER.createObjectNode();
         ce.put("specversion", "1.0");
         ce.put("id", UUID.randomUUID().toString());
@@ -54,7 +54,7 @@ final class TestEvents {
     }
 
     /** Dapr bulk envelope; each event wrapped as a CloudEvent when {@code asCloudEvents}. */
-    static ObjectNode bulk(List<? extends Object> events, boolean asCloudEvents) {
+    public static ObjectNode bulk(List<? extends Object> events, boolean asCloudEvents) {
         ObjectNode bulk = MAPPER.createObjectNode();
         bulk.put("id", UUID.randomUUID().toString());
         bulk.put("pubsubname", "pubsub");
@@ -74,7 +74,7 @@ final class TestEvents {
     }
 
     /** What the gateway publishes: one CloudEvent of type add_observability_metrics whose data is a bulk envelope. */
-    static ObjectNode gatewayEvent(List<? extends Object> events) {
+    public static ObjectNode gatewayEvent(List<? extends Object> events) {
         return cloudEvent(bulk(events, false), "add_observability_metrics");
     }
 }

@@ -2,8 +2,8 @@ package ai.bud.metrics.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bud.metrics.web.ErrorEnvelope;
-import ai.bud.metrics.web.FieldError;
+import ai.bud.metrics.errors.ErrorEnvelope;
+import ai.bud.metrics.errors.FieldError;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.List;

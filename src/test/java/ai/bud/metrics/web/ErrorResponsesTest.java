@@ -2,6 +2,9 @@ package ai.bud.metrics.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.errors.ErrorEnvelope;
+import ai.bud.metrics.errors.FieldError;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;

@@ -2,6 +2,7 @@ package ai.bud.metrics.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.bud.metrics.errors.ErrorEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -3,6 +3,7 @@ package ai.bud.metrics.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.bud.metrics.errors.ApiException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import org.apache.camel.CamelContext;

@@ -1,6 +1,6 @@
 package ai.bud.metrics.components.redisstream;
 
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

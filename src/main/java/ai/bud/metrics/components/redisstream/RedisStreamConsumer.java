@@ -1,8 +1,8 @@
 package ai.bud.metrics.components.redisstream;
 
 import ai.bud.metrics.components.redisstream.RetrySchedule.Attempt;
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
-import ai.bud.metrics.ingest.StorageException;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.ingest.store.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package ai.bud.metrics.components.redisstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bud.metrics.ingest.DeadLetterStore.DeadLetter;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

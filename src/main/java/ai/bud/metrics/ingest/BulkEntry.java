@@ -1,7 +1,0 @@
-package ai.bud.metrics.ingest;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-/** One entry of a Dapr bulk envelope: {@code {"entryId", "event", "contentType", "metadata"}}. */
-public record BulkEntry(String entryId, JsonNode event, String contentType) {
-}
