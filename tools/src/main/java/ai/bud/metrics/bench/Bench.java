@@ -743,38 +743,14 @@ final class Bench {
         return events;
     }
 
+    /** One event as the gateway publishes it: a CloudEvent of type add_observability_metrics carrying the event. */
     private static Map<String, Object> cloudEvent(Map<String, Object> event) {
-        Map<String, Object> cloud = new LinkedHashMap<>();
-        cloud.put("specversion", "1.0");
-        cloud.put("id", UUID.randomUUID().toString());
-        cloud.put("source", "budmetrics-bench");
-        cloud.put("type", "add_observability_metrics");
-        cloud.put("datacontenttype", "application/json");
-        cloud.put("topic", "budMetricsMessages");
-        cloud.put("pubsubname", "pubsub");
-        cloud.put("data", event);
-        return cloud;
+        return ChaosEvents.cloudEvent(event, ChaosEvents.TYPE);
     }
 
     /** A Dapr bulk delivery (SPEC section 3) whose entries are CloudEvents carrying the events. */
     private String bulk(List<Map<String, Object>> events) throws IOException {
-        List<Map<String, Object>> entries = new ArrayList<>(events.size());
-        for (Map<String, Object> event : events) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("entryId", event.get("inference_id"));
-            entry.put("event", cloudEvent(event));
-            entry.put("contentType", "application/cloudevents+json");
-            entry.put("metadata", Map.of());
-            entries.add(entry);
-        }
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("entries", entries);
-        envelope.put("id", UUID.randomUUID().toString());
-        envelope.put("pubsubname", "pubsub");
-        envelope.put("topic", "budMetricsMessages");
-        envelope.put("type", "com.dapr.event.sent.bulk");
-        envelope.put("metadata", Map.of());
-        return mapper.writeValueAsString(envelope);
+        return mapper.writeValueAsString(ChaosEvents.bulk(events, true));
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws IOException, InterruptedException {

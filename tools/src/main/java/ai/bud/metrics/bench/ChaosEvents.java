@@ -75,7 +75,7 @@ final class ChaosEvents {
         Map<String, Object> cloud = new LinkedHashMap<>();
         cloud.put("specversion", "1.0");
         cloud.put("id", UUID.randomUUID().toString());
-        cloud.put("source", "budmetrics-chaos");
+        cloud.put("source", "budmetrics-tools");
         cloud.put("type", type);
         cloud.put("datacontenttype", "application/json");
         cloud.put("topic", "budMetricsMessages");
