@@ -24,6 +24,11 @@ final class ClickHouseUpGauge implements AutoCloseable {
     private volatile double up = Double.NaN;
 
     ClickHouseUpGauge(HealthIndicator check, MeterRegistry meters) {
+        this(check, meters, INTERVAL);
+    }
+
+    /** @param interval between checks; zero: none in the background, only {@link #probe()} (tests) */
+    ClickHouseUpGauge(HealthIndicator check, MeterRegistry meters, Duration interval) {
         this.check = check;
         Gauge.builder(METER, this, gauge -> gauge.up).description("1 while ClickHouse answers the service's health check, else 0")
                 .strongReference(true).register(meters);
@@ -32,7 +37,9 @@ final class ClickHouseUpGauge implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        probe.scheduleWithFixedDelay(this::probe, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        if (!interval.isZero()) {
+            probe.scheduleWithFixedDelay(this::probe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     void probe() {
