@@ -22,6 +22,26 @@ class PromQlNamesTest {
         assertThat(PromQlNames.of("sum(rate(d_total[1h:5m]))")).containsExactly("d_total");
     }
 
+    /**
+     * The rules' syntax and their unit tests (budmetrics-alerts.test.yaml: each alert fires on a sustained fault, not on
+     * a burst) with Prometheus's own promtool, where it is installed (Debian: apt-get install prometheus).
+     */
+    @Test
+    void theAlertRulesPassPromtool() throws Exception {
+        java.nio.file.Path promtool = java.util.stream.Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+                .map(dir -> java.nio.file.Path.of(dir, "promtool")).filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(promtool != null, "promtool is not installed");
+        for (String[] command : new String[][] {{"check", "rules", "budmetrics-alerts.yaml"}, {"test", "rules", "budmetrics-alerts.test.yaml"}}) {
+            java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(promtool.toString()));
+            line.addAll(java.util.List.of(command));
+            Process process = new ProcessBuilder(line).directory(java.nio.file.Path.of("deploy/observability").toFile())
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as(String.join(" ", line) + "\n" + output).isZero();
+            assertThat(output).contains("SUCCESS");
+        }
+    }
+
     @Test
     void theShippedFilesNameMetrics() throws Exception {
         assertThat(ObservabilityTest.dashboardQueries()).hasSizeGreaterThan(20);
