@@ -196,6 +196,11 @@ class ObservabilityTest {
         Set<String> missing = new TreeSet<>(named);
         missing.removeAll(scraped);
         assertThat(missing).as("named in deploy/observability but not on /prometheus").isEmpty();
+        // the dashboard selects the analytics route's steps by route id
+        for (String step : List.of("parse", "cache", "build", "wait", "execute", "compress")) {
+            assertThat(meters.get("budmetrics.route.step").tag("route", "analytics").tag("step", step).timer().count()).as(step)
+                    .isGreaterThanOrEqualTo(1);
+        }
     }
 
     /** Ingest over HTTP (stored, a duplicate, a dead letter) and the stream, an analytics call, a 5xx. */
