@@ -2,6 +2,9 @@
 # Starts a command of the jar (serve by default). Without CLICKHOUSE_HOST the embedded engine is used, which
 # exists only in images built with --build-arg WITH_CHDB=true.
 set -eu
+case "${1:-}" in
+  help | --help | -h) exec java -jar /app/budmetrics.jar "$@" ;; # the list of commands needs no engine
+esac
 if [ -z "${CLICKHOUSE_HOST:-}" ]; then
   if [ -f /opt/chdb/libchdb.so ]; then
     export CHDB_LIBRARY="${CHDB_LIBRARY:-/opt/chdb/libchdb.so}"

@@ -1,6 +1,7 @@
 package ai.bud.metrics.clickhouse;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -40,5 +41,10 @@ class ClickHouseConfiguration {
     @Bean
     ClickHouseHealthIndicator clickHouseHealthIndicator(DataSource dataSource, ClickHouseConnector connector) {
         return new ClickHouseHealthIndicator(dataSource, connector);
+    }
+
+    @Bean(destroyMethod = "close")
+    ClickHouseUpGauge clickHouseUpGauge(ClickHouseHealthIndicator check, MeterRegistry meters) {
+        return new ClickHouseUpGauge(check, meters);
     }
 }

@@ -3,6 +3,7 @@ package ai.bud.metrics.ingest;
 import ai.bud.metrics.errors.FieldError;
 import ai.bud.metrics.ingest.dedup.Deduplicator;
 import ai.bud.metrics.ingest.store.BatchWriter;
+import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.ingest.store.InferenceEvent;
 import ai.bud.metrics.ingest.store.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -277,6 +278,16 @@ public class IngestFlow {
         } catch (RuntimeException e) {
             log.warn("dedup claims not released ({}); they expire after {}", e.getMessage(), deduplicator.claimTtl());
         }
+    }
+
+    /**
+     * The dead-letter route wrote these letters (whoever sent them: this flow, or the stream consumer's delivery limit):
+     * {@code budmetrics_ingest_dead_letters_total{source}}.
+     */
+    public void countDeadLetters(List<DeadLetter> written) {
+        Map<String, Integer> counts = new HashMap<>();
+        written.forEach(letter -> counts.merge(letter.source(), 1, Integer::sum));
+        counts.forEach((source, n) -> meters.counter("budmetrics.ingest.dead.letters", "source", source).increment(n));
     }
 
     /** Counts the outcomes ({@code budmetrics_ingest_entries_total{source,outcome}}). */

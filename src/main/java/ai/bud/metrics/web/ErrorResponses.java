@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -73,12 +74,13 @@ public class ErrorResponses {
         if (api != null) {
             if (api.status() >= 500) {
                 String id = newId();
-                log.warn("error_id={} status={} {}", id, api.status(), api.getMessage(), api.getCause());
+                logWithId(log.atWarn(), id, api.getCause(), "error_id={} status={} {}", id, api.status(), api.getMessage());
                 return ErrorEnvelope.of(api.status(), withId(api.getMessage(), id), api.errors(), id);
             }
             if (looksLikeEngineText(api)) {
                 String id = newId();
-                log.warn("error_id={} status={} answer withheld (engine text): {} {}", id, api.status(), api.getMessage(), api.errors(), caught);
+                logWithId(log.atWarn(), id, caught, "error_id={} status={} answer withheld (engine text): {} {}", id, api.status(),
+                        api.getMessage(), api.errors());
                 List<FieldError> errors = api.errors().stream()
                         .map(e -> new FieldError(e.field(), withId("refused; the reason is in the service log", id))).toList();
                 String field = errors.isEmpty() ? "the request" : errors.get(0).field();
@@ -89,15 +91,23 @@ public class ErrorResponses {
         String id = newId();
         SQLException sql = find(caught, SQLException.class);
         if (sql != null && !STATEMENT_ERRORS.contains(sql.getErrorCode())) {
-            log.warn("error_id={} status=503 storage unavailable (engine code {})", id, sql.getErrorCode(), caught);
+            logWithId(log.atWarn(), id, caught, "error_id={} status=503 storage unavailable (engine code {})", id, sql.getErrorCode());
             return ErrorEnvelope.of(503, withId("storage is unavailable; retry later", id), List.of(), id);
         }
-        log.error("error_id={} status=500 unexpected error", id, caught);
+        logWithId(log.atError(), id, caught, "error_id={} status=500 unexpected error", id);
         return ErrorEnvelope.of(500, withId("internal error", id), List.of(), id);
     }
 
     static String newId() {
         return UUID.randomUUID().toString();
+    }
+
+    /**
+     * The log line of an error answer: the exception, and the error id both in the text and as its own field
+     * ({@code error_id}) of a structured line (LOG_FORMAT=json), beside the request's {@code request_id}.
+     */
+    static void logWithId(LoggingEventBuilder line, String id, Throwable cause, String format, Object... arguments) {
+        line.addKeyValue("error_id", id).setCause(cause).log(format, arguments);
     }
 
     static String withId(String message, String id) {

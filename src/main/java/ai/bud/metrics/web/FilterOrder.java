@@ -9,6 +9,8 @@ import org.springframework.core.Ordered;
  */
 public final class FilterOrder {
 
+    /** Every answer carries X-Request-Id and every log line of the request its request_id (RequestId). */
+    public static final int REQUEST_ID = Ordered.HIGHEST_PRECEDENCE + 2;
     /** Until the routes are started every path is 503 (not the container's 404, which Dapr would drop). */
     public static final int ROUTES_STARTING = Ordered.HIGHEST_PRECEDENCE + 5;
     /** Sees every byte written, including the errors the filters below write. */

@@ -32,7 +32,7 @@ class JsonErrorController implements ErrorController {
         if (status >= 500) {
             String id = ErrorResponses.newId();
             Object error = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-            log.error("error_id={} status={} on {}", id, status, uri, error instanceof Throwable t ? t : null);
+            ErrorResponses.logWithId(log.atError(), id, error instanceof Throwable t ? t : null, "error_id={} status={} on {}", id, status, uri);
             String reason = HttpStatus.resolve(status) == null ? "error" : HttpStatus.resolve(status).getReasonPhrase().toLowerCase();
             envelope = ErrorEnvelope.of(status, ErrorResponses.withId(reason, id), List.of(), id);
         } else {

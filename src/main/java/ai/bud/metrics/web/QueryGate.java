@@ -1,6 +1,8 @@
 package ai.bud.metrics.web;
 
 import ai.bud.metrics.errors.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,13 +22,21 @@ import org.apache.camel.Exchange;
 public class QueryGate {
 
     static final String PERMIT = "budmetrics.queryPermit";
+    static final String WAIT_METER = "budmetrics.query.gate.wait";
 
     private final Semaphore permits;
     private final int size;
     private final Duration maxWait;
     private final Duration retryAfter;
+    private final Timer admitted;
+    private final Timer refused;
 
     public QueryGate(int permits, Duration maxWait, Duration retryAfter) {
+        this(permits, maxWait, retryAfter, null);
+    }
+
+    /** With {@code meters}: {@code budmetrics_query_gate_wait_seconds{outcome=admitted|refused}}, each wait for a slot. */
+    public QueryGate(int permits, Duration maxWait, Duration retryAfter, MeterRegistry meters) {
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be positive, got " + permits);
         }
@@ -34,6 +44,13 @@ public class QueryGate {
         this.size = permits;
         this.maxWait = maxWait;
         this.retryAfter = retryAfter;
+        this.admitted = meters == null ? null : waits(meters, "admitted");
+        this.refused = meters == null ? null : waits(meters, "refused");
+    }
+
+    private static Timer waits(MeterRegistry meters, String outcome) {
+        return Timer.builder(WAIT_METER).description("time an analytics query waited for a query gate slot")
+                .tag("outcome", outcome).register(meters);
     }
 
     /** A held permit; closing it (once or more) gives it back. */
@@ -52,12 +69,17 @@ public class QueryGate {
     }
 
     public Permit acquire() {
-        boolean acquired;
+        boolean acquired = false;
+        long start = System.nanoTime();
         try {
             acquired = permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw busy("interrupted while waiting for a query slot");
+        } finally {
+            if (admitted != null) {
+                (acquired ? admitted : refused).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
         }
         if (!acquired) {
             throw busy("too many analytics queries in progress (" + size + " at a time); waited "

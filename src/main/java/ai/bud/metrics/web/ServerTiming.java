@@ -71,6 +71,13 @@ public final class ServerTiming {
         return this;
     }
 
+    /** The durations recorded so far, in nanoseconds by name, in the order of their first record. */
+    public java.util.Map<String, Long> durations() {
+        java.util.Map<String, Long> durations = new java.util.LinkedHashMap<>();
+        entries.forEach(entry -> durations.put(entry.name(), entry.nanos()));
+        return durations;
+    }
+
     public String header() {
         StringBuilder out = new StringBuilder();
         for (Entry entry : entries) {

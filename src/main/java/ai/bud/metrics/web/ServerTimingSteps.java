@@ -1,10 +1,14 @@
 package ai.bud.metrics.web;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
+import org.apache.camel.NamedRoute;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.spi.InterceptStrategy;
@@ -28,46 +32,67 @@ import org.apache.camel.support.processor.DelegateAsyncProcessor;
  */
 public final class ServerTimingSteps implements InterceptStrategy {
 
+    /** {@code budmetrics_route_step_seconds{route,step}}: each Server-Timing metric of an exchange, when it is done. */
+    static final String METER = "budmetrics.route.step";
+
     private final Map<String, String> metricByStepId;
+    private final MeterRegistry meters;
 
     /** @param metricByStepId step id -> Server-Timing metric name (an HTTP token) */
     public ServerTimingSteps(Map<String, String> metricByStepId) {
+        this(metricByStepId, null);
+    }
+
+    /** @param meters where each exchange's durations go as timers per route and metric, when it is done; may be null */
+    public ServerTimingSteps(Map<String, String> metricByStepId, MeterRegistry meters) {
         metricByStepId.values().forEach(ServerTiming::requireMetricName);
         this.metricByStepId = Map.copyOf(metricByStepId);
+        this.meters = meters;
     }
 
     @Override
     public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target, Processor nextTarget) {
         String metric = definition.getId() == null ? null : metricByStepId.get(definition.getId());
-        return metric == null ? target : new TimedStep(metric, target);
+        return metric == null ? target : new TimedStep(metric, routeId(definition), target);
+    }
+
+    private static String routeId(NamedNode node) {
+        for (NamedNode at = node; at != null; at = at.getParent()) {
+            if (at instanceof NamedRoute route && route.getRouteId() != null) {
+                return route.getRouteId();
+            }
+        }
+        return "unknown";
     }
 
     /** The exchange's timing, started now (and its header writer registered) when it has none yet. */
-    static ServerTiming timing(Exchange exchange) {
+    private static ServerTiming timing(Exchange exchange, String route, MeterRegistry meters) {
         ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
         if (timing == null) {
             timing = new ServerTiming();
             exchange.setProperty(ServerTiming.PROPERTY, timing);
             UnitOfWork unitOfWork = exchange.getUnitOfWork();
             if (unitOfWork != null) {
-                unitOfWork.addSynchronization(new HeaderWriter(timing));
+                unitOfWork.addSynchronization(new HeaderWriter(timing, route, meters));
             }
         }
         return timing;
     }
 
-    private static final class TimedStep extends DelegateAsyncProcessor {
+    private final class TimedStep extends DelegateAsyncProcessor {
 
         private final String metric;
+        private final String route;
 
-        TimedStep(String metric, Processor step) {
+        TimedStep(String metric, String route, Processor step) {
             super(AsyncProcessorConverterHelper.convert(step));
             this.metric = metric;
+            this.route = route;
         }
 
         @Override
         public boolean process(Exchange exchange, AsyncCallback callback) {
-            ServerTiming timing = timing(exchange);
+            ServerTiming timing = timing(exchange, route, meters);
             return processor.process(exchange, doneSync -> {
                 timing.mark(metric);
                 callback.done(doneSync);
@@ -80,13 +105,29 @@ public final class ServerTimingSteps implements InterceptStrategy {
         }
     }
 
-    /** Puts the header on the message as the exchange leaves a route (before platform-http writes the answer). */
+    /**
+     * Puts the header on the message as the exchange leaves a route (before platform-http writes the answer), and
+     * records the durations as timers when the exchange is done.
+     */
     private static final class HeaderWriter extends SynchronizationAdapter implements SynchronizationRouteAware {
 
         private final ServerTiming timing;
+        private final String route;
+        private final MeterRegistry meters;
 
-        HeaderWriter(ServerTiming timing) {
+        HeaderWriter(ServerTiming timing, String route, MeterRegistry meters) {
             this.timing = timing;
+            this.route = route;
+            this.meters = meters;
+        }
+
+        @Override
+        public void onDone(Exchange exchange) {
+            if (meters != null) {
+                timing.durations().forEach((step, nanos) -> Timer.builder(METER)
+                        .description("time of a route's Server-Timing step (docs/OPERATIONS.md)")
+                        .tags("route", route, "step", step).register(meters).record(nanos, TimeUnit.NANOSECONDS));
+            }
         }
 
         @Override

@@ -1,6 +1,7 @@
 package ai.bud.metrics.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
 
 /**
  * The HTTP-layer filters, in {@link FilterOrder}: compression (sees every byte written, including the errors the
@@ -53,6 +55,22 @@ class WebConfiguration {
         registration.setOrder(FilterOrder.COMPRESSION);
         registration.setName("responseCompression");
         return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestId> requestIdFilter() {
+        FilterRegistrationBean<RequestId> registration = new FilterRegistrationBean<>(new RequestId());
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+        registration.setAsyncSupported(true);
+        registration.setOrder(FilterOrder.REQUEST_ID);
+        registration.setName("requestId");
+        return registration;
+    }
+
+    /** Spring Boot puts it on the task executor that runs the platform-http routes: their log lines keep request_id. */
+    @Bean
+    TaskDecorator mdcTaskDecorator() {
+        return new MdcTaskDecorator();
     }
 
     @Bean
@@ -99,13 +117,13 @@ class WebConfiguration {
 
     /** Camel applies every InterceptStrategy bean to the routes it builds: this one times the configured steps. */
     @Bean
-    ServerTimingSteps serverTimingSteps(ServerTimingProperties properties) {
-        return new ServerTimingSteps(properties.steps());
+    ServerTimingSteps serverTimingSteps(ServerTimingProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new ServerTimingSteps(properties.steps(), meters.getIfAvailable());
     }
 
     @Bean
-    QueryGate queryGate(WebProperties properties) {
+    QueryGate queryGate(WebProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebProperties.Gate gate = properties.queryGate();
-        return new QueryGate(gate.permits(), gate.maxWait(), gate.retryAfter());
+        return new QueryGate(gate.permits(), gate.maxWait(), gate.retryAfter(), meters.getIfAvailable());
     }
 }

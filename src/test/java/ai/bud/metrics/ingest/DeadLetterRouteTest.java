@@ -8,6 +8,7 @@ import ai.bud.metrics.ingest.store.DeadLetterStore.DeadLetter;
 import ai.bud.metrics.support.TestClickHouse;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,11 +40,17 @@ class DeadLetterRouteTest {
         rows = new Rows(dataSource);
     }
 
-    /** A context with only the dead-letter route file, its DataSource and statement strategy as the service registers them. */
-    private static CamelContext deadLetterRoute(DataSource dataSource, Object statements) throws Exception {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    /**
+     * A context with only the dead-letter route file, its DataSource and statement strategy as the service registers
+     * them, and the flow bean that counts the letters written (it needs no dedup or writer for that).
+     */
+    private CamelContext deadLetterRoute(DataSource dataSource, Object statements) throws Exception {
         CamelContext context = new DefaultCamelContext();
         context.getRegistry().bind("dataSource", dataSource);
         context.getRegistry().bind("sendOnceStatements", statements);
+        context.getRegistry().bind("ingestFlow", new IngestFlow(null, null, meters));
         PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/dead-letter.camel.yaml"));
         context.start();
         return context;
@@ -68,6 +75,8 @@ class DeadLetterRouteTest {
                 new DeadLetter("redis", reference, Integer.MAX_VALUE, null, "\\N", "", null),
                 new DeadLetter("http", reference, 0, "", null, null, "{\"a\":\"b\\\"c\"}"));
         CamelContext context = deadLetterRoute(dataSource, new SendOnceStatements());
+        double httpBefore = written("http");
+        double redisBefore = written("redis");
         try {
             context.createProducerTemplate().sendBody("direct:dead-letter", letters);
         } finally {
@@ -98,6 +107,9 @@ class DeadLetterRouteTest {
         // null error and payload are stored as empty text (the columns are not Nullable)
         assertThat(stored.get(2).get(6)).isEqualTo("");
         assertThat(stored.get(0).get(5)).isEqualTo("");
+        // and counted per source once written
+        assertThat(written("http") - httpBefore).isEqualTo(letters.stream().filter(letter -> letter.source().equals("http")).count());
+        assertThat(written("redis") - redisBefore).isEqualTo(letters.stream().filter(letter -> letter.source().equals("redis")).count());
     }
 
     @Test
@@ -106,6 +118,7 @@ class DeadLetterRouteTest {
                 HikariDataSource throughProxy = proxied(proxy)) {
             String reference = "lost-" + UUID.randomUUID();
             CamelContext context = deadLetterRoute(throughProxy, new SendOnceStatements());
+            double before = written();
             try {
                 List<DeadLetter> letters = List.of(new DeadLetter("http", reference, 0, null, null, "e", "p"),
                         new DeadLetter("http", reference, 1, null, null, "e", "p"));
@@ -114,11 +127,12 @@ class DeadLetterRouteTest {
                 context.close();
             }
             assertThat(proxy.inserts()).isEqualTo(1);
+            assertThat(written()).as("an insert that failed counts nothing").isEqualTo(before);
             assertThat(rows.query("SELECT count() FROM IngestDeadLetter WHERE reference = ?", reference).get(0).get(0)).asString().isEqualTo("2");
 
             // the same route with camel-sql's default statements: the client sends the INSERT again, and the letters are stored twice
             String control = "control-" + UUID.randomUUID();
-            long before = proxy.inserts();
+            long insertsBefore = proxy.inserts();
             CamelContext plain = deadLetterRoute(throughProxy, new DefaultSqlPrepareStatementStrategy());
             try {
                 plain.createProducerTemplate().sendBody("direct:dead-letter", List.of(new DeadLetter("http", control, 0, null, null, "e", "p")));
@@ -127,10 +141,18 @@ class DeadLetterRouteTest {
             } finally {
                 plain.close();
             }
-            assertThat(proxy.inserts() - before).isGreaterThan(1);
+            assertThat(proxy.inserts() - insertsBefore).isGreaterThan(1);
             assertThat(((Number) rows.query("SELECT count() FROM IngestDeadLetter WHERE reference = ?", control).get(0).get(0)).longValue())
                     .isGreaterThan(1L);
         }
+    }
+
+    private double written() {
+        return written("http") + written("redis");
+    }
+
+    private double written(String source) {
+        return meters.find("budmetrics.ingest.dead.letters").tag("source", source).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private static HikariDataSource proxied(AnswerDroppingProxy proxy) {

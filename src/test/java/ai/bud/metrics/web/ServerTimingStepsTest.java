@@ -49,6 +49,29 @@ class ServerTimingStepsTest {
         }
     }
 
+    /** Each exchange's durations become timers per route and metric once it is done: the header's values, counted once. */
+    @Test
+    void theDurationsAreRecordedAsTimersPerRouteAndStep() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (CamelContext camel = camel(new ServerTimingSteps(Map.of("a", "parse", "b", "cache", "c", "parse"), meters))) {
+            ProducerTemplate producer = camel.createProducerTemplate();
+            Exchange first = producer.send("direct:steps", e -> e.getMessage().setBody("ok"));
+            double parseMillis = Double.parseDouble(first.getMessage().getHeader(ServerTiming.HEADER, String.class)
+                    .replaceAll("^parse;dur=([0-9.]+),.*$", "$1"));
+            io.micrometer.core.instrument.Timer parse = meters.get(ServerTimingSteps.METER).tag("route", "steps").tag("step", "parse").timer();
+            assertThat(parse.count()).isEqualTo(1);
+            assertThat(parse.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isCloseTo(parseMillis,
+                    org.assertj.core.data.Offset.offset(0.05));
+
+            producer.send("direct:steps", e -> e.getMessage().setBody("ok"));
+            producer.send("direct:untimed", e -> e.getMessage().setBody("ok"));
+
+            assertThat(parse.count()).isEqualTo(2);
+            assertThat(meters.get(ServerTimingSteps.METER).tag("route", "steps").tag("step", "cache").timer().count()).isEqualTo(2);
+            assertThat(meters.find(ServerTimingSteps.METER).tag("route", "untimed").timers()).isEmpty();
+        }
+    }
+
     @Test
     void aRouteWithoutTimedStepsHasNoHeaderAndAHandledErrorNoneEither() throws Exception {
         try (CamelContext camel = camel(new ServerTimingSteps(Map.of("a", "parse")))) {

@@ -84,6 +84,15 @@ class ToolsJarCheck {
         assertThat(run.err()).as(run.toString()).contains("unknown command seed", "scripts/seed.sh");
     }
 
+    /** Help comes from the jar itself, without the service or the engine (no ClickHouse is reachable here). */
+    @Test
+    void theServiceJarListsItsCommands() throws Exception {
+        Run run = run(List.of(java(), "-jar", serviceJar.toString(), "--help"));
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).as(run.toString()).contains("serve", "migrate", "explain-query", "scripts/seed.sh")
+                .doesNotContain("Started Application");
+    }
+
     private static Set<String> classes(Path jar, String prefix) throws IOException {
         Set<String> classes = new TreeSet<>();
         try (JarFile file = new JarFile(jar.toFile())) {
