@@ -5,19 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.bud.metrics.support.TestClickHouse;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,6 +37,7 @@ class ClusterSchemaTest {
     static final Path GOLDEN = Path.of("src/test/resources/golden/cluster");
     static final String CLUSTER = "budmetrics";
     static final List<String> WITH_FIXTURE = List.of(Migrations.LOCATION, "classpath*:cluster-fixture/*.sql");
+    private static final DataSource FORMATTER = TestClickHouse.database("cluster_schema_format");
 
     private static Map<String, List<String>> byMigration(Migrations migrations) {
         Map<String, List<String>> statements = new LinkedHashMap<>();
@@ -61,26 +63,53 @@ class ClusterSchemaTest {
         }
         List<String> golden = List.of(Files.readString(file).split(";\n\n"));
         assertThat(golden.stream().map(String::strip).filter(sql -> !sql.isEmpty()).toList()).hasSameSizeAs(statements);
-        try (Connection connection = TestClickHouse.connector().openConnection("default")) {
-            for (int i = 0; i < statements.size(); i++) {
-                String formatted = formatted(connection, statements.get(i));
-                assertThat(formatted).as("statement %d of %s", i, migration).isEqualTo(formatted(connection, golden.get(i)));
-                if (!formatted.startsWith("INSERT")) {
-                    assertThat(formatted).as("every DDL statement runs on the whole cluster").contains(" ON CLUSTER " + CLUSTER);
-                }
+        for (int i = 0; i < statements.size(); i++) {
+            String formatted = formatted(statements.get(i));
+            assertThat(formatted).as("statement %d of %s", i, migration).isEqualTo(formatted(golden.get(i)));
+            if (!formatted.startsWith("INSERT")) {
+                assertThat(formatted).as("every DDL statement runs on the whole cluster").contains(" ON CLUSTER " + CLUSTER);
             }
         }
     }
 
-    /** ClickHouse's own formatting of {@code sql}: a statement it cannot parse fails here. */
-    static String formatted(Connection connection, String sql) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT formatQuery(?)")) {
-            statement.setString(1, sql);
-            try (ResultSet rows = statement.executeQuery()) {
-                assertThat(rows.next()).isTrue();
-                return rows.getString(1);
+    /**
+     * ClickHouse's own formatting of {@code sql} ({@code formatQuery} on the embedded engine, the statement a query
+     * parameter): a statement it cannot parse fails here. The answer is one String column in RowBinaryWithNamesAndTypes.
+     */
+    static String formatted(String sql) throws Exception {
+        EngineClient engine = new EngineClient(FORMATTER);
+        try (DataInputStream answer = new DataInputStream(engine.queryRowBinary("SELECT formatQuery({sql:String})",
+                Map.of("sql", TabSeparated.escape(new StringBuilder(), sql).toString())))) {
+            assertThat(varint(answer)).isEqualTo(1);
+            string(answer); // its name
+            assertThat(string(answer)).isEqualTo("String");
+            return string(answer);
+        }
+    }
+
+    @Test
+    void theParseCheckRefusesWhatTheEngineCannotParse() throws Exception {
+        assertThat(formatted("CREATE TABLE bud.T_local ON CLUSTER c (a UInt8) ENGINE = ReplicatedMergeTree('/p/{shard}', '{replica}') ORDER BY a"))
+                .contains("ON CLUSTER c");
+        assertThatThrownBy(() -> formatted("CREATE TABLE bud.T ON CLUSTER AS bud.T_local ENGINE = Distributed(c, bud, T_local, rand())"))
+                .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("Syntax error");
+    }
+
+    private static long varint(DataInputStream in) throws IOException {
+        long value = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.readUnsignedByte();
+            value |= (long) (b & 0x7f) << shift;
+            if (b < 0x80) {
+                return value;
             }
         }
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[(int) varint(in)];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Test
