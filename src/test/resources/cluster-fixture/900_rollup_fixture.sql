@@ -41,6 +41,16 @@ CREATE TABLE IF NOT EXISTS ${database}.FixtureTokenRollup
 ENGINE = SummingMergeTree()
 ORDER BY (model_id, minute);
 
+-- stores nothing: the rows the second counts are made of pass through it, from the view below or from the backfill
+CREATE TABLE IF NOT EXISTS ${database}.FixtureRequests
+(
+    project_id UUID,
+    endpoint_id UUID,
+    model_id UUID,
+    request_arrival_time DateTime64(3)
+)
+ENGINE = Null;
+
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.FixtureMinuteRollupFeed TO ${database}.FixtureMinuteRollup AS
 SELECT project_id, endpoint_id, model_id, toStartOfMinute(request_arrival_time, 'UTC') AS minute,
     count() AS requests, countIf(is_success) AS successes,
@@ -52,7 +62,10 @@ GROUP BY project_id, endpoint_id, model_id, minute;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.FixtureSecondCountsFeed TO ${database}.FixtureSecondCounts
 AS SELECT project_id, endpoint_id, model_id, toStartOfSecond(request_arrival_time) AS second, count() AS requests
-FROM ${database}.ModelInferenceDetails /* the trigger */ GROUP BY project_id, endpoint_id, model_id, second;
+FROM ${database}.FixtureRequests GROUP BY project_id, endpoint_id, model_id, second;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.FixtureRequestsFromDetails TO ${database}.FixtureRequests AS
+SELECT project_id, endpoint_id, model_id, request_arrival_time FROM ${database}.ModelInferenceDetails /* the trigger */;
 
 -- joins the gateway's table: on a cluster both are sharded by inference_id, so the join stays on one shard
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.FixtureTokenRollupFeed TO ${database}.FixtureTokenRollup AS
@@ -73,11 +86,11 @@ FROM ${database}.ModelInferenceDetails
 WHERE (SELECT count() FROM ${database}.FixtureMinuteRollup) = 0
 GROUP BY project_id, endpoint_id, model_id, minute;
 
-INSERT INTO ${database}.FixtureSecondCounts (project_id, endpoint_id, model_id, second, requests)
-SELECT project_id, endpoint_id, model_id, toStartOfSecond(request_arrival_time), count()
+INSERT INTO ${database}.FixtureRequests (project_id, endpoint_id, model_id, request_arrival_time)
+SELECT project_id, endpoint_id, model_id, request_arrival_time
 FROM ${database}.ModelInferenceDetails
 WHERE NOT EXISTS (SELECT 1 FROM ${database}.FixtureSecondCounts)
-GROUP BY ALL;
+SETTINGS max_partitions_per_insert_block = 0;
 
 ALTER TABLE ${database}.FixtureMinuteRollup ADD INDEX IF NOT EXISTS idx_model model_id TYPE set(100) GRANULARITY 4;
 

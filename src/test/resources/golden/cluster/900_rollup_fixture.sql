@@ -47,6 +47,15 @@ ORDER BY (model_id, minute);
 CREATE TABLE IF NOT EXISTS bud.FixtureTokenRollup ON CLUSTER budmetrics AS bud.FixtureTokenRollup_local
 ENGINE = Distributed(budmetrics, bud, FixtureTokenRollup_local, rand());
 
+CREATE TABLE IF NOT EXISTS bud.FixtureRequests ON CLUSTER budmetrics
+(
+    project_id UUID,
+    endpoint_id UUID,
+    model_id UUID,
+    request_arrival_time DateTime64(3)
+)
+ENGINE = Null;
+
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.FixtureMinuteRollupFeed ON CLUSTER budmetrics TO bud.FixtureMinuteRollup_local AS
 SELECT project_id, endpoint_id, model_id, toStartOfMinute(request_arrival_time, 'UTC') AS minute,
     count() AS requests, countIf(is_success) AS successes,
@@ -58,7 +67,10 @@ GROUP BY project_id, endpoint_id, model_id, minute;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.FixtureSecondCountsFeed ON CLUSTER budmetrics TO bud.FixtureSecondCounts_local
 AS SELECT project_id, endpoint_id, model_id, toStartOfSecond(request_arrival_time) AS second, count() AS requests
-FROM bud.ModelInferenceDetails_local /* the trigger */ GROUP BY project_id, endpoint_id, model_id, second;
+FROM bud.FixtureRequests GROUP BY project_id, endpoint_id, model_id, second;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS bud.FixtureRequestsFromDetails ON CLUSTER budmetrics TO bud.FixtureRequests AS
+SELECT project_id, endpoint_id, model_id, request_arrival_time FROM bud.ModelInferenceDetails_local /* the trigger */;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.FixtureTokenRollupFeed ON CLUSTER budmetrics TO bud.FixtureTokenRollup_local AS
 SELECT d.model_id AS model_id, toStartOfMinute(i.timestamp, 'UTC') AS minute,
@@ -77,11 +89,11 @@ FROM bud.ModelInferenceDetails
 WHERE (SELECT count() FROM bud.FixtureMinuteRollup) = 0
 GROUP BY project_id, endpoint_id, model_id, minute;
 
-INSERT INTO bud.FixtureSecondCounts (project_id, endpoint_id, model_id, second, requests)
-SELECT project_id, endpoint_id, model_id, toStartOfSecond(request_arrival_time), count()
+INSERT INTO bud.FixtureRequests (project_id, endpoint_id, model_id, request_arrival_time)
+SELECT project_id, endpoint_id, model_id, request_arrival_time
 FROM bud.ModelInferenceDetails
 WHERE NOT EXISTS (SELECT 1 FROM bud.FixtureSecondCounts)
-GROUP BY ALL;
+SETTINGS max_partitions_per_insert_block = 0;
 
 ALTER TABLE bud.FixtureMinuteRollup_local ON CLUSTER budmetrics ADD INDEX IF NOT EXISTS idx_model model_id TYPE set(100) GRANULARITY 4;
 

@@ -17,8 +17,12 @@ import java.util.Set;
  * {@code cityHash64(inference_id)} where the table has a non-Nullable {@code inference_id} (every row of one inference on
  * one shard: a duplicate meets its original there, and ModelInference joins ModelInferenceDetails shard by shard),
  * else {@code rand()} (see {@link #shardingKey});</li>
+ * <li>{@code CREATE TABLE db.N (…) ENGINE = Null}: {@code ON CLUSTER}, name unchanged, on every node: it stores nothing,
+ * its views run on the node where rows enter it (a view on a shard's local table, or a backfill on the node the
+ * migration talks to), so it needs neither replication nor a Distributed table;</li>
  * <li>{@code CREATE MATERIALIZED VIEW db.V TO db.R AS SELECT … FROM db.T …}: the view on every node, reading the local
- * tables and writing the local target ({@code T_local}, {@code R_local}), so each shard aggregates the rows it stores;</li>
+ * tables and writing the local target ({@code T_local}, {@code R_local}; a Null table keeps its name), so each shard
+ * aggregates the rows it stores;</li>
  * <li>{@code CREATE VIEW}, {@code CREATE DATABASE}: {@code ON CLUSTER}, names unchanged;</li>
  * <li>{@code INSERT …} (a backfill): unchanged, so it runs once, through the Distributed tables, on the node the migration
  * talks to (with {@code distributed_foreground_insert}: the rows are on their shards when it returns);</li>
@@ -46,6 +50,7 @@ final class ClusterSchema {
     private final String cluster;
     private final String database;
     private final Set<String> sharded = new LinkedHashSet<>();
+    private final Set<String> nodeLocal = new LinkedHashSet<>();
 
     ClusterSchema(String cluster, String database) {
         if (!Migrations.IDENTIFIER.matcher(cluster).matches()) {
@@ -57,6 +62,32 @@ final class ClusterSchema {
 
     static String local(String table) {
         return table + LOCAL_SUFFIX;
+    }
+
+    /**
+     * Declares a table no migration creates but whose owner made it the cluster way (a Distributed {@code table} over
+     * {@code <table>_local} on every node, sharded by inference_id): the gateway's ModelInference where the gateway
+     * owns it, for migrations whose views read it.
+     */
+    void external(String table) {
+        sharded.add(table);
+    }
+
+    /** Whether the statements so far made {@code table} a Distributed table over {@code <table>_local}. */
+    boolean isSharded(String table) {
+        return sharded.contains(table);
+    }
+
+    /** The name a view on a node uses for {@code table}: its local table, or itself for a Null table. */
+    private String onNode(String table, String verb) {
+        if (nodeLocal.contains(table)) {
+            return table;
+        }
+        if (!sharded.contains(table)) {
+            throw new IllegalArgumentException("the view " + verb + " " + database + "." + table
+                    + ", which no earlier migration creates: a view on a shard's local tables can only use local tables");
+        }
+        return local(table);
     }
 
     /** The statements that stand for {@code statement} on the cluster; throws naming the reason when there are none. */
@@ -112,8 +143,13 @@ final class ClusterSchema {
         }
         int engineName = t.type(engine + 1) == Type.EQUALS ? engine + 2 : engine + 1;
         String engineWord = t.word(engineName);
+        if (engineWord.equals("Null")) {
+            nodeLocal.add(table);
+            return List.of(onCluster(t, name + 3));
+        }
         if (!MERGE_TREES.contains(engineWord)) {
-            throw new IllegalArgumentException("engine " + engineWord + " has no Replicated form; a sharded table is of the MergeTree family");
+            throw new IllegalArgumentException("engine " + engineWord + " has no Replicated form; a sharded table is of the MergeTree family"
+                    + " (or Null, kept on every node)");
         }
         String arguments = "";
         int afterEngine = t.end(engineName);
@@ -122,7 +158,7 @@ final class ClusterSchema {
             arguments = t.text.substring(t.end(engineName + 1), t.start(argumentsClose)).strip();
             afterEngine = t.end(argumentsClose);
         }
-        if (table.endsWith(LOCAL_SUFFIX) || sharded.contains(local(table))) {
+        if (table.endsWith(LOCAL_SUFFIX) || sharded.contains(local(table)) || nodeLocal.contains(table)) {
             throw new IllegalArgumentException("table " + table + " clashes with the local table of another (suffix " + LOCAL_SUFFIX + ")");
         }
         String create = "CREATE TABLE " + (ifNotExists ? "IF NOT EXISTS " : "");
@@ -166,10 +202,9 @@ final class ClusterSchema {
         if (!t.is(to, "TO")) {
             throw new IllegalArgumentException("a materialized view needs TO <table> to run on local tables (an inner ENGINE is not sharded)");
         }
-        String target = t.qualified(to + 1, database);
-        requireSharded(target, "writes");
+        String target = onNode(t.qualified(to + 1, database), "writes");
         StringBuilder sql = new StringBuilder(t.text.substring(0, t.end(name + 2))).append(" ON CLUSTER ").append(cluster)
-                .append(t.text, t.end(name + 2), t.start(to + 1)).append(database).append('.').append(local(target));
+                .append(t.text, t.end(name + 2), t.start(to + 1)).append(database).append('.').append(target);
         int copied = t.end(to + 3);
         for (int i = to + 4; i < t.size(); i++) {
             if (t.is(i, "POPULATE") || t.is(i, "ENGINE")) {
@@ -178,24 +213,16 @@ final class ClusterSchema {
             boolean qualifiedName = (t.type(i) == Type.WORD || t.type(i) == Type.QUOTED_IDENTIFIER) && t.type(i + 1) == Type.DOT
                     && database.equals(t.name(i)) && i + 2 < t.size();
             if (qualifiedName) {
-                String table = t.name(i + 2);
-                requireSharded(table, "reads");
-                sql.append(t.text, copied, t.start(i)).append(database).append('.').append(local(table));
+                sql.append(t.text, copied, t.start(i)).append(database).append('.').append(onNode(t.name(i + 2), "reads"));
                 copied = t.end(i + 2);
                 i += 2;
-            } else if ((t.is(i, "FROM") || t.is(i, "JOIN")) && t.type(i + 2) != Type.DOT && sharded.contains(t.name(i + 1))) {
+            } else if ((t.is(i, "FROM") || t.is(i, "JOIN")) && t.type(i + 2) != Type.DOT
+                    && (sharded.contains(t.name(i + 1)) || nodeLocal.contains(t.name(i + 1)))) {
                 throw new IllegalArgumentException("the view reads " + t.name(i + 1) + " without its database: write " + database + "."
                         + t.name(i + 1));
             }
         }
         return sql.append(t.text, copied, t.text.length()).toString();
-    }
-
-    private void requireSharded(String table, String verb) {
-        if (!sharded.contains(table)) {
-            throw new IllegalArgumentException("the view " + verb + " " + database + "." + table
-                    + ", which no earlier migration creates: a view on a shard's local tables can only use local tables");
-        }
     }
 
     private List<String> alter(Tokens t) {

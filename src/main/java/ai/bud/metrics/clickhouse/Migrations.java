@@ -112,14 +112,18 @@ public final class Migrations {
         return cluster;
     }
 
-    /** Tables the migrations create, in order (on a cluster each one's local table follows it). */
+    /** Tables the migrations create, in order (on a cluster each sharded one's local table follows it). */
     public Set<String> expectedTables() {
+        ClusterSchema schema = cluster == null ? null : new ClusterSchema(cluster, database);
+        if (schema != null) {
+            plan(schema);
+        }
         Set<String> tables = new LinkedHashSet<>();
         for (Migration migration : migrations) {
             Matcher matcher = CREATE_TABLE.matcher(migration.sql());
             while (matcher.find()) {
                 tables.add(matcher.group(1));
-                if (cluster != null) {
+                if (schema != null && schema.isSharded(matcher.group(1))) {
                     tables.add(ClusterSchema.local(matcher.group(1)));
                 }
             }
@@ -132,7 +136,10 @@ public final class Migrations {
      * statement the cluster form cannot be written for fails here, naming its migration and its text, before anything runs.
      */
     public List<Step> plan() {
-        ClusterSchema schema = cluster == null ? null : new ClusterSchema(cluster, database);
+        return plan(cluster == null ? null : new ClusterSchema(cluster, database));
+    }
+
+    private List<Step> plan(ClusterSchema schema) {
         List<Step> steps = new ArrayList<>();
         steps.addAll(steps(DATABASE_STEP, List.of("CREATE DATABASE IF NOT EXISTS " + database), schema));
         for (Migration migration : migrations) {

@@ -144,22 +144,29 @@ class ClusterSchemaTest {
         assertThat(fixture.get(2)).contains("ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', "
                 + "'{replica}', (requests))").endsWith("SETTINGS index_granularity = 8192");
         assertThat(fixture.get(4)).contains("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')\nORDER BY");
-        String minuteFeed = fixture.get(6);
+        assertThat(fixture.get(6)).as("a Null table stores nothing: kept on every node, under its name")
+                .startsWith("CREATE TABLE IF NOT EXISTS bud.FixtureRequests ON CLUSTER budmetrics\n(").endsWith("ENGINE = Null");
+        String minuteFeed = fixture.get(7);
         assertThat(minuteFeed).startsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS bud.FixtureMinuteRollupFeed ON CLUSTER budmetrics "
                 + "TO bud.FixtureMinuteRollup_local AS").contains("FROM bud.ModelInferenceDetails_local\n").doesNotContain("ModelInferenceDetails\n");
-        assertThat(fixture.get(7)).contains("TO bud.FixtureSecondCounts_local").contains("FROM bud.ModelInferenceDetails_local /* the trigger */");
-        assertThat(fixture.get(8)).contains("FROM bud.ModelInference_local AS i\nINNER JOIN bud.ModelInferenceDetails_local AS d");
-        assertThat(fixture.get(9)).as("a backfill runs once, through the Distributed tables")
+        assertThat(fixture.get(8)).contains("TO bud.FixtureSecondCounts_local").contains("FROM bud.FixtureRequests GROUP BY");
+        assertThat(fixture.get(9)).contains("TO bud.FixtureRequests AS").contains("FROM bud.ModelInferenceDetails_local /* the trigger */");
+        assertThat(fixture.get(10)).contains("FROM bud.ModelInference_local AS i\nINNER JOIN bud.ModelInferenceDetails_local AS d");
+        assertThat(fixture.get(11)).as("a backfill runs once, through the Distributed tables")
                 .startsWith("INSERT INTO bud.FixtureMinuteRollup\nSELECT").contains("FROM bud.ModelInferenceDetails\n")
                 .contains("(SELECT count() FROM bud.FixtureMinuteRollup) = 0").doesNotContain("_local");
-        assertThat(fixture.get(11)).startsWith("ALTER TABLE bud.FixtureMinuteRollup_local ON CLUSTER budmetrics ADD INDEX");
-        assertThat(fixture.get(12)).isEqualTo("ALTER TABLE bud.FixtureSecondCounts_local ON CLUSTER budmetrics ADD COLUMN IF NOT EXISTS "
+        assertThat(fixture.get(12)).as("into the Null table of the node the migration talks to, whose views write its shard")
+                .startsWith("INSERT INTO bud.FixtureRequests (").doesNotContain("_local");
+        assertThat(fixture.get(13)).startsWith("ALTER TABLE bud.FixtureMinuteRollup_local ON CLUSTER budmetrics ADD INDEX");
+        assertThat(fixture.get(14)).isEqualTo("ALTER TABLE bud.FixtureSecondCounts_local ON CLUSTER budmetrics ADD COLUMN IF NOT EXISTS "
                 + "failures UInt64 DEFAULT 0, MODIFY SETTING merge_with_ttl_timeout = 3600");
-        assertThat(fixture.get(13)).as("the Distributed table gets the column change, not the setting")
+        assertThat(fixture.get(15)).as("the Distributed table gets the column change, not the setting")
                 .isEqualTo("ALTER TABLE bud.FixtureSecondCounts ON CLUSTER budmetrics ADD COLUMN IF NOT EXISTS failures UInt64 DEFAULT 0");
-        assertThat(fixture.get(14)).startsWith("CREATE VIEW IF NOT EXISTS bud.FixtureHourly ON CLUSTER budmetrics AS")
+        assertThat(fixture.get(16)).startsWith("CREATE VIEW IF NOT EXISTS bud.FixtureHourly ON CLUSTER budmetrics AS")
                 .contains("FROM bud.FixtureMinuteRollup GROUP BY");
-        assertThat(fixture).hasSize(15);
+        assertThat(fixture).hasSize(17);
+        assertThat(Migrations.load("bud", true, CLUSTER, WITH_FIXTURE).expectedTables()).contains("FixtureRequests")
+                .doesNotContain("FixtureRequests_local");
     }
 
     /** The fixture is what a rollup migration looks like for one node: it runs there as it is, twice. */
@@ -181,6 +188,7 @@ class ClusterSchemaTest {
     static Stream<Arguments> refused() {
         return Stream.of(
                 Arguments.of("CREATE TABLE IF NOT EXISTS bud.T (a UInt8) ENGINE = Memory", "engine Memory has no Replicated form"),
+                Arguments.of("ALTER TABLE bud.IngestDeadLetter_local ADD COLUMN x UInt8", "no earlier migration creates as a table"),
                 Arguments.of("CREATE TABLE IF NOT EXISTS bud.T ENGINE = MergeTree ORDER BY a AS SELECT 1 AS a", "with a column list"),
                 Arguments.of("CREATE TABLE IF NOT EXISTS T (a UInt8) ENGINE = MergeTree ORDER BY a", "${database}.<name>"),
                 Arguments.of("CREATE TABLE IF NOT EXISTS bud.T ON CLUSTER c (a UInt8) ENGINE = MergeTree ORDER BY a", "already says ON CLUSTER"),
@@ -211,6 +219,20 @@ class ClusterSchemaTest {
             schema.rewrite(step.sql());
         }
         assertThatThrownBy(() -> schema.rewrite(statement)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(reason);
+    }
+
+    @Test
+    void aViewMayReadATableItsOwnerMadeTheClusterWay() {
+        ClusterSchema schema = new ClusterSchema(CLUSTER, "bud");
+        for (Migrations.Step step : Migrations.load("bud", false, null).plan()) {
+            schema.rewrite(step.sql());
+        }
+        String view = "CREATE MATERIALIZED VIEW IF NOT EXISTS bud.V TO bud.IngestDeadLetter AS SELECT toString(inference_id) AS inference_id"
+                + " FROM bud.ModelInference";
+        assertThatThrownBy(() -> schema.rewrite(view)).hasMessageContaining("reads bud.ModelInference, which no earlier migration creates");
+        schema.external("ModelInference");
+        assertThat(schema.rewrite(view)).containsExactly("CREATE MATERIALIZED VIEW IF NOT EXISTS bud.V ON CLUSTER budmetrics TO "
+                + "bud.IngestDeadLetter_local AS SELECT toString(inference_id) AS inference_id FROM bud.ModelInference_local");
     }
 
     @Test
