@@ -1,11 +1,17 @@
 package ai.bud.metrics.clickhouse;
 
+import com.clickhouse.client.api.ClientConfigProperties;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +31,7 @@ public final class ClickHouseConnector implements AutoCloseable {
     private final int port;
 
     private final boolean embedded;
+    private Map<String, String> sessionSettings;
 
     private ClickHouseConnector(ClickHouseProperties properties, EmbeddedClickHouse engine, ClickHouseHttpFacade facade) {
         this(properties, engine, facade, engine == null ? properties.host() : "127.0.0.1",
@@ -90,10 +97,70 @@ public final class ClickHouseConnector implements AutoCloseable {
     }
 
     public Connection openConnection(String database) throws SQLException {
+        return openConnection(database, Map.of());
+    }
+
+    private Connection openConnection(String database, Map<String, String> settings) throws SQLException {
         Properties info = new Properties();
         info.setProperty("user", properties.clientUser());
         info.setProperty("password", properties.clientPassword());
+        settings.forEach((name, value) -> info.setProperty(ClientConfigProperties.serverSetting(name), value));
         return DriverManager.getConnection(jdbcUrl(database), info);
+    }
+
+    /**
+     * The ClickHouse settings every statement of the service carries: none on one node. On a cluster (docs/SCALING.md):
+     * <ul>
+     * <li>{@code distributed_foreground_insert = 1}: an INSERT into a Distributed table returns once every shard has its
+     * rows, not once they are queued on the node that took it, so an acknowledged event is stored, and the dedup check
+     * (which reads through the Distributed table) sees it;</li>
+     * <li>{@code insert_quorum = N}: ... and once N replicas of its shard hold them, N being every replica of a shard
+     * unless {@code CLICKHOUSE_INSERT_QUORUM} says otherwise, so a check answered by any replica sees every acknowledged
+     * row;</li>
+     * <li>{@code distributed_product_mode = local}: a query on a Distributed table whose IN or JOIN reads another one
+     * (analytics: ModelInference of the ModelInferenceDetails rows in range) reads the other's local table on each shard.
+     * Both are sharded by inference_id, so an inference's rows of both are on the same shard.</li>
+     * </ul>
+     * Read once and kept; a cluster that {@code system.clusters} does not list fails here, naming the ones it does.
+     */
+    public synchronized Map<String, String> sessionSettings() {
+        if (sessionSettings == null) {
+            ClickHouseProperties.Cluster cluster = properties.cluster();
+            if (!cluster.enabled()) {
+                sessionSettings = Map.of();
+            } else {
+                int quorum = cluster.insertQuorum() != null ? cluster.insertQuorum() : replicasPerShard(cluster.name());
+                Map<String, String> settings = new LinkedHashMap<>();
+                settings.put("distributed_foreground_insert", "1");
+                settings.put("insert_quorum", Integer.toString(quorum));
+                settings.put("distributed_product_mode", "local");
+                sessionSettings = Collections.unmodifiableMap(settings);
+                log.info("ClickHouse cluster {}: every statement carries {}", cluster.name(), sessionSettings);
+            }
+        }
+        return sessionSettings;
+    }
+
+    /** The most replicas any shard of the cluster has, as the server's {@code system.clusters} lists them. */
+    private int replicasPerShard(String cluster) {
+        try (Connection connection = openConnection("default");
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT cluster, max(replica_num) FROM system.clusters GROUP BY cluster ORDER BY cluster")) {
+            Map<String, Integer> clusters = new LinkedHashMap<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    clusters.put(rows.getString(1), rows.getInt(2));
+                }
+            }
+            Integer replicas = clusters.get(cluster);
+            if (replicas == null) {
+                throw new MigrationException("CLICKHOUSE_CLUSTER=" + cluster + " is not a cluster of the ClickHouse at " + host + ":" + port
+                        + " (its system.clusters lists " + (clusters.isEmpty() ? "none" : String.join(", ", clusters.keySet())) + ")");
+            }
+            return replicas;
+        } catch (SQLException e) {
+            throw new ClickHouseUnavailableException("cannot read system.clusters at " + host + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 
     /** Waits until ClickHouse answers {@code SELECT 1}, trying {@code maxRetries + 1} times. */
@@ -118,8 +185,8 @@ public final class ClickHouseConnector implements AutoCloseable {
 
     /** Applies (or with {@code verifyOnly}, only checks) the schema. */
     public void migrate(boolean includeModelInference, boolean verifyOnly) {
-        Migrations migrations = Migrations.load(properties.database(), includeModelInference);
-        try (Connection connection = openConnection("default")) {
+        Migrations migrations = Migrations.load(properties.database(), includeModelInference, properties.cluster().name());
+        try (Connection connection = openConnection("default", sessionSettings())) {
             if (!verifyOnly) {
                 migrations.apply(connection);
             }
@@ -142,6 +209,7 @@ public final class ClickHouseConnector implements AutoCloseable {
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("user", properties.clientUser());
         config.addDataSourceProperty("password", properties.clientPassword());
+        sessionSettings().forEach((name, value) -> config.addDataSourceProperty(ClientConfigProperties.serverSetting(name), value));
         return new HikariDataSource(config);
     }
 

@@ -27,11 +27,52 @@ public record ClickHouseProperties(
         @DefaultValue("60s") Duration queryTimeout,
         @DefaultValue("true") boolean migrateOnStartup,
         Boolean createModelInference,
-        @DefaultValue Embedded embedded) {
+        @DefaultValue Embedded embedded,
+        @DefaultValue Cluster cluster) {
 
+    @ConstructorBinding
     public ClickHouseProperties {
         if (!Migrations.IDENTIFIER.matcher(database).matches()) {
             throw new IllegalArgumentException("CLICKHOUSE_DB_NAME must be a plain identifier, got '" + database + "'");
+        }
+        cluster = cluster == null ? Cluster.NONE : cluster;
+        if (cluster.enabled() && (host == null || host.isBlank())) {
+            throw new IllegalArgumentException("CLICKHOUSE_CLUSTER=" + cluster.name() + " needs an external ClickHouse (CLICKHOUSE_HOST); "
+                    + "the embedded engine is one node");
+        }
+    }
+
+    /** One node (no cluster). */
+    public ClickHouseProperties(String host, int port, String database, String user, String password, int maxRetries, Duration retryDelay,
+            int poolSize, Duration queryTimeout, boolean migrateOnStartup, Boolean createModelInference, Embedded embedded) {
+        this(host, port, database, user, password, maxRetries, retryDelay, poolSize, queryTimeout, migrateOnStartup, createModelInference,
+                embedded, Cluster.NONE);
+    }
+
+    /**
+     * A ClickHouse cluster (docs/SCALING.md): the migrations write {@code ON CLUSTER} DDL for it, and every statement the
+     * service sends carries the settings of {@link ClickHouseConnector#sessionSettings()}.
+     *
+     * @param name         the cluster as the servers' {@code remote_servers} name it; empty for one node
+     * @param insertQuorum replicas of a shard an insert must be on before it is acknowledged; unset: every replica the
+     *                     cluster lists for a shard (read from {@code system.clusters})
+     */
+    public record Cluster(String name, Integer insertQuorum) {
+
+        static final Cluster NONE = new Cluster(null, null);
+
+        public Cluster {
+            name = name == null || name.isBlank() ? null : name.strip();
+            if (name != null && !Migrations.IDENTIFIER.matcher(name).matches()) {
+                throw new IllegalArgumentException("CLICKHOUSE_CLUSTER must be a plain identifier, got '" + name + "'");
+            }
+            if (insertQuorum != null && insertQuorum < 0) {
+                throw new IllegalArgumentException("CLICKHOUSE_INSERT_QUORUM must not be negative, got " + insertQuorum);
+            }
+        }
+
+        public boolean enabled() {
+            return name != null;
         }
     }
 
@@ -124,12 +165,20 @@ public record ClickHouseProperties(
                         intOr(get.apply("CLICKHOUSE_EMBEDDED_CONNECTIONS"), 4),
                         get.apply("CLICKHOUSE_EMBEDDED_USER"),
                         get.apply("CLICKHOUSE_EMBEDDED_PASSWORD"),
-                        DataSize.parse(orElse(get.apply("CLICKHOUSE_EMBEDDED_MAX_BODY"), "256MB").strip())));
+                        DataSize.parse(orElse(get.apply("CLICKHOUSE_EMBEDDED_MAX_BODY"), "256MB").strip())),
+                new Cluster(get.apply("CLICKHOUSE_CLUSTER"), get.apply("CLICKHOUSE_INSERT_QUORUM") == null ? null
+                        : intOr(get.apply("CLICKHOUSE_INSERT_QUORUM"), 0)));
+    }
+
+    /** The same, on the named cluster (null: one node). */
+    public ClickHouseProperties withCluster(String name) {
+        return new ClickHouseProperties(host, port, database, user, password, maxRetries, retryDelay, poolSize, queryTimeout,
+                migrateOnStartup, createModelInference, embedded, new Cluster(name, cluster.insertQuorum()));
     }
 
     public ClickHouseProperties withRetries(int retries, Duration delay) {
         return new ClickHouseProperties(host, port, database, user, password, retries, delay, poolSize, queryTimeout,
-                migrateOnStartup, createModelInference, embedded);
+                migrateOnStartup, createModelInference, embedded, cluster);
     }
 
     /** The same, with the embedded engine's HTTP facade on another port (0: any free one), for tools. */
@@ -137,7 +186,7 @@ public record ClickHouseProperties(
         return new ClickHouseProperties(host, port, database, user, password, maxRetries, retryDelay, poolSize, queryTimeout,
                 migrateOnStartup, createModelInference,
                 new Embedded(embedded.dataDir(), embeddedPort, embedded.library(), embedded.connections(), embedded.user(),
-                        embedded.password(), embedded.maxBody()));
+                        embedded.password(), embedded.maxBody()), cluster);
     }
 
     /**
@@ -149,7 +198,7 @@ public record ClickHouseProperties(
             return this;
         }
         return new ClickHouseProperties(host, port, database, embedded.clientUser(), embedded.clientPassword(), maxRetries, retryDelay,
-                poolSize, queryTimeout, migrateOnStartup, createModelInference, embedded);
+                poolSize, queryTimeout, migrateOnStartup, createModelInference, embedded, cluster);
     }
 
     private static String orElse(String value, String fallback) {

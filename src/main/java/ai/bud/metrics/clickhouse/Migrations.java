@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +24,8 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * The schema as ordered SQL files under {@code db/migrations/} (adding a migration is adding a file).
  * Every statement is idempotent ({@code IF NOT EXISTS}); {@code ${database}} stands for the configured
  * database. A file whose first line is {@code -- optional: model-inference} runs only when the gateway's
- * ModelInference table is wanted.
+ * ModelInference table is wanted. With a cluster name the statements are rewritten for that cluster ({@link ClusterSchema}):
+ * replicated local tables, Distributed tables under the service's names, views on the local tables, all {@code ON CLUSTER}.
  */
 public final class Migrations {
 
@@ -47,22 +47,48 @@ public final class Migrations {
         }
     }
 
+    /** One statement to run, and the migration it comes from. */
+    public record Step(String migration, String sql) {
+    }
+
+    static final String DATABASE_STEP = "database";
+    static final String LOCATION = "classpath*:db/migrations/*.sql";
+
     private final String database;
+    private final String cluster;
     private final List<Migration> migrations;
 
-    private Migrations(String database, List<Migration> migrations) {
+    private Migrations(String database, String cluster, List<Migration> migrations) {
         this.database = database;
+        this.cluster = cluster;
         this.migrations = migrations;
     }
 
     public static Migrations load(String database, boolean includeModelInference) {
+        return load(database, includeModelInference, null);
+    }
+
+    /** @param cluster the cluster to write {@code ON CLUSTER} DDL for, or null for one node */
+    public static Migrations load(String database, boolean includeModelInference, String cluster) {
+        return load(database, includeModelInference, cluster, List.of(LOCATION));
+    }
+
+    /** The migrations found at {@code locations} (resource patterns), run in file name order. */
+    static Migrations load(String database, boolean includeModelInference, String cluster, List<String> locations) {
         if (!IDENTIFIER.matcher(database).matches()) {
             throw new MigrationException("database name must be a plain identifier: " + database);
         }
+        if (cluster != null && !IDENTIFIER.matcher(cluster).matches()) {
+            throw new MigrationException("cluster name must be a plain identifier: " + cluster);
+        }
         try {
-            Resource[] resources = new PathMatchingResourcePatternResolver().getResources("classpath*:db/migrations/*.sql");
+            PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver();
+            List<Resource> resources = new ArrayList<>();
+            for (String location : locations) {
+                resources.addAll(List.of(resolver.getResources(location)));
+            }
             List<Migration> migrations = new ArrayList<>();
-            for (Resource resource : Arrays.stream(resources).sorted(Comparator.comparing(Resource::getFilename)).toList()) {
+            for (Resource resource : resources.stream().sorted(Comparator.comparing(Resource::getFilename)).toList()) {
                 try (InputStream in = resource.getInputStream()) {
                     String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                     if (sql.startsWith(OPTIONAL_MODEL_INFERENCE) && !includeModelInference) {
@@ -71,7 +97,7 @@ public final class Migrations {
                     migrations.add(new Migration(resource.getFilename(), sql));
                 }
             }
-            return new Migrations(database, migrations);
+            return new Migrations(database, cluster, migrations);
         } catch (IOException e) {
             throw new MigrationException("cannot read migrations: " + e.getMessage(), e);
         }
@@ -81,30 +107,81 @@ public final class Migrations {
         return migrations.stream().map(Migration::name).toList();
     }
 
-    /** Tables the migrations create, in order. */
+    /** The cluster the statements are written for, or null. */
+    public String cluster() {
+        return cluster;
+    }
+
+    /** Tables the migrations create, in order (on a cluster each sharded one's local table follows it). */
     public Set<String> expectedTables() {
+        ClusterSchema schema = cluster == null ? null : new ClusterSchema(cluster, database);
+        if (schema != null) {
+            plan(schema);
+        }
         Set<String> tables = new LinkedHashSet<>();
         for (Migration migration : migrations) {
             Matcher matcher = CREATE_TABLE.matcher(migration.sql());
             while (matcher.find()) {
                 tables.add(matcher.group(1));
+                if (schema != null && schema.isSharded(matcher.group(1))) {
+                    tables.add(ClusterSchema.local(matcher.group(1)));
+                }
             }
         }
         return tables;
     }
 
-    public void apply(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE IF NOT EXISTS " + database);
-            for (Migration migration : migrations) {
-                for (String sql : migration.statements(database)) {
-                    try {
-                        statement.execute(sql);
-                    } catch (SQLException e) {
-                        throw new MigrationException("migration " + migration.name() + " failed: " + e.getMessage(), e);
-                    }
+    /**
+     * Every statement {@link #apply} runs, in order, the database's creation first; on a cluster, as rewritten for it. A
+     * statement the cluster form cannot be written for fails here, naming its migration and its text, before anything runs.
+     */
+    public List<Step> plan() {
+        return plan(cluster == null ? null : new ClusterSchema(cluster, database));
+    }
+
+    private List<Step> plan(ClusterSchema schema) {
+        List<Step> steps = new ArrayList<>();
+        steps.addAll(steps(DATABASE_STEP, List.of("CREATE DATABASE IF NOT EXISTS " + database), schema));
+        for (Migration migration : migrations) {
+            steps.addAll(steps(migration.name(), migration.statements(database), schema));
+        }
+        return steps;
+    }
+
+    private static List<Step> steps(String migration, List<String> statements, ClusterSchema schema) {
+        List<Step> steps = new ArrayList<>();
+        for (String statement : statements) {
+            try {
+                for (String sql : schema == null ? List.of(statement) : schema.rewrite(statement)) {
+                    steps.add(new Step(migration, sql));
                 }
-                log.info("migration {} applied to database {}", migration.name(), database);
+            } catch (IllegalArgumentException e) {
+                throw new MigrationException("migration " + migration + ": no cluster form for the statement `" + head(statement) + "`: "
+                        + e.getMessage());
+            }
+        }
+        return steps;
+    }
+
+    private static String head(String statement) {
+        String line = statement.replaceAll("\\s+", " ").strip();
+        return line.length() > 120 ? line.substring(0, 117) + "..." : line;
+    }
+
+    public void apply(Connection connection) throws SQLException {
+        List<Step> steps = plan();
+        try (Statement statement = connection.createStatement()) {
+            for (int i = 0; i < steps.size(); i++) {
+                Step step = steps.get(i);
+                try {
+                    statement.execute(step.sql());
+                } catch (SQLException e) {
+                    throw new MigrationException("migration " + step.migration() + " failed: " + e.getMessage(), e);
+                }
+                boolean lastOfMigration = i + 1 == steps.size() || !steps.get(i + 1).migration().equals(step.migration());
+                if (lastOfMigration && !step.migration().equals(DATABASE_STEP)) {
+                    log.info("migration {} applied to database {}{}", step.migration(), database, cluster == null ? "" : " on cluster " + cluster);
+                }
             }
         }
     }

@@ -23,7 +23,7 @@ class ProcessLifecycleTest {
     record Outcome(int exitCode, String output) {
     }
 
-    private static Outcome runJava(Class<?> main, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    static Outcome runJava(Class<?> main, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dsun.net.httpserver.nodelay=true", main.getName()));
         command.addAll(List.of(args));
@@ -36,7 +36,7 @@ class ProcessLifecycleTest {
         return new Outcome(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
-    private static String library() {
+    static String library() {
         return ChdbLibraryLocator.locate(ClickHouseProperties.fromEnvironment(System.getenv()).embedded().library()).toString();
     }
 
