@@ -405,12 +405,12 @@ fault_r() {
       CLICKHOUSE_EMBEDDED_USER="$user" CLICKHOUSE_EMBEDDED_PASSWORD="$password" REDIS_PORT="$redis" REDIS_CONSUMER_NAME=replica-1 \
       ${timers[@]+"${timers[@]}"}
   wait_healthy replica-1 "${apps[0]}"
+  # one after the other: on 2 busy cores two starts side by side have each taken more than wait_healthy's 300 s
   for i in 2 3; do
     start_service "replica-${i}" "${apps[i - 1]}" CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT="$ch" CLICKHOUSE_USER="$user" \
         CLICKHOUSE_PASSWORD="$password" REDIS_PORT="$redis" REDIS_CONSUMER_NAME="replica-${i}" ${timers[@]+"${timers[@]}"}
+    wait_healthy "replica-${i}" "${apps[i - 1]}"
   done
-  wait_healthy replica-2 "${apps[1]}"
-  wait_healthy replica-3 "${apps[2]}"
   loaded_at=$(date +%s)
   local urls="http://127.0.0.1:${apps[0]},http://127.0.0.1:${apps[1]},http://127.0.0.1:${apps[2]}"
   # 6 HTTP senders, 2 per instance; one whose instance is gone moves to the next (a load balancer in front of replicas)
