@@ -420,24 +420,33 @@ fault_r() {
   "${chaos[@]}" stream-send --redis "127.0.0.1:${redis}" --stream budMetricsMessages --project "$(uuid)" --events "$half" \
       --per-message 10 --spread "$replica_spread" --give-up-after 150 --ledger "${work}/r-stream.ledger" 2>> "${work}/r-senders.log" &
   pid_of[stream-sender]=$!
-  sleep $((replica_spread / 2))
-  # replica-3, not replica-1: killing the instance that runs the engine takes ClickHouse from all three (that is fault c)
-  # kill it while its consumers hold entries (read, not acknowledged), so that the others have something to claim
-  for _ in $(seq 1 200); do
-    [ "$(pending_of "$redis" replica-3)" -gt 0 ] && break
+  # midway: when half the stream's messages are in (on busy cores the senders fall far behind their schedule, so the
+  # clock is no measure), then at a moment when replica-3's consumers hold entries (read, not acknowledged), so that the
+  # others have something to claim (waiting at most 10 s for one)
+  local messages=$(( (half + 9) / 10 )) published deadline=$(( $(date +%s) + 600 ))
+  while true; do
+    published="$(redis-cli -p "$redis" XLEN budMetricsMessages 2>/dev/null || echo 0)"
+    if [ "${published:-0}" -ge $((messages / 2)) ] || [ "$(date +%s)" -ge "$deadline" ]; then break; fi
+    sleep 0.2
+  done
+  deadline=$(( $(date +%s) + 10 ))
+  while [ "$(pending_of "$redis" replica-3)" = 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do
     sleep 0.05
   done
+  # replica-3, not replica-1: killing the instance that runs the engine takes ClickHouse from all three (that is fault c)
   kill9 replica-3
   killed_at=$(date +%s)
   local held
   held="$(pending_of "$redis" replica-3)"
-  log "r: killed replica-3 (-9) $((killed_at - loaded_at)) s into the ${replica_spread} s load; its consumers held ${held} entries"
+  published="$(redis-cli -p "$redis" XLEN budMetricsMessages 2>/dev/null || echo '?')"
+  local when="$((killed_at - loaded_at)) s after the senders started (a load planned for ${replica_spread} s), ${published} of ${messages} stream messages published"
+  log "r: killed replica-3 (-9) ${when}; its consumers held ${held} entries"
   # when the others have claimed all of them (after REDIS_CLAIM_IDLE, checked every REDIS_CLAIM_INTERVAL)
   ( while [ "$(pending_of "$redis" replica-3)" -gt 0 ] && [ $(( $(date +%s) - killed_at )) -lt 300 ]; do sleep 1; done
     echo $(( $(date +%s) - killed_at )) > "${work}/r-claimed-after" ) &
   pid_of[r-claim-watch]=$!
   wait_senders
-  local note="replica-3 (external) killed (-9) $((killed_at - loaded_at)) s into a ${replica_spread} s load; ${claim_note}"
+  local note="replica-3 (external) killed (-9) ${when}; ${claim_note}"
   CLICKHOUSE_USER="$user" CLICKHOUSE_PASSWORD="$password" count "${work}/r-http.ledger" "$ch" "r. HTTP, 6 senders over 3 instances" \
       --wait 180 --note "$note; a sender whose instance is gone moves to the next"
   CLICKHOUSE_USER="$user" CLICKHOUSE_PASSWORD="$password" count "${work}/r-stream.ledger" "$ch" "r. stream, one consumer group" \
@@ -448,14 +457,14 @@ fault_r() {
   [ -s "${work}/r-claimed-after" ] && claimed_after="$(cat "${work}/r-claimed-after") s after the kill"
   # the summary: the two rows' columns summed (sent, acknowledged, stored, dead-lettered, lost, duplicated)
   awk -F'|' -v held="$held" -v after="$claimed_after" -v startup=$((loaded_at - began)) -v total=$(( $(date +%s) - loaded_at )) \
-      -v kill_at=$((killed_at - loaded_at)) -v spread="$replica_spread" '
+      -v kill_at=$((killed_at - loaded_at)) -v published="$published" -v messages="$messages" '
     /^\| r\. HTTP/ { http = $3 } /^\| r\. stream/ { stream = $3 }
     /^\| r\./ { for (i = 3; i <= 8; i++) { v = $i; gsub(/[* ]/, "", v); sum[i] += v } }
     END {
-      print "| instances | killed | events sent: HTTP / stream | stored | lost | duplicated | entries the killed consumers held, claimed by the others | claimed | start-up of the 3 | load to settled |"
+      print "| instances | killed | events sent: HTTP / stream | stored | lost | duplicated | entries the killed consumers held, claimed by the others | claimed | start-up of the 3 | senders started to settled |"
       print "|---|---|---|---|---|---|---|---|---|---|"
-      printf "| 3: replica-1 embedded, replica-2 and -3 external on its port | replica-3, -9, %d s into a %d s load | %d / %d | %d | %s | %s | %d | %s | %d s | %d s |\n",
-        kill_at, spread, http, stream, sum[5], (sum[7] ? "**" sum[7] "**" : 0), (sum[8] ? "**" sum[8] "**" : 0), held, after, startup, total
+      printf "| 3: replica-1 embedded, replica-2 and -3 external on its port | replica-3, -9, %d s after the senders started, %s of %d stream messages in | %d / %d | %d | %s | %s | %d | %s | %d s | %d s |\n",
+        kill_at, published, messages, http, stream, sum[5], (sum[7] ? "**" sum[7] "**" : 0), (sum[8] ? "**" sum[8] "**" : 0), held, after, startup, total
     }' "$replicas_results" > "${work}/r-summary.md"
   stop_process replica-1
   stop_process replica-2
