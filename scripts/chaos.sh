@@ -7,7 +7,8 @@
 #   scripts/chaos.sh --only a,c         some of them
 #   scripts/chaos.sh --events 500       lighter load (default 3000 events per load)
 #   scripts/chaos.sh --only r           service replicas: 200k events into 3 instances on one consumer group and one
-#                                       ClickHouse, one of them killed (-9); about 4 minutes (not in the default set)
+#                                       ClickHouse, one of them killed (-9); 2-3 minutes after the start-ups (not in the
+#                                       default set)
 #   scripts/chaos.sh --help
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,16 @@ class ReplicasCheck {
     void threeInstancesOnOneGroupLoseNothingAndStoreNothingTwiceWhenOneIsKilled() throws Exception {
         assumeTrue(System.getProperty("budmetrics.tools-jar") != null, "run in the verify phase (mvn verify), after package");
         Path log = Path.of("target", "replicas-check.log");
-        Process run = new ProcessBuilder("bash", "scripts/chaos.sh", "--only", "r", "--replica-events", Integer.toString(EVENTS),
-                "--replica-spread", "10", "--replica-claim-idle", "10s", "--replica-claim-ttl", "30s")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of("bash", "scripts/chaos.sh", "--only", "r", "--replica-events",
+                Integer.toString(EVENTS), "--replica-spread", "10", "--replica-claim-idle", "10s", "--replica-claim-ttl", "30s"));
+        // the script's ports unless told otherwise (mvn verify -Dreplicas.port-base=… -Dreplicas.redis-port-base=…)
+        for (String option : List.of("port-base", "redis-port-base")) {
+            String value = System.getProperty("replicas." + option);
+            if (value != null) {
+                command.addAll(List.of("--" + option, value));
+            }
+        }
+        Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished = run.waitFor(12, TimeUnit.MINUTES);
         if (!finished) {
             run.descendants().forEach(ProcessHandle::destroyForcibly);
