@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * on its port), 20,000 events go in over HTTP (spread over the instances) and the stream, and one external instance is
  * killed (-9) half-way. The script's counter compares what each sender was told, per inference id, with the rows; it
  * exits 1 when an acknowledged event is missing or stored twice. The claim timers are shortened (claim idle 10 s, dedup
- * claim TTL 30 s) so that the run takes about two minutes; the full run (200,000 events, the service's timers) is
- * {@code scripts/chaos.sh --only r}.
+ * claim TTL 30 s) so that the run takes 1.5 to 2 minutes on quiet cores, most of it the three start-ups; the full run
+ * (200,000 events, the service's timers) is {@code scripts/chaos.sh --only r}.
  *
  * <p>Run by the pom's {@code tools-jar-check} execution in the verify phase: the script starts the jars {@code package}
  * built (in the test phase they do not exist yet).
