@@ -6,6 +6,9 @@
 #   scripts/chaos.sh                    all faults (a-e), about 8 minutes on 2 cores
 #   scripts/chaos.sh --only a,c         some of them
 #   scripts/chaos.sh --events 500       lighter load (default 3000 events per load)
+#   scripts/chaos.sh --only r           service replicas: 200k events into 3 instances on one consumer group and one
+#                                       ClickHouse, one of them killed (-9); 2-3 minutes after the start-ups (not in the
+#                                       default set)
 #   scripts/chaos.sh --help
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -15,9 +18,14 @@ port_base=18500
 redis_base=6391
 engine_outage=stop,kill
 outage_seconds=30
+replica_events=200000
+replica_spread=40
+replica_claim_idle=""
+replica_claim_ttl=""
 write_doc=false
 keep=false
 doc="${ROOT}/docs/OPERATIONS.md"
+scaling_doc="${ROOT}/docs/SCALING.md"
 
 usage() {
   cat <<USAGE
@@ -28,11 +36,18 @@ usage: scripts/chaos.sh [options]
                            c  ClickHouse unreachable for ${outage_seconds} s: the service in external mode, its engine stopped
                            d  a fresh data directory with the old Redis state, the same events posted again
                            e  poison entries on the stream (and a bulk spanning 150 months over HTTP)
+                           r  service replicas: 3 instances (the first on the embedded engine, two in external mode on
+                              its port) share one Redis consumer group; one of the external ones is killed (-9) midway
+                              (not in the default set; its table has markers of its own in docs/SCALING.md)
   --events N             events per load (HTTP and stream each) [${events}]
   --engine-outage LIST   c: stop (SIGSTOP/SIGCONT: a hung engine), kill (kill -9, restart on its data), or both [${engine_outage}]
   --outage-seconds S     c: how long the engine is away [${outage_seconds}]
-  --port-base P          service ports P+1..P+40, their actuators P+101..P+140 [${port_base}];  --redis-port-base P  Redis ports P..P+4 [${redis_base}]
-  --doc                  also write the table between the chaos markers of docs/OPERATIONS.md
+  --replica-events N     r: events in all, half over HTTP (spread over the instances), half on the stream [${replica_events}]
+  --replica-spread S     r: seconds the load is spread over; the kill comes half-way [${replica_spread}]
+  --replica-claim-idle D r: REDIS_CLAIM_IDLE of the instances (REDIS_CLAIM_INTERVAL a fifth of it), e.g. 10s [the service's, 60s]
+  --replica-claim-ttl D  r: INGEST_DEDUP_CLAIM_TTL of the instances, e.g. 20s [the service's, 60s]
+  --port-base P          service ports P+1..P+40, their actuators P+101..P+140 [${port_base}];  --redis-port-base P  Redis ports P..P+5 [${redis_base}]
+  --doc                  also write the table between the chaos markers of docs/OPERATIONS.md (r: the replicas markers of docs/SCALING.md)
   --keep                 keep the temporary directory (logs, ledgers, data) instead of deleting it
 USAGE
 }
@@ -44,6 +59,10 @@ while [ $# -gt 0 ]; do
     --events) events="$2"; shift 2 ;;
     --engine-outage) engine_outage="$2"; shift 2 ;;
     --outage-seconds) outage_seconds="$2"; shift 2 ;;
+    --replica-events) replica_events="$2"; shift 2 ;;
+    --replica-spread) replica_spread="$2"; shift 2 ;;
+    --replica-claim-idle) replica_claim_idle="$2"; shift 2 ;;
+    --replica-claim-ttl) replica_claim_ttl="$2"; shift 2 ;;
     --port-base) port_base="$2"; shift 2 ;;
     --redis-port-base) redis_base="$2"; shift 2 ;;
     --doc) write_doc=true; shift ;;
@@ -53,7 +72,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 for fault in ${only//,/ }; do
-  case "$fault" in a|b|c|d|e) ;; *) log "--only: unknown fault ${fault} (a-e)"; exit 2 ;; esac
+  case "$fault" in a|b|c|d|e|r) ;; *) log "--only: unknown fault ${fault} (a-e, r)"; exit 2 ;; esac
 done
 case "$engine_outage" in stop|kill|stop,kill|kill,stop) ;; *) log "--engine-outage must be stop, kill or stop,kill"; exit 2 ;; esac
 command -v redis-server >/dev/null || { log "redis-server is needed (apt-get install redis-server)"; exit 1; }
@@ -61,7 +80,8 @@ command -v redis-server >/dev/null || { log "redis-server is needed (apt-get ins
 ensure_chdb
 ensure_jar
 work="$(mktemp -d /tmp/budchaos.XXXXXX)"
-results="${work}/results.md"
+results="${work}/results.md"            # the rows of faults a-e
+replicas_results="${work}/replicas.md"  # fault r's rows: a table of its own
 java_bin="$(java_home)/bin/java"
 jsig="$(java_home)/lib/libjsig.so"
 failed=false
@@ -345,39 +365,168 @@ fault_e() {
   stop_process e-redis
 }
 
+# --- r. service replicas ---------------------------------------------------------------------------------------------
+# duration_ms 10s|500ms|2m: milliseconds
+duration_ms() {
+  case "$1" in
+    *ms) echo "${1%ms}" ;;
+    *s) echo $(( ${1%s} * 1000 )) ;;
+    *m) echo $(( ${1%m} * 60000 )) ;;
+    *) log "--replica-claim-idle: a duration like 10s, got $1"; exit 2 ;;
+  esac
+}
+
+# pending_of REDIS PREFIX: the entries the group's consumers named PREFIX or PREFIX-n hold (read, not acknowledged)
+pending_of() {
+  { redis-cli -p "$1" --raw XINFO CONSUMERS budMetricsMessages budmetrics 2>/dev/null || true; } \
+    | awk -v c="$2" '$0 == "name" { getline; name = $0 } $0 == "pending" { getline; if (name == c || index(name, c "-") == 1) n += $0 }
+                     END { print n + 0 }'
+}
+
+fault_r() {
+  local redis=$((redis_base + 5)) ch=$((port_base + 34)) apps=($((port_base + 31)) $((port_base + 32)) $((port_base + 33)))
+  local half=$((replica_events / 2)) user=replicas password began loaded_at killed_at i
+  # count (below) appends its rows to $results: here, fault r's own table
+  local results="$replicas_results"
+  password="$(uuid)"
+  log "r: 3 instances on one consumer group and one ClickHouse, ${replica_events} events, one instance killed (-9) midway"
+  start_redis r-redis "$redis"
+  began=$(date +%s)
+  # replica-1 runs the embedded engine; its port is the others' ClickHouse, so it asks for credentials (docs/OPERATIONS.md,
+  # "The embedded engine's port"). All three read the same stream in the same group (each instance its own consumer
+  # names, replica-N-1 and -2) and keep their dedup claims in the same Redis.
+  local timers=() claim_note="the service's claim settings (REDIS_CLAIM_IDLE 60 s, INGEST_DEDUP_CLAIM_TTL 60 s)"
+  if [ -n "$replica_claim_idle" ]; then
+    local idle_ms
+    idle_ms="$(duration_ms "$replica_claim_idle")"
+    timers+=(REDIS_CLAIM_IDLE="${idle_ms}ms" REDIS_CLAIM_INTERVAL="$((idle_ms / 5))ms")
+  fi
+  [ -z "$replica_claim_ttl" ] || timers+=(INGEST_DEDUP_CLAIM_TTL="$replica_claim_ttl")
+  [ ${#timers[@]} = 0 ] || claim_note="claim settings ${timers[*]}"
+  start_service replica-1 "${apps[0]}" CLICKHOUSE_EMBEDDED_DATA="${work}/r-data" CLICKHOUSE_EMBEDDED_PORT="$ch" \
+      CLICKHOUSE_EMBEDDED_USER="$user" CLICKHOUSE_EMBEDDED_PASSWORD="$password" REDIS_PORT="$redis" REDIS_CONSUMER_NAME=replica-1 \
+      ${timers[@]+"${timers[@]}"}
+  wait_healthy replica-1 "${apps[0]}"
+  # one after the other: on 2 busy cores two starts side by side have each taken more than wait_healthy's 300 s
+  for i in 2 3; do
+    start_service "replica-${i}" "${apps[i - 1]}" CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT="$ch" CLICKHOUSE_USER="$user" \
+        CLICKHOUSE_PASSWORD="$password" REDIS_PORT="$redis" REDIS_CONSUMER_NAME="replica-${i}" ${timers[@]+"${timers[@]}"}
+    wait_healthy "replica-${i}" "${apps[i - 1]}"
+  done
+  loaded_at=$(date +%s)
+  local urls="http://127.0.0.1:${apps[0]},http://127.0.0.1:${apps[1]},http://127.0.0.1:${apps[2]}"
+  # 6 HTTP senders, 2 per instance; one whose instance is gone moves to the next (a load balancer in front of replicas)
+  "${chaos[@]}" http-send --url "$urls" --project "$(uuid)" --events "$half" --batch 100 --senders 6 --spread "$replica_spread" \
+      --give-up-after 150 --ledger "${work}/r-http.ledger" 2>> "${work}/r-senders.log" &
+  pid_of[http-sender]=$!
+  "${chaos[@]}" stream-send --redis "127.0.0.1:${redis}" --stream budMetricsMessages --project "$(uuid)" --events "$half" \
+      --per-message 10 --spread "$replica_spread" --give-up-after 150 --ledger "${work}/r-stream.ledger" 2>> "${work}/r-senders.log" &
+  pid_of[stream-sender]=$!
+  # midway: when half the stream's messages are in (on busy cores the senders fall far behind their schedule, so the
+  # clock is no measure), then at a moment when replica-3's consumers hold entries (read, not acknowledged), so that the
+  # others have something to claim (waiting at most 10 s for one)
+  local messages=$(( (half + 9) / 10 )) published deadline=$(( $(date +%s) + 600 ))
+  while true; do
+    published="$(redis-cli -p "$redis" XLEN budMetricsMessages 2>/dev/null || echo 0)"
+    if [ "${published:-0}" -ge $((messages / 2)) ] || [ "$(date +%s)" -ge "$deadline" ]; then break; fi
+    sleep 0.2
+  done
+  deadline=$(( $(date +%s) + 10 ))
+  while [ "$(pending_of "$redis" replica-3)" = 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+    sleep 0.05
+  done
+  # replica-3, not replica-1: killing the instance that runs the engine takes ClickHouse from all three (that is fault c)
+  kill9 replica-3
+  killed_at=$(date +%s)
+  local held
+  held="$(pending_of "$redis" replica-3)"
+  published="$(redis-cli -p "$redis" XLEN budMetricsMessages 2>/dev/null || echo '?')"
+  local when="$((killed_at - loaded_at)) s after the senders started (a load planned for ${replica_spread} s), ${published} of ${messages} stream messages published"
+  log "r: killed replica-3 (-9) ${when}; its consumers held ${held} entries"
+  # when the others have claimed all of them (after REDIS_CLAIM_IDLE, checked every REDIS_CLAIM_INTERVAL)
+  ( while [ "$(pending_of "$redis" replica-3)" -gt 0 ] && [ $(( $(date +%s) - killed_at )) -lt 300 ]; do sleep 1; done
+    echo $(( $(date +%s) - killed_at )) > "${work}/r-claimed-after" ) &
+  pid_of[r-claim-watch]=$!
+  wait_senders
+  local note="replica-3 (external) killed (-9) ${when}; ${claim_note}"
+  CLICKHOUSE_USER="$user" CLICKHOUSE_PASSWORD="$password" count "${work}/r-http.ledger" "$ch" "r. HTTP, 6 senders over 3 instances" \
+      --wait 180 --note "$note; a sender whose instance is gone moves to the next"
+  CLICKHOUSE_USER="$user" CLICKHOUSE_PASSWORD="$password" count "${work}/r-stream.ledger" "$ch" "r. stream, one consumer group" \
+      --redis "127.0.0.1:${redis}" --wait 180 --note "$note; its consumers held ${held} entries"
+  wait "${pid_of[r-claim-watch]}" 2>/dev/null || true
+  unset "pid_of[r-claim-watch]"
+  local claimed_after="not within 300 s"
+  [ -s "${work}/r-claimed-after" ] && claimed_after="$(cat "${work}/r-claimed-after") s after the kill"
+  # the summary: the two rows' columns summed (sent, acknowledged, stored, dead-lettered, lost, duplicated)
+  awk -F'|' -v held="$held" -v after="$claimed_after" -v startup=$((loaded_at - began)) -v total=$(( $(date +%s) - loaded_at )) \
+      -v kill_at=$((killed_at - loaded_at)) -v published="$published" -v messages="$messages" '
+    /^\| r\. HTTP/ { http = $3 } /^\| r\. stream/ { stream = $3 }
+    /^\| r\./ { for (i = 3; i <= 8; i++) { v = $i; gsub(/[* ]/, "", v); sum[i] += v } }
+    END {
+      print "| instances | killed | events sent: HTTP / stream | stored | lost | duplicated | entries the killed consumers held, claimed by the others | claimed | start-up of the 3 | senders started to settled |"
+      print "|---|---|---|---|---|---|---|---|---|---|"
+      printf "| 3: replica-1 embedded, replica-2 and -3 external on its port | replica-3, -9, %d s after the senders started, %s of %d stream messages in | %d / %d | %d | %s | %s | %d | %s | %d s | %d s |\n",
+        kill_at, published, messages, http, stream, sum[5], (sum[7] ? "**" sum[7] "**" : 0), (sum[8] ? "**" sum[8] "**" : 0), held, after, startup, total
+    }' "$replicas_results" > "${work}/r-summary.md"
+  stop_process replica-1
+  stop_process replica-2
+  stop_process r-redis
+}
+
 started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 commit="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty="$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)' || true)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 seconds_start=$(date +%s)
-echo "| fault | sent | acknowledged | stored | dead-lettered | lost | duplicated | notes |" > "$results"
-echo "|---|---|---|---|---|---|---|---|" >> "$results"
-for fault in a b c d e; do
+echo "| fault | sent | acknowledged | stored | dead-lettered | lost | duplicated | notes |" | tee "$results" > "$replicas_results"
+echo "|---|---|---|---|---|---|---|---|" | tee -a "$results" >> "$replicas_results"
+for fault in a b c d e r; do
   if selected "$fault"; then "fault_${fault}"; fi
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-{
-  echo "<!-- chaos:begin (written by scripts/chaos.sh --doc; edit outside the markers) -->"
+# section MARKER TABLE…: the run's header and the tables, between MARKER's begin and end comments
+section() {
+  local marker="$1" table; shift
+  echo "<!-- ${marker}:begin (written by scripts/chaos.sh --doc; edit outside the markers) -->"
   echo "Run: \`${command_line}\` on ${started_at}, commit \`${commit}\`${dirty}; $(( $(date +%s) - seconds_start )) s;"
   echo "$(nproc) cores, load average ${load_before} before, ${load_after} after (other jobs shared the machine)."
-  echo
-  cat "$results"
-  echo "<!-- chaos:end -->"
-} > "${work}/section.md"
+  for table in "$@"; do
+    echo
+    cat "$table"
+  done
+  echo "<!-- ${marker}:end -->"
+}
 
-if [ "$write_doc" = true ]; then
-  if grep -q '<!-- chaos:begin' "$doc"; then
-    awk -v section="${work}/section.md" '
-      /<!-- chaos:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
-      /<!-- chaos:end/ { skip = 0; next }
+# write_section MARKER FILE DOC: replaces MARKER's section in DOC (appends it when the doc has none yet)
+write_section() {
+  local marker="$1" file="$2" doc="$3"
+  if grep -q "<!-- ${marker}:begin" "$doc"; then
+    awk -v section="$file" -v begin="<!-- ${marker}:begin" -v end="<!-- ${marker}:end" '
+      index($0, begin) == 1 { while ((getline line < section) > 0) print line; skip = 1; next }
+      index($0, end) == 1 { skip = 0; next }
       !skip { print }' "$doc" > "${doc}.tmp" && mv "${doc}.tmp" "$doc"
   else
-    { echo; cat "${work}/section.md"; } >> "$doc"
+    { echo; cat "$file"; } >> "$doc"
   fi
-  log "table written to ${doc}"
+  log "${marker} table written to ${doc}"
+}
+
+sections=()
+if [[ ",${only}," =~ ,[a-e], ]]; then
+  section chaos "$results" > "${work}/section.md"
+  sections+=(chaos:"${work}/section.md")
 fi
-cat "${work}/section.md"
+if selected r; then
+  section replicas "${work}/r-summary.md" "$replicas_results" > "${work}/replicas-section.md"
+  sections+=(replicas:"${work}/replicas-section.md")
+fi
+for entry in "${sections[@]}"; do
+  marker="${entry%%:*}"
+  # fault r's table lives in docs/SCALING.md ("Service replicas"), the a-e table in docs/OPERATIONS.md
+  if [ "$write_doc" = true ]; then write_section "$marker" "${entry#*:}" "$([ "$marker" = replicas ] && echo "$scaling_doc" || echo "$doc")"; fi
+  cat "${entry#*:}"
+done
 if [ "$failed" = true ]; then
   log "something acknowledged was lost or stored twice (or a count failed): see the table"
   exit 1

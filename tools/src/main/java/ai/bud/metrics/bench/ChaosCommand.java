@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +30,14 @@ public final class ChaosCommand {
 
     static final String USAGE = """
             usage: chaos COMMAND [options]
-              http-send    --url URL --project UUID --ledger FILE [--events N] [--batch N] [--senders N] [--spread S]
+              http-send    --url URL[,URL…] --project UUID --ledger FILE [--events N] [--batch N] [--senders N] [--spread S]
                            [--give-up-after S] [--max-backoff-ms N] [--seed N] [--now EPOCH_MS] [--span-months N]
                            [--label TEXT]
                   POSTs Dapr bulk deliveries spread over --spread seconds, handling the answers as Dapr does (per-entry
                   SUCCESS / DROP / RETRY, 404 drops, anything else or no answer is retried, backing off from 0.5 s
                   doubling to --max-backoff-ms, default 4000), each bulk for at most --give-up-after seconds; writes
-                  what each event was told to the ledger.
+                  what each event was told to the ledger. With several URLs (instances), sender i starts on URL i mod n
+                  and moves to the next one when an instance does not answer.
               stream-send  --redis HOST:PORT --stream NAME --project UUID --ledger FILE [--events N] [--per-message N]
                            [--spread S] [--give-up-after S] [--seed N] [--now EPOCH_MS]
                   XADDs gateway messages (a CloudEvent of N events), reconnecting and re-sending when Redis is gone.
@@ -46,7 +48,8 @@ public final class ChaosCommand {
                            [--redis HOST:PORT --stream NAME --group NAME] [--wait S] [--settle S] [--note TEXT]
                   Waits (at most --wait s) until every acknowledged item is stored or dead-lettered and the stream is
                   drained, then prints the table row (and appends it to --table). Exit status 3 when anything
-                  acknowledged was lost or any event was stored twice.
+                  acknowledged was lost or any event was stored twice. Credentials for ClickHouse, when its port asks
+                  for them: CLICKHOUSE_USER and CLICKHOUSE_PASSWORD in the environment.
             """;
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -66,8 +69,10 @@ public final class ChaosCommand {
         }
         try {
             for (String key : List.of("url", "clickhouse-url")) {
-                if (o.containsKey(key) && !o.get(key).startsWith("http://127.0.0.1:")) {
-                    throw new BenchException("--" + key + " must be on 127.0.0.1, got " + o.get(key));
+                for (String url : o.getOrDefault(key, "").split(",")) {
+                    if (o.containsKey(key) && !url.startsWith("http://127.0.0.1:")) {
+                        throw new BenchException("--" + key + " must be on 127.0.0.1, got " + url);
+                    }
                 }
             }
             if (o.containsKey("redis") && !o.get("redis").startsWith("127.0.0.1:")) {
@@ -77,7 +82,7 @@ public final class ChaosCommand {
                 case "http-send" -> httpSend(o, err);
                 case "stream-send" -> streamSend(o, err);
                 case "poison" -> poison(o, err);
-                case "count" -> count(o, out, err);
+                case "count" -> count(o, env, out, err);
                 default -> {
                     err.println("chaos: unknown command " + command);
                     err.print(USAGE);
@@ -100,7 +105,8 @@ public final class ChaosCommand {
         UUID project = UUID.fromString(required(o, "project"));
         List<Map<String, Object>> events = ChaosEvents.events(project, integer(o, "events", 2000), integer(o, "seed", 1), now(o),
                 integer(o, "span-months", 0));
-        ChaosHttpSender sender = new ChaosHttpSender(new ChaosHttpSender.Settings(URI.create(required(o, "url")), events,
+        List<URI> urls = Arrays.stream(required(o, "url").split(",")).map(URI::create).toList();
+        ChaosHttpSender sender = new ChaosHttpSender(new ChaosHttpSender.Settings(urls, events,
                 integer(o, "batch", 100), integer(o, "senders", 2), seconds(o, "spread", 20), seconds(o, "give-up-after", 120),
                 Duration.ofMillis(Math.min(500, integer(o, "max-backoff-ms", 4000))), Duration.ofMillis(integer(o, "max-backoff-ms", 4000)),
                 Expect.STORED, o.getOrDefault("label", "valid events over HTTP")));
@@ -179,7 +185,7 @@ public final class ChaosCommand {
         return 0;
     }
 
-    private static int count(Map<String, String> o, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+    private static int count(Map<String, String> o, Map<String, String> env, PrintStream out, PrintStream err) throws IOException, InterruptedException {
         List<ChaosLedger> ledgers = new ArrayList<>();
         for (String file : required(o, "ledger").split(",")) {
             ledgers.add(ChaosLedger.read(Path.of(file)));
@@ -192,7 +198,8 @@ public final class ChaosCommand {
             port = Integer.parseInt(redis[1]);
         }
         ChaosCounter.Target target = new ChaosCounter.Target(URI.create(required(o, "clickhouse-url")), o.getOrDefault("database", "bud"),
-                host, port, host == null ? null : o.getOrDefault("stream", "budMetricsMessages"), o.getOrDefault("group", "budmetrics"));
+                host, port, host == null ? null : o.getOrDefault("stream", "budMetricsMessages"), o.getOrDefault("group", "budmetrics"),
+                env.get("CLICKHOUSE_USER"), env.get("CLICKHOUSE_PASSWORD"));
         List<String> notes = o.containsKey("note") ? List.of(o.get("note")) : List.of();
         ChaosCounter.Row row = new ChaosCounter(target, err).count(required(o, "fault"), ledgers, seconds(o, "wait", 60), seconds(o, "settle", 3),
                 notes);

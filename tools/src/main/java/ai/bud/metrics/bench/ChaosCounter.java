@@ -27,8 +27,12 @@ import java.util.UUID;
  */
 final class ChaosCounter {
 
-    /** Where the counter looks: the engine's ClickHouse HTTP interface, and optionally the stream's Redis. */
-    record Target(URI clickhouse, String database, String redisHost, int redisPort, String stream, String group) {
+    /**
+     * Where the counter looks: the engine's ClickHouse HTTP interface (with the credentials its port asks for, or null),
+     * and optionally the stream's Redis.
+     */
+    record Target(URI clickhouse, String database, String redisHost, int redisPort, String stream, String group, String user,
+            String password) {
     }
 
     /** What is stored and dead-lettered: rows per inference id, dead letters by inference id and by stream entry id. */
@@ -293,9 +297,15 @@ final class ChaosCounter {
     }
 
     private String query(String sql) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(target.clickhouse().resolve("/")).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.clickhouse().resolve("/")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(sql));
+        if (target.user() != null && !target.user().isBlank()) {
+            request.header("X-ClickHouse-User", target.user());
+        }
+        if (target.password() != null && !target.password().isEmpty()) {
+            request.header("X-ClickHouse-Key", target.password());
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("ClickHouse answered " + response.statusCode() + ": " + response.body().lines().findFirst().orElse(""));
         }

@@ -25,6 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the whole delivery; any other status or no answer (service killed, connection reset) sends the bulk again. Retries
  * back off (by default from 0.5 s, doubling to 4 s) until every entry is done or the bulk's give-up time has passed
  * (Dapr's resiliency policy bounds them too). Records what each event was last told.
+ *
+ * <p>Given several instances, sender thread {@code i} starts on instance {@code i mod n} and, when an instance gives no
+ * answer (killed: connection refused or lost), moves to the next one, as a load balancer in front of service replicas
+ * would take the retry elsewhere.
  */
 final class ChaosHttpSender {
 
@@ -33,7 +37,7 @@ final class ChaosHttpSender {
     static final String DROPPED_BY_404 = "HTTP404";
 
     /** {@code firstBackoff} doubling to {@code maxBackoff} between the attempts of one bulk. */
-    record Settings(URI url, List<Map<String, Object>> events, int batch, int senders, Duration spread, Duration giveUp,
+    record Settings(List<URI> urls, List<Map<String, Object>> events, int batch, int senders, Duration spread, Duration giveUp,
             Duration firstBackoff, Duration maxBackoff, Expect expect, String label) {
     }
 
@@ -58,11 +62,12 @@ final class ChaosHttpSender {
         ExecutorService pool = Executors.newFixedThreadPool(settings.senders());
         List<Future<?>> futures = new ArrayList<>();
         for (int s = 0; s < settings.senders(); s++) {
+            int first = s;
             futures.add(pool.submit(() -> {
-                try (PlainHttp connection = new PlainHttp(settings.url())) {
+                try (Instances instances = new Instances(settings.urls(), first)) {
                     for (int i; (i = next.getAndIncrement()) < bulks.size(); ) {
                         sleepUntil(start + i * step);
-                        deliver(connection, bulks.get(i));
+                        deliver(instances, bulks.get(i));
                     }
                 }
                 return null;
@@ -94,7 +99,7 @@ final class ChaosHttpSender {
         }
     }
 
-    private void deliver(PlainHttp connection, List<Map<String, Object>> bulk) throws InterruptedException, IOException {
+    private void deliver(Instances instances, List<Map<String, Object>> bulk) throws InterruptedException, IOException {
         Map<String, Map<String, Object>> remaining = new LinkedHashMap<>();
         bulk.forEach(event -> remaining.put(ChaosEvents.inferenceId(event), event));
         long giveUp = System.nanoTime() + settings.giveUp().toNanos();
@@ -104,7 +109,7 @@ final class ChaosHttpSender {
             try {
                 byte[] body = ChaosEvents.json(ChaosEvents.bulk(new ArrayList<>(remaining.values()), true));
                 long sent = System.nanoTime();
-                PlainHttp.Answer answer = connection.post(ADD, body);
+                PlainHttp.Answer answer = instances.current().post(ADD, body);
                 slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
                 count("HTTP " + answer.status());
                 if (answer.status() == 200) {
@@ -128,7 +133,9 @@ final class ChaosHttpSender {
                 }
             } catch (IOException e) {
                 count("no answer (" + reason(e) + ")");
-                connection.close();
+                if (instances.failOver()) {
+                    count("moved to another instance");
+                }
             }
             if (remaining.isEmpty()) {
                 return;
@@ -171,6 +178,40 @@ final class ChaosHttpSender {
             return "timed out";
         }
         return "connection lost";
+    }
+
+    /** One sender thread's connection to the instance it is on, and the instances to move to when that one is gone. */
+    private static final class Instances implements AutoCloseable {
+
+        private final List<URI> urls;
+        private int index;
+        private PlainHttp connection;
+
+        Instances(List<URI> urls, int first) {
+            this.urls = urls;
+            this.index = first % urls.size();
+            this.connection = new PlainHttp(urls.get(index));
+        }
+
+        PlainHttp current() {
+            return connection;
+        }
+
+        /** Drops the connection and, when there are other instances, moves to the next; whether it moved. */
+        boolean failOver() throws IOException {
+            connection.close();
+            if (urls.size() == 1) {
+                return false;
+            }
+            index = (index + 1) % urls.size();
+            connection = new PlainHttp(urls.get(index));
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            connection.close();
+        }
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {
