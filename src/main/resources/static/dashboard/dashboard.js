@@ -160,7 +160,10 @@ function showMessage(text, isError) {
 async function loadIds(state) {
   const { from, to } = range(state);
   const key = state.preset === 'custom' ? from + '|' + (to || '') : state.preset;
-  if (idsRange === key) return;
+  if (idsRange === key) {
+    if ($('filter-id').dataset.wanted !== undefined) fillFilterChoices(); // a state from the URL, same range
+    return;
+  }
   const params = new URLSearchParams({ from_date: from });
   if (to) params.set('to_date', to);
   const ids = await (await call('/observability/ids?' + params, { headers: headers({ Accept: 'application/json' }) })).json();

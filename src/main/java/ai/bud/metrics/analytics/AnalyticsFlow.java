@@ -4,6 +4,7 @@ import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.errors.ApiException;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
+import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,7 +118,8 @@ public class AnalyticsFlow {
      */
     public void negotiate(Exchange exchange) {
         Message message = exchange.getMessage();
-        AnswerFormat format = AnswerFormat.negotiate(QueryString.parameters(message.getHeader(Exchange.HTTP_QUERY, String.class)).get("format"),
+        HttpServletRequest http = message.getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class);
+        AnswerFormat format = AnswerFormat.negotiate(http == null ? null : http.getParameter("format"),
                 message.getHeader("Accept", String.class));
         exchange.setProperty(FORMAT, format);
         exchange.setProperty(CACHE_KEY, new AnswerKey(exchange.getProperty(REQUEST, AnalyticsRequest.class), format));

@@ -1,11 +1,14 @@
 package ai.bud.metrics.analytics;
 
 import ai.bud.metrics.clickhouse.EngineClient;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -25,10 +28,17 @@ public class IdsFlow {
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
     }
 
-    /** The query string's range into the property {@value #RANGE}; 422 naming each bad or unknown parameter. */
+    /**
+     * The query string's range (the container's parameters: percent-decoded, a repeated name's first value) into the
+     * property {@value #RANGE}; 422 naming each bad or unknown parameter.
+     */
     public void parse(Exchange exchange) {
-        String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
-        exchange.setProperty(RANGE, PresentIds.range(QueryString.parameters(query), clock));
+        HttpServletRequest http = exchange.getMessage().getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (http != null) {
+            http.getParameterMap().forEach((name, values) -> parameters.put(name, values.length == 0 ? "" : values[0]));
+        }
+        exchange.setProperty(RANGE, PresentIds.range(parameters, clock));
     }
 
     /** Runs the query and answers the ids as JSON bytes. */

@@ -61,11 +61,7 @@ class AnalyticsExportTest {
 
     @BeforeAll
     void load() throws Exception {
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("TRUNCATE TABLE ModelInferenceDetails");
-            statement.execute("TRUNCATE TABLE ModelInference");
-        }
-        DATA.insert(dataSource);
+        DATA.replaceAll(dataSource);
     }
 
     static Stream<Arguments> cases() {

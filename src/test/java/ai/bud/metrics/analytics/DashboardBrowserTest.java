@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -84,11 +85,7 @@ class DashboardBrowserTest {
     void start() throws Exception {
         assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; scripts/test.sh does)").isExecutable();
         assertThat(CHROMEDRIVER).as("Debian's chromium-driver").isExecutable();
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("TRUNCATE TABLE ModelInferenceDetails");
-            statement.execute("TRUNCATE TABLE ModelInference");
-        }
-        DATA.insert(dataSource);
+        DATA.replaceAll(dataSource);
 
         userData = Files.createTempDirectory("budmetrics-chromium-");
         ChromeOptions options = new ChromeOptions();
@@ -143,8 +140,9 @@ class DashboardBrowserTest {
         to = "2024-01-31T23:59:59Z";
         replace("from", from);
         replace("to", to);
+        renders = renders();
         new Select(driver.findElement(By.id("unit"))).selectByValue("week");
-        waitForRender(renders());
+        waitForRender(renders);
         replace("timezone", "Asia/Kolkata");
         renders = renders();
         driver.findElement(By.id("apply")).click();
@@ -153,8 +151,9 @@ class DashboardBrowserTest {
 
         // 4. grouped per model, top 3, days again
         replace("topk", "3");
+        renders = renders();
         new Select(driver.findElement(By.id("unit"))).selectByValue("day");
-        waitForRender(renders());
+        waitForRender(renders);
         replace("timezone", "UTC");
         renders = renders();
         new Select(driver.findElement(By.id("group"))).selectByValue("model");
@@ -285,8 +284,9 @@ class DashboardBrowserTest {
 
     private void replace(String id, String text) {
         WebElement input = driver.findElement(By.id(id));
-        input.clear();
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
         input.sendKeys(text);
+        assertThat(input.getAttribute("value")).isEqualTo(text);
     }
 
     private WebElement body() {
