@@ -63,10 +63,12 @@ function writeState(state) {
   }
   params.set('unit', state.unit);
   params.set('tz', state.tz);
-  if (state.group) params.set('group', state.group);
-  if (state.group) params.set('topk', state.topk);
-  if (state.filterId) { params.set('fdim', state.filterDimension); params.set('fid', state.filterId); }
-  if (!state.delta) params.set('delta', '0');
+  // every control, so that render(), which reads the state back from here, keeps what the user set
+  params.set('group', state.group);
+  params.set('topk', state.topk);
+  params.set('fdim', state.filterDimension);
+  params.set('fid', state.filterId);
+  params.set('delta', state.delta ? '1' : '0');
   history.replaceState(null, '', '#' + params.toString());
 }
 
@@ -249,15 +251,17 @@ function draw(answer, state) {
     const series = [{}];
     const data = [xs];
     let color = 0;
+    // grouped: one line per series, of the chart's first value (the table has the others), so the chart stays readable
+    const lines = state.group ? chart.lines.slice(0, 1) : chart.lines;
     for (const key of keys) {
-      for (const [metric, field, label] of chart.lines) {
-        const name = state.group ? key.slice(0, 8) + (chart.lines.length > 1 ? ' ' + label : '') : label;
+      for (const [metric, field, label] of lines) {
+        const name = state.group ? key.slice(0, 8) + ' ' + label : label;
         series.push({ label: name, stroke: COLORS[color++ % COLORS.length], width: 1.5, points: { size: 4 } });
         data.push(buckets.map((b) => value(b, key, metric, field)));
       }
     }
     plots.push(new uPlot({
-      width, height: 220, series, scales: { x: { time: true } },
+      width, height: 220, series, scales: { x: { time: true } }, axes: [{}, { size: 64 }],
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), state.tz || 'UTC'),
     }, data, box));
   }

@@ -79,6 +79,7 @@ class DashboardBrowserTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Oracle oracle = new Oracle(DATA.events);
     private Path userData;
+    private Path downloads;
     private ChromeDriver driver;
 
     @BeforeAll
@@ -88,11 +89,14 @@ class DashboardBrowserTest {
         DATA.replaceAll(dataSource);
 
         userData = Files.createTempDirectory("budmetrics-chromium-");
+        downloads = Files.createDirectories(userData.resolve("downloads"));
         ChromeOptions options = new ChromeOptions();
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--window-size=1400,1800", "--user-data-dir=" + userData);
+                "--window-size=1280,960", "--user-data-dir=" + userData);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -178,6 +182,16 @@ class DashboardBrowserTest {
         waitForRender(renders);
         Ask filtered = Ask.of(from, to, METRICS).unit("day").groupBy("model").filter("endpoint", UUID.fromString(endpoint));
         checkTable(filtered);
+
+        // the download button saves the CSV of the view: the API's CSV of the same request, byte for byte
+        driver.findElement(By.id("download-csv")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> csvDownloads().size() == 1);
+        Path file = csvDownloads().get(0);
+        assertThat(file.getFileName().toString()).isEqualTo("analytics_20240101T000000Z_20240131T235959Z_day.csv");
+        HttpResponse<String> csv = http.send(HttpRequest.newBuilder(URI.create(base() + "/observability/analytics?format=csv"))
+                .header("Content-Type", "application/json").header("dapr-api-token", TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(filtered.toJson(mapper))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Files.readString(file)).isEqualTo(csv.body()).startsWith("time_period,model_id,request_count.count,");
 
         // 6. the state is in the URL: a reload (or the link shared) shows the same view
         assertThat(driver.getCurrentUrl()).contains("group=model").contains("fid=" + endpoint).doesNotContain(TOKEN);
@@ -275,6 +289,15 @@ class DashboardBrowserTest {
             }
         }
         return List.copyOf(ids);
+    }
+
+    /** Finished downloads (Chrome writes a .crdownload first and renames it when done). */
+    private List<Path> csvDownloads() {
+        try (Stream<Path> files = Files.list(downloads)) {
+            return files.filter(f -> f.toString().endsWith(".csv")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private List<String> filterChoices() {
