@@ -4,6 +4,7 @@ import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.errors.ApiException;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
+import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,10 @@ public class AnalyticsFlow {
     static final String REQUEST = "analyticsRequest";
     /** Whether the requested range reaches the present: the route picks the cache tier from it. */
     static final String REACHES_PRESENT = "analyticsReachesPresent";
+    /** The {@link AnswerFormat} negotiated for the answer. */
+    static final String FORMAT = "analyticsFormat";
+    /** The answer's cache key ({@link AnswerKey}): the request and its format. */
+    static final String CACHE_KEY = "analyticsCacheKey";
     /** ClickHouse's TIMEOUT_EXCEEDED: the query ran past {@code max_execution_time}. */
     static final int TIMEOUT_EXCEEDED = 159;
 
@@ -104,6 +109,37 @@ public class AnalyticsFlow {
 
     static ApiException tooLarge(long maxBodyBytes) {
         return ApiException.payloadTooLarge("body is larger than " + maxBodyBytes + " bytes (ANALYTICS_MAX_BODY_SIZE)");
+    }
+
+    /**
+     * Picks the answer's format from {@code ?format=} or {@code Accept} ({@link AnswerFormat#negotiate}) into
+     * {@value #FORMAT}, and sets the cache key {@value #CACHE_KEY}. Runs after {@link #parse}, before the route drops
+     * the request headers.
+     */
+    public void negotiate(Exchange exchange) {
+        Message message = exchange.getMessage();
+        HttpServletRequest http = message.getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class);
+        AnswerFormat format = AnswerFormat.negotiate(http == null ? null : http.getParameter("format"),
+                message.getHeader("Accept", String.class));
+        exchange.setProperty(FORMAT, format);
+        exchange.setProperty(CACHE_KEY, new AnswerKey(exchange.getProperty(REQUEST, AnalyticsRequest.class), format));
+    }
+
+    /** The JSON answer (the body) as the CSV or NDJSON table of {@link AnalyticsExport}. */
+    public byte[] export(Exchange exchange) {
+        return AnalyticsExport.convert(exchange.getMessage().getBody(byte[].class), exchange.getProperty(REQUEST, AnalyticsRequest.class),
+                exchange.getProperty(FORMAT, AnswerFormat.class));
+    }
+
+    /** {@code Content-Type} of the format, and for a table a {@code Content-Disposition} naming its file. */
+    public void answerHeaders(Exchange exchange) {
+        AnswerFormat format = exchange.getProperty(FORMAT, AnswerFormat.class);
+        Message message = exchange.getMessage();
+        message.setHeader(Exchange.CONTENT_TYPE, format.contentType());
+        if (format != AnswerFormat.JSON) {
+            message.setHeader("Content-Disposition", "attachment; filename=\""
+                    + AnalyticsExport.fileName(exchange.getProperty(REQUEST, AnalyticsRequest.class), format) + "\"");
+        }
     }
 
     public SqlQuery buildQuery(Exchange exchange) {

@@ -198,7 +198,7 @@ public final class AnalyticsRequestParser {
         return List.copyOf(names);
     }
 
-    private static Instant instant(JsonNode node, String field, boolean required, List<FieldError> errors) {
+    static Instant instant(JsonNode node, String field, boolean required, List<FieldError> errors) {
         if (node == null || node.isNull()) {
             if (required) {
                 errors.add(new FieldError(field, field + " is required"));

@@ -48,6 +48,7 @@ public record ErrorEnvelope(String object, int code, String type, String message
             case 403 -> "ForbiddenError";
             case 404 -> "NotFoundError";
             case 405 -> "MethodNotAllowedError";
+            case 406 -> "NotAcceptableError";
             case 413 -> "PayloadTooLargeError";
             case 415 -> "UnsupportedMediaTypeError";
             case 422 -> "UnprocessableEntityError";

@@ -51,11 +51,7 @@ class AnalyticsEndToEndTest {
 
     @BeforeAll
     void load() throws Exception {
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("TRUNCATE TABLE ModelInferenceDetails");
-            statement.execute("TRUNCATE TABLE ModelInference");
-        }
-        DATA.insert(dataSource);
+        DATA.replaceAll(dataSource);
         try (var connection = dataSource.getConnection(); var statement = connection.createStatement();
                 var rows = statement.executeQuery("SELECT count(), countIf(i.timestamp != toStartOfSecond(d.request_arrival_time)) "
                         + "FROM ModelInference AS i INNER JOIN ModelInferenceDetails AS d ON d.inference_id = i.inference_id")) {

@@ -82,6 +82,15 @@ final class GeneratedEvents {
         }
     }
 
+    /** Empties both tables of the suite's database, then {@link #insert}s these events: the tables hold exactly them. */
+    void replaceAll(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("TRUNCATE TABLE ModelInferenceDetails");
+            statement.execute("TRUNCATE TABLE ModelInference");
+        }
+        insert(dataSource);
+    }
+
     void insert(DataSource dataSource) throws SQLException {
         Random random = new Random(7);
         try (Connection connection = dataSource.getConnection()) {

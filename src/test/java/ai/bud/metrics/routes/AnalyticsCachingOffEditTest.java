@@ -32,7 +32,7 @@ class AnalyticsCachingOffEditTest {
                   - setHeader:
                       id: cache-get-key
                       name: CamelCaffeineKey
-                      simple: "${body}"
+                      simple: "${exchangeProperty.analyticsCacheKey}"
                   - toD:
                       id: cache-get
                       uri: "caffeine-cache:${exchangeProperty.analyticsCache}"
@@ -46,7 +46,7 @@ class AnalyticsCachingOffEditTest {
             - setHeader:
                 id: cache-put-key
                 name: CamelCaffeineKey
-                simple: "${exchangeProperty.analyticsRequest}"
+                simple: "${exchangeProperty.analyticsCacheKey}"
             - toD:
                 id: cache-store
                 uri: "caffeine-cache:${exchangeProperty.analyticsCache}"

@@ -63,8 +63,8 @@ class AnalyticsStepEditTest {
     static final EditedRoutes ROUTES = EditedRoutes.copy()
             .replace("analytics.camel.yaml", "        - bean:\n            id: parse-request\n",
                     AUTH_CHECK.indent(8) + "        - bean:\n            id: parse-request\n")
-            .replace("analytics.camel.yaml", "        - setHeader:\n            id: json-content-type\n",
-                    ANSWER_EDITS.indent(8) + "        - setHeader:\n            id: json-content-type\n");
+            .replace("analytics.camel.yaml", "        - bean:\n            id: answer-headers\n",
+                    ANSWER_EDITS.indent(8) + "        - bean:\n            id: answer-headers\n");
 
     @DynamicPropertySource
     static void routes(DynamicPropertyRegistry registry) {

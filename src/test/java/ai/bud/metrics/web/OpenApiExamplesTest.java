@@ -85,6 +85,7 @@ class OpenApiExamplesTest {
                 case "observability_metrics" -> "/components/schemas/AnalyticsResponse";
                 case "info" -> "/components/schemas/IngestReply";
                 case "error" -> "/components/schemas/Error";
+                case "observability_ids" -> "/components/schemas/Ids";
                 default -> throw new AssertionError("API_REFERENCE.md:" + line + ": a JSON block of no known kind: " + block.group(2));
             };
             examples.add(new Example("API_REFERENCE.md:" + line + " " + answer.path("object").asText(), schema, answer));

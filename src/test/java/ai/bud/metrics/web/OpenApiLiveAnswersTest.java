@@ -321,6 +321,25 @@ class OpenApiLiveAnswersTest {
         assertThat(document.json()).isEqualTo(CONTRACT.document());
     }
 
+    /** The dashboard's endpoint and the export's refusal (issue 14). */
+    @Test
+    void theIdsEndpointAndTheExportAnswerInTheContract() throws Exception {
+        String ids = "/observability/ids";
+        Answer present = send("GET", ids + "?from_date=2020-06-01T00:00:00Z&to_date=2020-06-03T00:00:00Z", null, null, UUID.randomUUID().toString(), true);
+        assertThat(present.status()).isEqualTo(200);
+        assertValid("get", ids, present, "ids");
+        expectError(422, "get", ids, send("GET", ids + "?to_date=2020-06-03", null, null, UUID.randomUUID().toString(), true), "from_date");
+        expectError(401, "get", ids, send("GET", ids + "?from_date=2020-06-01", null, null, UUID.randomUUID().toString(), false), "dapr-api-token");
+        expectError(405, "get", ids, send("POST", ids, "application/json", "{}".getBytes(StandardCharsets.UTF_8), UUID.randomUUID().toString(), true), "method");
+
+        HttpResponse<byte[]> xml = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ANALYTICS))
+                .header("Content-Type", "application/json").header("Accept", "application/xml").header("dapr-api-token", TOKEN)
+                .header("dapr-caller-app-id", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"metrics\":[\"request_count\"],\"from_date\":\"2020-06-01\",\"to_date\":\"2020-06-02\"}"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        expectError(406, "post", ANALYTICS, new Answer(xml.statusCode(), xml.headers(), xml.body()), "Accept");
+    }
+
     /** The consumer rest-openapi creates takes routes/api.camel.yaml's endpoint properties: bodies as streams, never forms. */
     @Test
     void theContractsConsumerStreamsBodiesAndNeverParsesForms() {
