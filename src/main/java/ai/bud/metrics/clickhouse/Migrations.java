@@ -25,16 +25,25 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * The schema as ordered SQL files under {@code db/migrations/} (adding a migration is adding a file).
  * Every statement is idempotent ({@code IF NOT EXISTS}); {@code ${database}} stands for the configured
  * database. A file whose first line is {@code -- optional: model-inference} runs only when the gateway's
- * ModelInference table is wanted.
+ * ModelInference table is wanted; one whose first line is {@code -- requires: <Table>} runs only where that table
+ * exists when the migrations are applied (the rollup views over the gateway's ModelInference: a later run, once the
+ * table is there, creates them).
  */
 public final class Migrations {
 
     static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
     private static final String OPTIONAL_MODEL_INFERENCE = "-- optional: model-inference";
+    private static final Pattern REQUIRES = Pattern.compile("-- requires: (\\w+)");
     private static final Pattern CREATE_TABLE = Pattern.compile("(?i)CREATE\\s+TABLE\\s+IF\\s+NOT\\s+EXISTS\\s+\\$\\{database}\\.(\\w+)");
 
     record Migration(String name, String sql) {
+        /** The table named by a first line {@code -- requires: <Table>}, or null. */
+        String requiredTable() {
+            Matcher matcher = REQUIRES.matcher(sql.lines().findFirst().orElse(""));
+            return matcher.matches() ? matcher.group(1) : null;
+        }
+
         List<String> statements(String database) {
             List<String> statements = new ArrayList<>();
             for (String part : sql.replace("${database}", database).split(";\\s*(\\n|$)")) {
@@ -97,6 +106,11 @@ public final class Migrations {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE IF NOT EXISTS " + database);
             for (Migration migration : migrations) {
+                String required = migration.requiredTable();
+                if (required != null && !exists(statement, required)) {
+                    log.info("migration {} skipped: it needs table {}.{}, which does not exist (yet)", migration.name(), database, required);
+                    continue;
+                }
                 for (String sql : migration.statements(database)) {
                     try {
                         statement.execute(sql);
@@ -106,6 +120,12 @@ public final class Migrations {
                 }
                 log.info("migration {} applied to database {}", migration.name(), database);
             }
+        }
+    }
+
+    private boolean exists(Statement statement, String table) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("EXISTS TABLE " + database + "." + table)) {
+            return rows.next() && rows.getInt(1) == 1;
         }
     }
 
