@@ -305,7 +305,8 @@ public final class QueryBuilder {
         sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
         if (edges) {
             sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys));
-            columns.forEach(c -> sql.append(",\n            ").append(c.fromRaw()).append(" AS ").append(c.column()));
+            // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
+            columns.forEach(c -> sql.append(",\n            ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
             sql.append("\n        FROM edge\n        GROUP BY bucket").append(aliases(keys)).append('\n');
         }
         sql.append("    ),\n");
