@@ -93,6 +93,35 @@ class MigrationsTest {
         }
     }
 
+    /** 005 (the rollup views that read ModelInference) waits until that table exists, then creates them on a later run. */
+    @Test
+    void theRollupViewsOverModelInferenceWaitForIt() throws Exception {
+        String database = "migrations_rollup_it";
+        try (Connection connection = TestClickHouse.connector().openConnection("default")) {
+            drop(connection, database);
+            Migrations.load(database, false).apply(connection);
+            assertThat(views(connection, database)).containsExactly("InferenceRollupFromDetails", "InferenceSecondCountsFromDetails");
+            Migrations.load(database, true).apply(connection);
+            assertThat(views(connection, database)).containsExactly("InferenceRollupFromDetails", "InferenceRollupOnDetails",
+                    "InferenceRollupOnInference", "InferenceSecondCountsFromDetails");
+            drop(connection, database);
+        }
+    }
+
+    private static java.util.List<String> views(Connection connection, String database) throws Exception {
+        java.util.List<String> views = new java.util.ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT name FROM system.tables WHERE database = ? AND engine = 'MaterializedView' ORDER BY name")) {
+            statement.setString(1, database);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    views.add(rows.getString(1));
+                }
+            }
+        }
+        return views;
+    }
+
     @Test
     void verifyFailsNamingTheMissingTable() throws Exception {
         String database = "migrations_verify_it";
