@@ -54,6 +54,9 @@ class AnalyticsEndToEndTest {
         try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             statement.execute("TRUNCATE TABLE ModelInferenceDetails");
             statement.execute("TRUNCATE TABLE ModelInference");
+            // the rollups are fed from these tables; emptied with them (the suite's engine keeps data between runs)
+            statement.execute("TRUNCATE TABLE InferenceRollup");
+            statement.execute("TRUNCATE TABLE InferenceSecondCounts");
         }
         DATA.insert(dataSource);
         try (var connection = dataSource.getConnection(); var statement = connection.createStatement();
