@@ -53,38 +53,80 @@ CREATE TABLE IF NOT EXISTS ${database}.RollupBackfill
 ENGINE = MergeTree
 ORDER BY name;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupFromDetails TO ${database}.InferenceRollup AS
+-- What the rollup adds up passes through two Null tables (they store nothing; their views aggregate each block): the
+-- counted rows (from the view on ModelInferenceDetails, or from the backfill) and the joined pairs of a
+-- ModelInferenceDetails and a ModelInference row (from the views of 005, or from its backfill). So each aggregation is
+-- written once, whoever feeds it.
+CREATE TABLE IF NOT EXISTS ${database}.InferenceRollupRequests
+(
+    project_id UUID,
+    model_id UUID,
+    endpoint_id UUID,
+    request_arrival_time DateTime64(3),
+    request_forward_time DateTime64(3),
+    is_success Bool
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS ${database}.InferenceRollupPairs
+(
+    project_id UUID,
+    model_id UUID,
+    endpoint_id UUID,
+    request_arrival_time DateTime64(3),
+    input_tokens Nullable(UInt32),
+    output_tokens Nullable(UInt32),
+    response_time_ms Nullable(UInt32),
+    ttft_ms Nullable(UInt32),
+    cached Bool
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupFromRequests TO ${database}.InferenceRollup AS
 SELECT project_id, model_id, endpoint_id,
     toDateTime(intDiv(toUnixTimestamp(request_arrival_time), 900) * 900, 'UTC') AS grain,
     count() AS requests,
     countIf(is_success) AS successes,
     sum(toUnixTimestamp64Milli(request_forward_time) - toUnixTimestamp64Milli(request_arrival_time)) AS queuing_ms
-FROM ${database}.ModelInferenceDetails
+FROM ${database}.InferenceRollupRequests
 GROUP BY project_id, model_id, endpoint_id, grain;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceSecondCountsFromDetails TO ${database}.InferenceSecondCounts AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceSecondCountsFromRequests TO ${database}.InferenceSecondCounts AS
 SELECT project_id, model_id, endpoint_id, toDateTime(toUnixTimestamp(request_arrival_time), 'UTC') AS second,
     count() AS requests
-FROM ${database}.ModelInferenceDetails
+FROM ${database}.InferenceRollupRequests
 GROUP BY project_id, model_id, endpoint_id, second;
 
--- Backfill: the rows present before the views existed, once (guarded by its RollupBackfill row, written last).
-INSERT INTO ${database}.InferenceRollup (project_id, model_id, endpoint_id, grain, requests, successes, queuing_ms)
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupFromPairs TO ${database}.InferenceRollup AS
 SELECT project_id, model_id, endpoint_id,
     toDateTime(intDiv(toUnixTimestamp(request_arrival_time), 900) * 900, 'UTC') AS grain,
-    count() AS requests,
-    countIf(is_success) AS successes,
-    sum(toUnixTimestamp64Milli(request_forward_time) - toUnixTimestamp64Milli(request_arrival_time)) AS queuing_ms
-FROM ${database}.ModelInferenceDetails
-WHERE (SELECT count() FROM ${database}.RollupBackfill WHERE name = 'details') = 0
-GROUP BY project_id, model_id, endpoint_id, grain
-SETTINGS max_partitions_per_insert_block = 0;
+    count() AS inferences,
+    sum(coalesce(input_tokens, 0)) AS input_tokens,
+    sum(coalesce(output_tokens, 0)) AS output_tokens,
+    sum(coalesce(ttft_ms, 0)) AS ttft_ms_sum,
+    count(ttft_ms) AS ttft_ms_count,
+    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms)) AS ttft_ms_quantiles,
+    sum(coalesce(response_time_ms, 0)) AS response_ms_sum,
+    count(response_time_ms) AS response_ms_count,
+    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms)) AS response_ms_quantiles,
+    sumIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / assumeNotNull(response_time_ms),
+        isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS throughput_sum,
+    countIf(isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS throughput_count,
+    countIf(cached) AS cached,
+    sumIf(coalesce(response_time_ms, 0), cached) AS cached_response_ms_sum,
+    countIf(isNotNull(response_time_ms) AND cached) AS cached_response_ms_count
+FROM ${database}.InferenceRollupPairs
+GROUP BY project_id, model_id, endpoint_id, grain;
 
-INSERT INTO ${database}.InferenceSecondCounts (project_id, model_id, endpoint_id, second, requests)
-SELECT project_id, model_id, endpoint_id, toDateTime(toUnixTimestamp(request_arrival_time), 'UTC') AS second, count() AS requests
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupRequestsFromDetails TO ${database}.InferenceRollupRequests AS
+SELECT project_id, model_id, endpoint_id, request_arrival_time, request_forward_time, is_success
+FROM ${database}.ModelInferenceDetails;
+
+-- Backfill: the rows present before the views existed, once (guarded by its RollupBackfill row, written last).
+INSERT INTO ${database}.InferenceRollupRequests
+SELECT project_id, model_id, endpoint_id, request_arrival_time, request_forward_time, is_success
 FROM ${database}.ModelInferenceDetails
 WHERE (SELECT count() FROM ${database}.RollupBackfill WHERE name = 'details') = 0
-GROUP BY project_id, model_id, endpoint_id, second
 SETTINGS max_partitions_per_insert_block = 0;
 
 INSERT INTO ${database}.RollupBackfill (name)

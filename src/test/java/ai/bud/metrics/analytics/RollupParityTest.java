@@ -75,11 +75,12 @@ class RollupParityTest {
 
     static void dropRollups(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            for (String view : List.of("InferenceRollupFromDetails", "InferenceSecondCountsFromDetails", "InferenceRollupOnDetails",
-                    "InferenceRollupOnInference")) {
+            for (String view : List.of("InferenceRollupRequestsFromDetails", "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference",
+                    "InferenceRollupFromRequests", "InferenceSecondCountsFromRequests", "InferenceRollupFromPairs")) {
                 statement.execute("DROP VIEW IF EXISTS " + view);
             }
-            for (String table : List.of("InferenceRollup", "InferenceSecondCounts", "RollupBackfill")) {
+            for (String table : List.of("InferenceRollup", "InferenceSecondCounts", "InferenceRollupRequests", "InferenceRollupPairs",
+                    "RollupBackfill")) {
                 statement.execute("DROP TABLE IF EXISTS " + table);
             }
         }

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -100,16 +101,19 @@ class MigrationsTest {
         try (Connection connection = TestClickHouse.connector().openConnection("default")) {
             drop(connection, database);
             Migrations.load(database, false).apply(connection);
-            assertThat(views(connection, database)).containsExactly("InferenceRollupFromDetails", "InferenceSecondCountsFromDetails");
+            List<String> own = List.of("InferenceRollupFromPairs", "InferenceRollupFromRequests", "InferenceRollupRequestsFromDetails",
+                    "InferenceSecondCountsFromRequests");
+            assertThat(views(connection, database)).containsExactlyElementsOf(own);
             Migrations.load(database, true).apply(connection);
-            assertThat(views(connection, database)).containsExactly("InferenceRollupFromDetails", "InferenceRollupOnDetails",
-                    "InferenceRollupOnInference", "InferenceSecondCountsFromDetails");
+            assertThat(views(connection, database)).containsExactly("InferenceRollupFromPairs", "InferenceRollupFromRequests",
+                    "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference", "InferenceRollupRequestsFromDetails",
+                    "InferenceSecondCountsFromRequests");
             drop(connection, database);
         }
     }
 
-    private static java.util.List<String> views(Connection connection, String database) throws Exception {
-        java.util.List<String> views = new java.util.ArrayList<>();
+    private static List<String> views(Connection connection, String database) throws Exception {
+        List<String> views = new java.util.ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT name FROM system.tables WHERE database = ? AND engine = 'MaterializedView' ORDER BY name")) {
             statement.setString(1, database);
