@@ -97,25 +97,26 @@ SELECT project_id, model_id, endpoint_id, toDateTime(toUnixTimestamp(request_arr
 FROM ${database}.InferenceRollupRequests
 GROUP BY project_id, model_id, endpoint_id, second;
 
+-- (columns qualified with p.: an unqualified name would mean the alias of the same name, e.g. cached = countIf(cached))
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupFromPairs TO ${database}.InferenceRollup AS
-SELECT project_id, model_id, endpoint_id,
-    toDateTime(intDiv(toUnixTimestamp(request_arrival_time), 900) * 900, 'UTC') AS grain,
+SELECT p.project_id AS project_id, p.model_id AS model_id, p.endpoint_id AS endpoint_id,
+    toDateTime(intDiv(toUnixTimestamp(p.request_arrival_time), 900) * 900, 'UTC') AS grain,
     count() AS inferences,
-    sum(coalesce(input_tokens, 0)) AS input_tokens,
-    sum(coalesce(output_tokens, 0)) AS output_tokens,
-    sum(coalesce(ttft_ms, 0)) AS ttft_ms_sum,
-    count(ttft_ms) AS ttft_ms_count,
-    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms)) AS ttft_ms_quantiles,
-    sum(coalesce(response_time_ms, 0)) AS response_ms_sum,
-    count(response_time_ms) AS response_ms_count,
-    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms)) AS response_ms_quantiles,
-    sumIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / assumeNotNull(response_time_ms),
-        isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS throughput_sum,
-    countIf(isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS throughput_count,
-    countIf(cached) AS cached,
-    sumIf(coalesce(response_time_ms, 0), cached) AS cached_response_ms_sum,
-    countIf(isNotNull(response_time_ms) AND cached) AS cached_response_ms_count
-FROM ${database}.InferenceRollupPairs
+    sum(coalesce(p.input_tokens, 0)) AS input_tokens,
+    sum(coalesce(p.output_tokens, 0)) AS output_tokens,
+    sum(coalesce(p.ttft_ms, 0)) AS ttft_ms_sum,
+    count(p.ttft_ms) AS ttft_ms_count,
+    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(p.ttft_ms), isNotNull(p.ttft_ms)) AS ttft_ms_quantiles,
+    sum(coalesce(p.response_time_ms, 0)) AS response_ms_sum,
+    count(p.response_time_ms) AS response_ms_count,
+    quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(p.response_time_ms), isNotNull(p.response_time_ms)) AS response_ms_quantiles,
+    sumIf(toFloat64(assumeNotNull(p.output_tokens)) * 1000 / assumeNotNull(p.response_time_ms),
+        isNotNull(p.output_tokens) AND coalesce(p.response_time_ms, 0) > 0) AS throughput_sum,
+    countIf(isNotNull(p.output_tokens) AND coalesce(p.response_time_ms, 0) > 0) AS throughput_count,
+    countIf(p.cached) AS cached,
+    sumIf(coalesce(p.response_time_ms, 0), p.cached) AS cached_response_ms_sum,
+    countIf(isNotNull(p.response_time_ms) AND p.cached) AS cached_response_ms_count
+FROM ${database}.InferenceRollupPairs AS p
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupRequestsFromDetails TO ${database}.InferenceRollupRequests AS
