@@ -30,17 +30,19 @@ WITH
         GROUP BY bucket, g_model, g_project
     ),
     seconds AS (
-        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(c.second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, c.model_id AS g_model, c.project_id AS g_project, c.second AS second, sum(c.requests) AS requests
+        SELECT c.model_id AS g_model, c.project_id AS g_project, c.second AS second, sum(c.requests) AS requests
         FROM InferenceSecondCounts AS c
         WHERE c.second >= rollup_from AND c.second < rollup_to
-        GROUP BY bucket, g_model, g_project, second
+        GROUP BY g_model, g_project, second
+        HAVING requests > 1
         UNION ALL
-        SELECT bucket, g_model, g_project, toDateTime(arrival, 'UTC') AS second, count() AS requests
+        SELECT g_model, g_project, toDateTime(arrival, 'UTC') AS second, count() AS requests
         FROM base
-        GROUP BY bucket, g_model, g_project, second
+        GROUP BY g_model, g_project, second
+        HAVING requests > 1
     ),
     peaks AS (
-        SELECT bucket, g_model, g_project, max(requests) AS same_second
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, g_model, g_project, max(requests) AS same_second
         FROM seconds
         GROUP BY bucket, g_model, g_project
     ),

@@ -30,17 +30,19 @@ WITH
         GROUP BY bucket
     ),
     seconds AS (
-        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(c.second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, c.second AS second, sum(c.requests) AS requests
+        SELECT c.second AS second, sum(c.requests) AS requests
         FROM InferenceSecondCounts AS c
         WHERE c.second >= rollup_from AND c.second < rollup_to
-        GROUP BY bucket, second
+        GROUP BY second
+        HAVING requests > 1
         UNION ALL
-        SELECT bucket, toDateTime(arrival, 'UTC') AS second, count() AS requests
+        SELECT toDateTime(arrival, 'UTC') AS second, count() AS requests
         FROM base
-        GROUP BY bucket, second
+        GROUP BY second
+        HAVING requests > 1
     ),
     peaks AS (
-        SELECT bucket, max(requests) AS same_second
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, max(requests) AS same_second
         FROM seconds
         GROUP BY bucket
     ),

@@ -30,23 +30,25 @@ WITH
         GROUP BY bucket, g_endpoint
     ),
     seconds AS (
-        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(c.second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, c.endpoint_id AS g_endpoint, c.second AS second, sum(c.requests) AS requests
+        SELECT c.endpoint_id AS g_endpoint, c.second AS second, sum(c.requests) AS requests
         FROM InferenceSecondCounts AS c
         WHERE c.second >= rollup_from AND c.second < rollup_to
-        GROUP BY bucket, g_endpoint, second
+        GROUP BY g_endpoint, second
+        HAVING requests > 1
         UNION ALL
-        SELECT bucket, g_endpoint, toDateTime(arrival, 'UTC') AS second, count() AS requests
+        SELECT g_endpoint, toDateTime(arrival, 'UTC') AS second, count() AS requests
         FROM base
-        GROUP BY bucket, g_endpoint, second
+        GROUP BY g_endpoint, second
+        HAVING requests > 1
     ),
     peaks AS (
-        SELECT bucket, g_endpoint, max(requests) AS same_second
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(second, 3, 'UTC'), tz), tz))) * 1000 AS bucket, g_endpoint, max(requests) AS same_second
         FROM seconds
         GROUP BY bucket, g_endpoint
     ),
     range_peaks AS (
         SELECT g_endpoint, max(requests) AS same_second_in_range
-        FROM (SELECT g_endpoint, second, sum(requests) AS requests FROM seconds GROUP BY g_endpoint, second)
+        FROM seconds
         GROUP BY g_endpoint
     ),
     source AS MATERIALIZED (

@@ -280,7 +280,8 @@ public final class QueryBuilder {
     /**
      * source from the rollup: one row per bucket and series of partial sums ({@link RollupColumn}) from the grains in
      * [rollup_from, rollup_to), plus (mixed) one from the raw rows outside them; the busiest second of the bucket and
-     * series (and of the range) joined from the per-second counts, raw rows' seconds included.
+     * series (and of the range) joined from the per-second counts, raw rows' seconds included (a bucket and series without
+     * a peak row had no second with more than one request: same_second 0, as concurrent_requests then is).
      */
     private static void rollupSource(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, List<MetricDefinition> metrics,
             boolean inference, boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized) {
@@ -311,27 +312,27 @@ public final class QueryBuilder {
         }
         sql.append("    ),\n");
         if (sameSecond) {
-            sql.append("    seconds AS (\n        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(c.second, 3, 'UTC')"))
-                    .append(" AS bucket");
-            keys.forEach(k -> sql.append(", c.").append(k.column()).append(" AS ").append(k.keyAlias()));
-            sql.append(", c.second AS second, sum(c.requests) AS requests\n");
+            // only seconds with more than one request can make concurrent_requests non-zero: the others are left out
+            // after adding up (a second lies wholly in the grains or wholly in an edge), so few rows reach the buckets
+            String groupKeys = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", ", "", keys.isEmpty() ? "" : ", "));
+            sql.append("    seconds AS (\n        SELECT");
+            keys.forEach(k -> sql.append(" c.").append(k.column()).append(" AS ").append(k.keyAlias()).append(','));
+            sql.append(" c.second AS second, sum(c.requests) AS requests\n");
             sql.append("        FROM InferenceSecondCounts AS c\n        WHERE c.second >= rollup_from AND c.second < rollup_to");
             filters.forEach((dimension, placeholder) -> sql.append("\n            AND c.").append(dimension.column()).append(" IN ").append(placeholder));
-            sql.append("\n        GROUP BY bucket").append(aliases(keys)).append(", second\n");
+            sql.append("\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
             if (edges) {
-                sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys))
-                        .append(", toDateTime(arrival, 'UTC') AS second, count() AS requests\n");
-                sql.append("        FROM base\n        GROUP BY bucket").append(aliases(keys)).append(", second\n");
+                sql.append("        UNION ALL\n        SELECT ").append(groupKeys).append("toDateTime(arrival, 'UTC') AS second, count() AS requests\n");
+                sql.append("        FROM base\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
             }
             sql.append("    ),\n");
-            sql.append("    peaks AS (\n        SELECT bucket").append(aliases(keys))
-                    .append(", max(requests) AS same_second\n        FROM seconds\n        GROUP BY bucket")
+            sql.append("    peaks AS (\n        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(second, 3, 'UTC')"))
+                    .append(" AS bucket").append(aliases(keys)).append(", max(requests) AS same_second\n        FROM seconds\n        GROUP BY bucket")
                     .append(aliases(keys)).append("\n    ),\n");
             if (sameSecondInRange) {
                 String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
                 sql.append("    range_peaks AS (\n        SELECT ").append(keyList).append(", max(requests) AS same_second_in_range\n");
-                sql.append("        FROM (SELECT ").append(keyList).append(", second, sum(requests) AS requests FROM seconds GROUP BY ")
-                        .append(keyList).append(", second)\n        GROUP BY ").append(keyList).append("\n    ),\n");
+                sql.append("        FROM seconds\n        GROUP BY ").append(keyList).append("\n    ),\n");
             }
         }
         sql.append(materialized ? "    source AS MATERIALIZED (\n" : "    source AS (\n");

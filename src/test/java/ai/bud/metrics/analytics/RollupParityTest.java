@@ -129,6 +129,51 @@ class RollupParityTest {
     }
 
     /**
+     * A bounded harness, not a test of speed (off unless {@code -Drollup.bench=N}): the heavy reference call's shape
+     * (concurrent_requests, daily, by model, project and endpoint, the whole range) and an all-metrics daily call by model,
+     * N times each from raw rows and from the rollup, alternately; logs the medians, asserts only that the bodies agree.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "rollup.bench", matches = "\\d+")
+    void timesRawRowsAgainstTheRollup() throws Exception {
+        int runs = Integer.getInteger("rollup.bench");
+        String all = String.join(",", MetricRegistry.all().stream().map(m -> "\"" + m.name() + "\"").toList());
+        for (String body : List.of(
+                "{\"metrics\":[\"concurrent_requests\"],\"from_date\":\"2023-12-25T00:00:00Z\",\"to_date\":\"2024-03-16T00:00:00Z\","
+                        + "\"group_by\":[\"model\",\"project\",\"endpoint\"]}",
+                "{\"metrics\":[" + all + "],\"from_date\":\"2023-12-25T00:00:00Z\",\"to_date\":\"2024-03-16T00:00:00Z\",\"group_by\":[\"model\"]}")) {
+            AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(body.getBytes(StandardCharsets.UTF_8));
+            SqlQuery raw = new QueryBuilder(CLOCK, 60, true, false).build(request);
+            SqlQuery rollup = new QueryBuilder(CLOCK, 60, true, true).build(request);
+            List<Long> rawMillis = new ArrayList<>();
+            List<Long> rollupMillis = new ArrayList<>();
+            for (int i = -1; i < runs; i++) {
+                long start = System.nanoTime();
+                JsonNode expected = run(raw, request);
+                long middle = System.nanoTime();
+                JsonNode actual = run(rollup, request);
+                long end = System.nanoTime();
+                if (i >= 0) {
+                    rawMillis.add((middle - start) / 1_000_000);
+                    rollupMillis.add((end - middle) / 1_000_000);
+                }
+                assertThat(expected.findValues("data")).isNotEmpty();
+            }
+            System.out.printf("rollup-bench: %,d events, %s: raw rows median %d ms, rollup (%s) median %d ms, of %d; %s%n", ROWS,
+                    body.substring(0, Math.min(60, body.length())), rawMillis.stream().sorted().toList().get(runs / 2), rollup.source().label(),
+                    rollupMillis.stream().sorted().toList().get(runs / 2), runs, loadAverage());
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return "load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "load average unknown";
+        }
+    }
+
+    /**
      * Rows stored after the migration reach the rollup in either order: its totals equal those of the raw rows after
      * events whose ModelInferenceDetails row came first, and again after events whose ModelInference row came first.
      */
