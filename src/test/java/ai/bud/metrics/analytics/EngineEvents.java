@@ -32,6 +32,14 @@ final class EngineEvents {
         return "toUUID(concat('" + prefix + "', leftPad(hex(" + number + "), 12, '0')))";
     }
 
+    /** A UUIDv7 whose time is {@code millis} (as the gateway's ids: the call's start) and whose other bits come from {@code bits}. */
+    static String uuidV7(String millis, String bits) {
+        String time = "leftPad(hex(toUInt64(" + millis + ")), 12, '0')";
+        String rest = "leftPad(hex(" + bits + "), 16, '0')";
+        return "toUUID(concat(substring(" + time + ", 1, 8), '-', substring(" + time + ", 9, 4), '-7', substring(" + rest
+                + ", 1, 3), '-8', substring(" + rest + ", 4, 3), '-', substring(" + rest + ", 7, 10), substring(" + rest + ", 1, 2)))";
+    }
+
     /** ModelInferenceDetails rows of events [first, first + count). */
     static void insertDetails(Connection connection, long first, long count) throws SQLException {
         execute(connection, "INSERT INTO ModelInferenceDetails (inference_id, project_id, endpoint_id, model_id, is_success,"
@@ -46,7 +54,7 @@ final class EngineEvents {
     static void insertInference(Connection connection, long first, long count, String where) throws SQLException {
         execute(connection, "INSERT INTO ModelInference (id, inference_id, raw_request, raw_response, model_name,"
                 + " model_provider_name, input_tokens, output_tokens, response_time_ms, ttft_ms, input_messages, output, cached)"
-                + " SELECT generateUUIDv7(n), " + id("00000000-0000-4000-8000-", "n") + ", '{}', '{}', concat('model-', toString(e % 4)),"
+                + " SELECT " + uuidV7("toUnixTimestamp64Milli(arrival)", "sipHash64(n, 12)") + ", " + id("00000000-0000-4000-8000-", "n") + ", '{}', '{}', concat('model-', toString(e % 4)),"
                 + " 'provider',"
                 + " if(sipHash64(n, 7) % 20 = 0, NULL, toUInt32(10 + sipHash64(n, 7) % 2000)),"
                 + " if(sipHash64(n, 8) % 20 = 0, NULL, toUInt32(sipHash64(n, 8) % 1500)),"
