@@ -45,18 +45,20 @@ public class AnalyticsFlow {
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
      *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
      * @param maxBodySize the largest request body read; a larger one is answered 413
+     * @param rollups read the rollup tables where a request allows it ({@link RollupPlanner}); off: raw rows always
      */
     public AnalyticsFlow(EngineClient engine,
             @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
-            @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize) {
+            @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize,
+            @Value("${budmetrics.analytics.rollups:true}") boolean rollups) {
         this.maxBodyBytes = maxBodySize.toBytes();
         this.runner = new AnalyticsQueryRunner(engine);
         this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
                 ? engine.embedded()
                 : Boolean.parseBoolean(materializedCte.trim());
-        this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize);
+        this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize, rollups);
     }
 
     /**
@@ -142,8 +144,18 @@ public class AnalyticsFlow {
         }
     }
 
+    /**
+     * The statement; the header {@value AnswerSource#HEADER} and the {@code Server-Timing} entry {@code source} say which
+     * rows answer it (rollup, raw or mixed).
+     */
     public SqlQuery buildQuery(Exchange exchange) {
-        return builder.build(exchange.getProperty(REQUEST, AnalyticsRequest.class));
+        SqlQuery query = builder.build(exchange.getProperty(REQUEST, AnalyticsRequest.class));
+        exchange.getMessage().setHeader(AnswerSource.HEADER, query.source().label());
+        ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
+        if (timing != null) {
+            timing.describe("source", query.source().label());
+        }
+        return query;
     }
 
     /**

@@ -14,11 +14,12 @@ import java.util.UUID;
  * A validated, normalized analytics request (SPEC section 2). Two requests that mean the same thing are equal, so
  * the record is the cache key: filter id lists are sorted and deduplicated, empty filters/group_by are empty
  * collections, times are truncated to milliseconds. {@code toDate} null means "now" (resolved when the query is
- * built); {@code timezone} null means UTC without an offset in {@code time_period}.
+ * built); {@code timezone} null means UTC without an offset in {@code time_period}. {@code exactPercentiles}: p95/p99
+ * from raw rows, never from the rollup's sketch (part of the key: the two answers may differ within the sketch's error).
  */
 public record AnalyticsRequest(List<String> metrics, Instant fromDate, Instant toDate, FrequencyUnit frequencyUnit,
         Integer frequencyInterval, Map<Dimension, List<UUID>> filters, List<Dimension> groupBy, boolean returnDelta,
-        boolean fillTimeGaps, Integer topk, ZoneId timezone) {
+        boolean fillTimeGaps, Integer topk, ZoneId timezone, boolean exactPercentiles) {
 
     public AnalyticsRequest {
         metrics = List.copyOf(metrics);

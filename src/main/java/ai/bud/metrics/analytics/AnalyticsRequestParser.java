@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
 public final class AnalyticsRequestParser {
 
     static final Set<String> FIELDS = Set.of("metrics", "from_date", "to_date", "frequency_unit", "frequency_interval",
-            "filters", "group_by", "return_delta", "fill_time_gaps", "topk", "timezone");
+            "filters", "group_by", "return_delta", "fill_time_gaps", "topk", "timezone", "exact_percentiles");
     static final int MAX_INTERVAL = 100_000;
     static final int MAX_FILTER_IDS = 1_000;
     static final long MAX_BUCKETS = 100_000;
@@ -161,6 +161,7 @@ public final class AnalyticsRequestParser {
             errors.add(new FieldError("topk", "topk cannot be combined with filters"));
         }
         ZoneId zone = zone(root.get("timezone"), errors);
+        boolean exactPercentiles = bool(root.get("exact_percentiles"), "exact_percentiles", false, errors);
         if (errors.isEmpty() && from != null && unit != null) {
             Instant end = to != null ? to : clock.instant();
             long unitMillis = unit.monthBased() ? unit.months() * 28L * 86_400_000L : unit.fixedMillis();
@@ -173,7 +174,7 @@ public final class AnalyticsRequestParser {
         if (!errors.isEmpty()) {
             throw ApiException.unprocessable(errors);
         }
-        return new AnalyticsRequest(metrics, from, to, unit, interval, filters, groupBy, returnDelta, fill, topk, zone);
+        return new AnalyticsRequest(metrics, from, to, unit, interval, filters, groupBy, returnDelta, fill, topk, zone, exactPercentiles);
     }
 
     private static List<String> metrics(JsonNode node, List<FieldError> errors) {

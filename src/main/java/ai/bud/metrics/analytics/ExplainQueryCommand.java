@@ -37,6 +37,7 @@ public final class ExplainQueryCommand {
         try {
             AnalyticsRequest request = new AnalyticsRequestParser(clock).parse(body);
             SqlQuery query = builder(clock, env).build(request);
+            out.println("-- answered from: " + query.source().label());
             out.println("-- SQL");
             out.println(query.sql());
             out.println("-- parameters (sent as param_<name>)");
@@ -53,11 +54,13 @@ public final class ExplainQueryCommand {
 
     /**
      * The builder as the service configures it from the same environment: the query timeout, and materialized CTEs on
-     * the embedded engine (the embedded/external choice as clickhouse/ reads it).
+     * the embedded engine (the embedded/external choice as clickhouse/ reads it), the rollups unless
+     * {@code ANALYTICS_ROLLUPS=false}.
      */
     static QueryBuilder builder(Clock clock, Map<String, String> env) {
         ClickHouseProperties clickhouse = ClickHouseProperties.fromEnvironment(env);
         long seconds = Math.max(0, (clickhouse.queryTimeout().toMillis() + 999) / 1000);
-        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded());
+        boolean rollups = !"false".equalsIgnoreCase(env.getOrDefault("ANALYTICS_ROLLUPS", "true").trim());
+        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded(), rollups);
     }
 }

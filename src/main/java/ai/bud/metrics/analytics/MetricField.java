@@ -1,10 +1,13 @@
 package ai.bud.metrics.analytics;
 
 /**
- * One field of a metric's JSON object. {@code expression} is an aggregate over the columns of the query's
- * {@code source} rows (see {@link QueryBuilder}); it is null for a field that is always null.
+ * One field of a metric's JSON object. {@code expression} is an aggregate over the columns of the query's raw
+ * {@code source} rows, {@code rollupExpression} the same value as an aggregate over the rollup's partial sums
+ * ({@link RollupColumn}, see {@link QueryBuilder}); both are null for a field that is always null. {@code sketched}: the
+ * rollup gives this value from a sketch (within its stated error), not exactly, so a request for exact percentiles reads
+ * raw rows.
  */
-public record MetricField(String name, Kind kind, String expression) {
+public record MetricField(String name, Kind kind, String expression, String rollupExpression, boolean sketched) {
 
     /** How the value travels from ClickHouse to JSON. */
     public enum Kind {
@@ -18,28 +21,42 @@ public record MetricField(String name, Kind kind, String expression) {
         ALWAYS_NULL
     }
 
-    static MetricField integer(String name, String expression) {
-        return new MetricField(name, Kind.INTEGER, expression);
+    static MetricField integer(String name, String expression, String rollupExpression) {
+        return new MetricField(name, Kind.INTEGER, expression, rollupExpression, false);
     }
 
-    static MetricField number(String name, String expression) {
-        return new MetricField(name, Kind.NUMBER, expression);
+    static MetricField number(String name, String expression, String rollupExpression) {
+        return new MetricField(name, Kind.NUMBER, expression, rollupExpression, false);
     }
 
-    static MetricField nullableNumber(String name, String expression) {
-        return new MetricField(name, Kind.NULLABLE_NUMBER, expression);
+    static MetricField nullableNumber(String name, String expression, String rollupExpression) {
+        return new MetricField(name, Kind.NULLABLE_NUMBER, expression, rollupExpression, false);
+    }
+
+    /** A percentile: exact from raw rows, from the rollup's quantileDD sketch otherwise. */
+    static MetricField percentile(String name, String expression, String rollupExpression) {
+        return new MetricField(name, Kind.NULLABLE_NUMBER, expression, rollupExpression, true);
     }
 
     static MetricField alwaysNull(String name) {
-        return new MetricField(name, Kind.ALWAYS_NULL, null);
+        return new MetricField(name, Kind.ALWAYS_NULL, null, null, false);
     }
 
-    /** The SELECT expression producing this field's column, with the zero/null shape applied. */
+    /** The SELECT expression producing this field's column from raw rows, with the zero/null shape applied. */
     String selectExpression() {
+        return shaped(expression);
+    }
+
+    /** The same from the rollup's partial sums. */
+    String rollupSelectExpression() {
+        return shaped(rollupExpression);
+    }
+
+    private String shaped(String aggregate) {
         return switch (kind) {
-            case INTEGER -> "toInt64(coalesce(" + expression + ", 0))";
-            case NUMBER -> "toFloat64(coalesce(" + expression + ", 0))";
-            case NULLABLE_NUMBER -> "toNullable(toFloat64(" + expression + "))";
+            case INTEGER -> "toInt64(coalesce(" + aggregate + ", 0))";
+            case NUMBER -> "toFloat64(coalesce(" + aggregate + ", 0))";
+            case NULLABLE_NUMBER -> "toNullable(toFloat64(" + aggregate + "))";
             case ALWAYS_NULL -> throw new IllegalStateException(name + " has no expression");
         };
     }

@@ -32,6 +32,7 @@ public final class QueryBuilder {
     private final Clock clock;
     private final long maxExecutionSeconds;
     private final boolean materializeSource;
+    private final boolean rollups;
 
     public QueryBuilder(Clock clock) {
         this(clock, 0, false);
@@ -39,6 +40,11 @@ public final class QueryBuilder {
 
     public QueryBuilder(Clock clock, long maxExecutionSeconds) {
         this(clock, maxExecutionSeconds, false);
+    }
+
+    /** Raw rows only: the rollup is never read. */
+    public QueryBuilder(Clock clock, long maxExecutionSeconds, boolean materializeSource) {
+        this(clock, maxExecutionSeconds, materializeSource, false);
     }
 
     /**
@@ -49,13 +55,17 @@ public final class QueryBuilder {
      *        experimental, ClickHouse 25.x+ and the embedded chDB 26.5) computes it once: top-K dashboard calls took half
      *        the time on the 1M-row benchmark, with identical rows.
      */
-    public QueryBuilder(Clock clock, long maxExecutionSeconds, boolean materializeSource) {
+    /**
+     * @param rollups read the rollup (InferenceRollup, InferenceSecondCounts) where {@link RollupPlanner} allows it
+     */
+    public QueryBuilder(Clock clock, long maxExecutionSeconds, boolean materializeSource, boolean rollups) {
         if (maxExecutionSeconds < 0) {
             throw new IllegalArgumentException("maxExecutionSeconds must not be negative, got " + maxExecutionSeconds);
         }
         this.clock = clock;
         this.maxExecutionSeconds = maxExecutionSeconds;
         this.materializeSource = materializeSource;
+        this.rollups = rollups;
     }
 
     public SqlQuery build(AnalyticsRequest request) {
@@ -67,6 +77,7 @@ public final class QueryBuilder {
         boolean topk = request.topk() != null;
         MetricDefinition ranking = metrics.get(0);
         Instant end = request.endAt(clock);
+        RollupPlan plan = rollups ? RollupPlanner.plan(request, end) : RollupPlan.raw("rollups are off");
 
         StringBuilder sql = new StringBuilder("WITH\n");
         sql.append("    ").append(bind(params, "range_from", QueryParameter.utcMillis(request.fromDate()))).append(" AS range_from,\n");
@@ -83,54 +94,23 @@ public final class QueryBuilder {
                 sql.append("    ").append(bind(params, "bucket_millis", millis)).append(" AS bucket_millis,\n");
             }
         }
-
-        // base: the counted rows
-        sql.append("    base AS (\n        SELECT d.inference_id AS inference_id,");
-        for (Dimension key : keys) {
-            sql.append(" d.").append(key.column()).append(" AS ").append(key.keyAlias()).append(',');
+        if (plan.usesRollup()) {
+            sql.append("    ").append(bind(params, "rollup_from", QueryParameter.utcSeconds(plan.rollupFrom()))).append(" AS rollup_from,\n");
+            sql.append("    ").append(bind(params, "rollup_to", QueryParameter.utcSeconds(plan.rollupTo()))).append(" AS rollup_to,\n");
         }
-        sql.append("\n            ").append(BucketExpression.bucketOf(request, "d.request_arrival_time")).append(" AS bucket,\n");
-        sql.append("            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success\n");
-        sql.append("        FROM ModelInferenceDetails AS d\n");
-        sql.append("        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to");
+        Map<Dimension, String> filters = new LinkedHashMap<>();
         for (Map.Entry<Dimension, List<UUID>> filter : request.filters().entrySet()) {
             String column = filter.getKey().column();
-            sql.append("\n            AND d.").append(column).append(" IN ")
-                    .append(bind(params, column + "s", QueryParameter.uuids(filter.getValue())));
-        }
-        sql.append("\n    ),\n");
-
-        if (inference) {
-            sql.append("    inference AS (\n");
-            sql.append("        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference\n");
-            sql.append("        FROM ModelInference\n");
-            sql.append("        WHERE inference_id IN (SELECT inference_id FROM base)\n");
-            sql.append("    ),\n");
+            filters.put(filter.getKey(), bind(params, column + "s", QueryParameter.uuids(filter.getValue())));
         }
 
-        // source: one row per counted request, never dropped by the join
         boolean materialized = materializeSource && topk;
-        sql.append(materialized ? "    source AS MATERIALIZED (\n        SELECT" : "    source AS (\n        SELECT");
-        for (Dimension key : keys) {
-            sql.append(" b.").append(key.keyAlias()).append(" AS ").append(key.keyAlias()).append(',');
+        if (plan.usesRollup()) {
+            rollupSource(sql, request, plan, metrics, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized);
+        } else {
+            rawSource(sql, request, keys, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized);
         }
-        sql.append(" b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success");
-        if (inference) {
-            sql.append(",\n            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,");
-            sql.append("\n            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference");
-        }
-        if (sameSecond) {
-            String second = "intDiv(toUnixTimestamp64Milli(b.arrival), 1000)";
-            sql.append(",\n            count() OVER (PARTITION BY b.bucket, ").append(prefixed("b.", keys)).append(second).append(") AS same_second");
-            if (topk && ranking.needsSameSecond()) {
-                sql.append(",\n            count() OVER (PARTITION BY ").append(prefixed("b.", keys)).append(second).append(") AS same_second_in_range");
-            }
-        }
-        sql.append("\n        FROM base AS b\n");
-        if (inference) {
-            sql.append("        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id\n");
-        }
-        sql.append("    ),\n");
+        boolean fromRollup = plan.usesRollup();
 
         String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
         String keyText = keys.stream().map(k -> "toString(" + k.keyAlias() + ") ASC").collect(Collectors.joining(", "));
@@ -140,7 +120,8 @@ public final class QueryBuilder {
             sql.append("        FROM (\n");
             sql.append("            SELECT ").append(keyList).append(", row_number() OVER (ORDER BY rank_value ")
                     .append(ranking.rankOrder().sql()).append(", ").append(keyText).append(") AS series_rank\n");
-            sql.append("            FROM (SELECT ").append(keyList).append(", ").append(ranking.rankSelectExpression())
+            sql.append("            FROM (SELECT ").append(keyList).append(", ")
+                    .append(fromRollup ? ranking.rollupRankSelectExpression() : ranking.rankSelectExpression())
                     .append(" AS rank_value FROM source GROUP BY ").append(keyList).append(")\n");
             sql.append("        )\n");
             sql.append("        WHERE series_rank <= ").append(bind(params, "topk", QueryParameter.uint64(request.topk()))).append('\n');
@@ -155,7 +136,8 @@ public final class QueryBuilder {
         for (MetricDefinition metric : metrics) {
             for (MetricField field : metric.fields()) {
                 if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
-                    sql.append(",\n            ").append(field.selectExpression()).append(" AS ").append(metric.column(field));
+                    sql.append(",\n            ").append(fromRollup ? field.rollupSelectExpression() : field.selectExpression())
+                            .append(" AS ").append(metric.column(field));
                 }
             }
         }
@@ -229,7 +211,158 @@ public final class QueryBuilder {
         if (!settings.isEmpty()) {
             sql.append("\nSETTINGS ").append(String.join(", ", settings));
         }
-        return new SqlQuery(sql.toString(), params);
+        return new SqlQuery(sql.toString(), params, plan.source());
+    }
+
+    /**
+     * base (the counted rows, or only those outside the rollup's grains), inference (their ModelInference rows) and the
+     * join of the two; {@code windows}: the same-second counts as window columns (the raw answer's source).
+     */
+    private static void rawRows(StringBuilder sql, AnalyticsRequest request, List<Dimension> keys, boolean inference,
+            Map<Dimension, String> filters, String edges) {
+        sql.append("    base AS (\n        SELECT d.inference_id AS inference_id,");
+        for (Dimension key : keys) {
+            sql.append(" d.").append(key.column()).append(" AS ").append(key.keyAlias()).append(',');
+        }
+        sql.append("\n            ").append(BucketExpression.bucketOf(request, "d.request_arrival_time")).append(" AS bucket,\n");
+        sql.append("            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success\n");
+        sql.append("        FROM ModelInferenceDetails AS d\n");
+        sql.append("        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to");
+        if (edges != null) {
+            sql.append("\n            AND ").append(edges);
+        }
+        filters.forEach((dimension, placeholder) -> sql.append("\n            AND d.").append(dimension.column()).append(" IN ").append(placeholder));
+        sql.append("\n    ),\n");
+        if (inference) {
+            sql.append("    inference AS (\n");
+            sql.append("        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference\n");
+            sql.append("        FROM ModelInference\n");
+            sql.append("        WHERE inference_id IN (SELECT inference_id FROM base)\n");
+            sql.append("    ),\n");
+        }
+    }
+
+    private static void joinedColumns(StringBuilder sql, List<Dimension> keys, boolean inference) {
+        for (Dimension key : keys) {
+            sql.append(" b.").append(key.keyAlias()).append(" AS ").append(key.keyAlias()).append(',');
+        }
+        sql.append(" b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success");
+        if (inference) {
+            sql.append(",\n            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,");
+            sql.append("\n            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference");
+        }
+    }
+
+    private static void joinInference(StringBuilder sql, boolean inference) {
+        sql.append("\n        FROM base AS b\n");
+        if (inference) {
+            sql.append("        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id\n");
+        }
+    }
+
+    /** source: one row per counted request, never dropped by the join. */
+    private static void rawSource(StringBuilder sql, AnalyticsRequest request, List<Dimension> keys, boolean inference,
+            boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized) {
+        rawRows(sql, request, keys, inference, filters, null);
+        sql.append(materialized ? "    source AS MATERIALIZED (\n        SELECT" : "    source AS (\n        SELECT");
+        joinedColumns(sql, keys, inference);
+        if (sameSecond) {
+            String second = "intDiv(toUnixTimestamp64Milli(b.arrival), 1000)";
+            sql.append(",\n            count() OVER (PARTITION BY b.bucket, ").append(prefixed("b.", keys)).append(second).append(") AS same_second");
+            if (sameSecondInRange) {
+                sql.append(",\n            count() OVER (PARTITION BY ").append(prefixed("b.", keys)).append(second).append(") AS same_second_in_range");
+            }
+        }
+        joinInference(sql, inference);
+        sql.append("    ),\n");
+    }
+
+    /**
+     * source from the rollup: one row per bucket and series of partial sums ({@link RollupColumn}) from the grains in
+     * [rollup_from, rollup_to), plus (mixed) one from the raw rows outside them; the busiest second of the bucket and
+     * series (and of the range) joined from the per-second counts, raw rows' seconds included (a bucket and series without
+     * a peak row had no second with more than one request: same_second 0, as concurrent_requests then is).
+     */
+    private static void rollupSource(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, List<MetricDefinition> metrics,
+            boolean inference, boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized) {
+        List<Dimension> keys = request.groupBy();
+        boolean edges = plan.source() == AnswerSource.MIXED;
+        java.util.Set<RollupColumn> columns = java.util.EnumSet.of(RollupColumn.REQUESTS);
+        metrics.forEach(m -> columns.addAll(m.rollupInputs()));
+        boolean edgeInference = inference && columns.stream().anyMatch(RollupColumn::needsInference);
+        if (edges) {
+            rawRows(sql, request, keys, edgeInference, filters,
+                    "(d.request_arrival_time < rollup_from OR d.request_arrival_time >= rollup_to)");
+            sql.append("    edge AS (\n        SELECT");
+            joinedColumns(sql, keys, edgeInference);
+            joinInference(sql, edgeInference);
+            sql.append("    ),\n");
+        }
+        sql.append("    parts AS (\n        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')")).append(" AS bucket");
+        keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
+        columns.forEach(c -> sql.append(",\n            ").append(c.fromRollup()).append(" AS ").append(c.column()));
+        sql.append("\n        FROM InferenceRollup AS r\n        WHERE r.grain >= rollup_from AND r.grain < rollup_to");
+        filters.forEach((dimension, placeholder) -> sql.append("\n            AND r.").append(dimension.column()).append(" IN ").append(placeholder));
+        sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
+        if (edges) {
+            sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys));
+            // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
+            columns.forEach(c -> sql.append(",\n            ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
+            sql.append("\n        FROM edge\n        GROUP BY bucket").append(aliases(keys)).append('\n');
+        }
+        sql.append("    ),\n");
+        if (sameSecond) {
+            // only seconds with more than one request can make concurrent_requests non-zero: the others are left out
+            // after adding up (a second lies wholly in the grains or wholly in an edge), so few rows reach the buckets
+            String groupKeys = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", ", "", keys.isEmpty() ? "" : ", "));
+            sql.append("    seconds AS (\n        SELECT");
+            keys.forEach(k -> sql.append(" c.").append(k.column()).append(" AS ").append(k.keyAlias()).append(','));
+            sql.append(" c.second AS second, sum(c.requests) AS requests\n");
+            sql.append("        FROM InferenceSecondCounts AS c\n        WHERE c.second >= rollup_from AND c.second < rollup_to");
+            filters.forEach((dimension, placeholder) -> sql.append("\n            AND c.").append(dimension.column()).append(" IN ").append(placeholder));
+            sql.append("\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
+            if (edges) {
+                sql.append("        UNION ALL\n        SELECT ").append(groupKeys).append("toDateTime(arrival, 'UTC') AS second, count() AS requests\n");
+                sql.append("        FROM base\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
+            }
+            sql.append("    ),\n");
+            sql.append("    peaks AS (\n        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(second, 3, 'UTC')"))
+                    .append(" AS bucket").append(aliases(keys)).append(", max(requests) AS same_second\n        FROM seconds\n        GROUP BY bucket")
+                    .append(aliases(keys)).append("\n    ),\n");
+            if (sameSecondInRange) {
+                String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
+                sql.append("    range_peaks AS (\n        SELECT ").append(keyList).append(", max(requests) AS same_second_in_range\n");
+                sql.append("        FROM seconds\n        GROUP BY ").append(keyList).append("\n    ),\n");
+            }
+        }
+        sql.append(materialized ? "    source AS MATERIALIZED (\n" : "    source AS (\n");
+        sql.append("        SELECT p.bucket AS bucket");
+        keys.forEach(k -> sql.append(", p.").append(k.keyAlias()).append(" AS ").append(k.keyAlias()));
+        columns.forEach(c -> sql.append(", p.").append(c.column()).append(" AS ").append(c.column()));
+        if (sameSecond) {
+            sql.append(",\n            k.same_second AS same_second");
+            if (sameSecondInRange) {
+                sql.append(", q.same_second_in_range AS same_second_in_range");
+            }
+        }
+        sql.append("\n        FROM parts AS p\n");
+        if (sameSecond) {
+            sql.append("        LEFT JOIN peaks AS k ON k.bucket = p.bucket");
+            keys.forEach(key -> sql.append(" AND k.").append(key.keyAlias()).append(" = p.").append(key.keyAlias()));
+            sql.append('\n');
+            if (sameSecondInRange) {
+                sql.append("        LEFT JOIN range_peaks AS q ON ").append(keys.stream()
+                        .map(key -> "q." + key.keyAlias() + " = p." + key.keyAlias()).collect(Collectors.joining(" AND "))).append('\n');
+            }
+        }
+        sql.append("    ),\n");
+    }
+
+    /** {@code ", g_model, g_project"}: the group keys' aliases, each after a comma. */
+    private static String aliases(List<Dimension> keys) {
+        StringBuilder out = new StringBuilder();
+        keys.forEach(k -> out.append(", ").append(k.keyAlias()));
+        return out.toString();
     }
 
     /** Binds {@code value} under {@code name} (once per statement) and gives its placeholder. */

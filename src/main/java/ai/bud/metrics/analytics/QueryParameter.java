@@ -15,6 +15,8 @@ public record QueryParameter(String type, String value) {
 
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
     public QueryParameter {
         if (type == null || type.isBlank() || value == null) {
             throw new IllegalArgumentException("a query parameter needs a type and a value");
@@ -24,6 +26,14 @@ public record QueryParameter(String type, String value) {
     /** An instant to the millisecond, in UTC. */
     static QueryParameter utcMillis(Instant instant) {
         return new QueryParameter("DateTime64(3, 'UTC')", MILLIS.format(instant));
+    }
+
+    /** An instant on a whole second, in UTC ({@code DateTime('UTC')}: the rollup's grain bounds). */
+    static QueryParameter utcSeconds(Instant instant) {
+        if (instant.getNano() != 0) {
+            throw new IllegalArgumentException("a DateTime parameter must be a whole second, got " + instant);
+        }
+        return new QueryParameter("DateTime('UTC')", SECONDS.format(instant));
     }
 
     static QueryParameter string(String text) {

@@ -7,11 +7,17 @@ import java.util.Map;
 /**
  * A statement with {@code {name:Type}} placeholders and the value bound to each name, in the order they were bound.
  * The values travel beside the SQL ({@code param_<name>}); the text holds only identifiers from the registries.
+ * {@code source} says which rows it reads (the rollup, raw rows or both).
  */
-public record SqlQuery(String sql, Map<String, QueryParameter> params) {
+public record SqlQuery(String sql, Map<String, QueryParameter> params, AnswerSource source) {
 
     public SqlQuery {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /** A statement over raw rows. */
+    public SqlQuery(String sql, Map<String, QueryParameter> params) {
+        this(sql, params, AnswerSource.RAW);
     }
 
     /** The values as the engine's HTTP interface takes them: name → text. */

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +26,9 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * The schema as ordered SQL files under {@code db/migrations/} (adding a migration is adding a file).
  * Every statement is idempotent ({@code IF NOT EXISTS}); {@code ${database}} stands for the configured
  * database. A file whose first line is {@code -- optional: model-inference} runs only when the gateway's
- * ModelInference table is wanted. With a cluster name the statements are rewritten for that cluster ({@link ClusterSchema}):
+ * ModelInference table is wanted; one whose first line is {@code -- requires: <Table>} runs only where that table
+ * exists when the migration's turn comes (the rollup views over the gateway's ModelInference: a later run, once the
+ * table is there, creates them). With a cluster name the statements are rewritten for that cluster ({@link ClusterSchema}):
  * replicated local tables, Distributed tables under the service's names, views on the local tables, all {@code ON CLUSTER}.
  */
 public final class Migrations {
@@ -32,9 +36,16 @@ public final class Migrations {
     static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
     private static final String OPTIONAL_MODEL_INFERENCE = "-- optional: model-inference";
+    private static final Pattern REQUIRES = Pattern.compile("-- requires: (\\w+)");
     private static final Pattern CREATE_TABLE = Pattern.compile("(?i)CREATE\\s+TABLE\\s+IF\\s+NOT\\s+EXISTS\\s+\\$\\{database}\\.(\\w+)");
 
     record Migration(String name, String sql) {
+        /** The table named by a first line {@code -- requires: <Table>}, or null. */
+        String requiredTable() {
+            Matcher matcher = REQUIRES.matcher(sql.lines().findFirst().orElse(""));
+            return matcher.matches() ? matcher.group(1) : null;
+        }
+
         List<String> statements(String database) {
             List<String> statements = new ArrayList<>();
             for (String part : sql.replace("${database}", database).split(";\\s*(\\n|$)")) {
@@ -143,6 +154,11 @@ public final class Migrations {
         List<Step> steps = new ArrayList<>();
         steps.addAll(steps(DATABASE_STEP, List.of("CREATE DATABASE IF NOT EXISTS " + database), schema));
         for (Migration migration : migrations) {
+            String required = migration.requiredTable();
+            if (schema != null && required != null && !schema.isSharded(required)) {
+                // a table of the gateway's (no earlier migration made it): its owner made it the cluster way
+                schema.external(required);
+            }
             steps.addAll(steps(migration.name(), migration.statements(database), schema));
         }
         return steps;
@@ -170,9 +186,28 @@ public final class Migrations {
 
     public void apply(Connection connection) throws SQLException {
         List<Step> steps = plan();
+        Map<String, String> required = new HashMap<>();
+        for (Migration migration : migrations) {
+            if (migration.requiredTable() != null) {
+                required.put(migration.name(), migration.requiredTable());
+            }
+        }
         try (Statement statement = connection.createStatement()) {
+            String skipping = null;
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
+                boolean firstOfMigration = i == 0 || !steps.get(i - 1).migration().equals(step.migration());
+                if (firstOfMigration) {
+                    // checked when the migration's turn comes: an earlier one of this run may have created the table
+                    String table = required.get(step.migration());
+                    skipping = table != null && !exists(statement, table) ? step.migration() : null;
+                    if (skipping != null) {
+                        log.info("migration {} skipped: it needs table {}.{}, which does not exist (yet)", step.migration(), database, table);
+                    }
+                }
+                if (step.migration().equals(skipping)) {
+                    continue;
+                }
                 try {
                     statement.execute(step.sql());
                 } catch (SQLException e) {
@@ -183,6 +218,12 @@ public final class Migrations {
                     log.info("migration {} applied to database {}{}", step.migration(), database, cluster == null ? "" : " on cluster " + cluster);
                 }
             }
+        }
+    }
+
+    private boolean exists(Statement statement, String table) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("EXISTS TABLE " + database + "." + table)) {
+            return rows.next() && rows.getInt(1) == 1;
         }
     }
 

@@ -20,7 +20,7 @@ public final class ServerTiming {
 
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
-    private record Entry(String name, long nanos) {
+    private record Entry(String name, long nanos, String description) {
     }
 
     private final LongSupplier nanoClock;
@@ -49,11 +49,20 @@ public final class ServerTiming {
         requireMetricName(name);
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).name().equals(name)) {
-                entries.set(i, new Entry(name, entries.get(i).nanos() + Math.max(0, nanos)));
+                entries.set(i, new Entry(name, entries.get(i).nanos() + Math.max(0, nanos), entries.get(i).description()));
                 return this;
             }
         }
-        entries.add(new Entry(name, Math.max(0, nanos)));
+        entries.add(new Entry(name, Math.max(0, nanos), null));
+        return this;
+    }
+
+    /** An entry without a duration that names something ({@code source;desc=rollup}); {@code description} is a token. */
+    public ServerTiming describe(String name, String description) {
+        requireMetricName(name);
+        requireMetricName(description);
+        entries.removeIf(entry -> entry.name().equals(name));
+        entries.add(new Entry(name, 0, description));
         return this;
     }
 
@@ -84,7 +93,12 @@ public final class ServerTiming {
             if (!out.isEmpty()) {
                 out.append(", ");
             }
-            out.append(entry.name()).append(";dur=").append(String.format(Locale.ROOT, "%.1f", entry.nanos() / 1_000_000d));
+            out.append(entry.name());
+            if (entry.description() != null) {
+                out.append(";desc=").append(entry.description());
+            } else {
+                out.append(";dur=").append(String.format(Locale.ROOT, "%.1f", entry.nanos() / 1_000_000d));
+            }
         }
         return out.toString();
     }

@@ -44,7 +44,18 @@ class AnalyticsRequestParserTest {
         assertThat(request.fillTimeGaps()).isTrue();
         assertThat(request.topk()).isNull();
         assertThat(request.timezone()).isNull();
+        assertThat(request.exactPercentiles()).isFalse();
         assertThat(request.reachesPresent(CLOCK)).isTrue();
+    }
+
+    /** exact_percentiles is part of the cache key (the answers may differ within the sketch's error); null means false. */
+    @Test
+    void exactPercentilesIsPartOfTheKey() {
+        String base = "{\"metrics\":[\"latency\"],\"from_date\":\"2024-01-01T00:00:00Z\"";
+        assertThat(parse(base + ",\"exact_percentiles\":true}")).isNotEqualTo(parse(base + "}"))
+                .extracting(AnalyticsRequest::exactPercentiles).isEqualTo(true);
+        assertThat(parse(base + ",\"exact_percentiles\":false}")).isEqualTo(parse(base + ",\"exact_percentiles\":null}"))
+                .isEqualTo(parse(base + "}"));
     }
 
     @Test

@@ -75,6 +75,8 @@ class AnalyticsRequestRejectionTest {
                 Arguments.of("{" + OK + ",\"group_by\":[\"user\"]}", 422, "group_by[0]"),
                 Arguments.of("{" + OK + ",\"group_by\":[\"model\",\"model\"]}", 422, "group_by[1]"),
                 Arguments.of("{" + OK + ",\"return_delta\":\"yes\"}", 422, "return_delta"),
+                Arguments.of("{" + OK + ",\"exact_percentiles\":\"true\"}", 422, "exact_percentiles"),
+                Arguments.of("{" + OK + ",\"exact_percentiles\":1}", 422, "exact_percentiles"),
                 Arguments.of("{" + OK + ",\"fill_time_gaps\":1}", 422, "fill_time_gaps"),
                 Arguments.of("{" + OK + ",\"topk\":0,\"group_by\":[\"model\"]}", 422, "topk"),
                 Arguments.of("{" + OK + ",\"topk\":2.5,\"group_by\":[\"model\"]}", 422, "topk"),
@@ -159,6 +161,7 @@ class AnalyticsRequestRejectionTest {
             cases.add(Arguments.of("{" + OK + ",\"filters\":{" + q + ":" + ID + "}}", "filters." + s));
             cases.add(Arguments.of("{" + OK + ",\"group_by\":[" + q + "]}", "group_by[0]"));
             cases.add(Arguments.of("{" + OK + ",\"return_delta\":" + q + "}", "return_delta"));
+            cases.add(Arguments.of("{" + OK + ",\"exact_percentiles\":" + q + "}", "exact_percentiles"));
             cases.add(Arguments.of("{" + OK + ",\"fill_time_gaps\":" + q + "}", "fill_time_gaps"));
             cases.add(Arguments.of("{" + OK + ",\"topk\":" + q + ",\"group_by\":[\"model\"]}", "topk"));
             cases.add(Arguments.of("{" + OK + ",\"timezone\":" + q + "}", "timezone"));

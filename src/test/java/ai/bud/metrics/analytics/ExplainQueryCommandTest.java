@@ -20,14 +20,14 @@ class ExplainQueryCommandTest {
     void printsSqlAndParametersWithoutRunningIt() throws Exception {
         Path file = dir.resolve("request.json");
         Files.writeString(file, "{\"metrics\":[\"latency\"],\"from_date\":\"2024-01-01T00:00:00Z\",\"to_date\":\"2024-01-02T00:00:00Z\","
-                + "\"filters\":{\"model\":\"6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d\"}}");
+                + "\"filters\":{\"model\":\"6a0e3c8e-2f4b-4c47-9c1e-0d6f2a1b3c4d\"},\"exact_percentiles\":true}");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ExplainQueryCommand.run(new String[] {file.toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).isZero();
-        assertThat(text).contains("-- SQL", "FROM ModelInferenceDetails AS d", "quantileExactInclusive(0.95)(response_time_ms)",
+        assertThat(text).contains("-- answered from: raw\n-- SQL", "FROM ModelInferenceDetails AS d", "quantileExactInclusive(0.95)(response_time_ms)",
                 "    {range_from:DateTime64(3, 'UTC')} AS range_from,", "AND d.model_id IN {model_ids:Array(UUID)}",
                 "\nSETTINGS max_execution_time = 60\n-- parameters (sent as param_<name>)\n",
                 "\n{range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000\n",

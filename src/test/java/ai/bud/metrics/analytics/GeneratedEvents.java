@@ -87,6 +87,9 @@ final class GeneratedEvents {
         try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             statement.execute("TRUNCATE TABLE ModelInferenceDetails");
             statement.execute("TRUNCATE TABLE ModelInference");
+            // the rollups are fed from these tables; emptied with them (the suite's engine keeps data between runs)
+            statement.execute("TRUNCATE TABLE InferenceRollup");
+            statement.execute("TRUNCATE TABLE InferenceSecondCounts");
         }
         insert(dataSource);
     }

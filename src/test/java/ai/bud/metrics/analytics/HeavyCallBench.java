@@ -34,7 +34,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * into a database of its own and times issue 6's heavy reference call in the service's own code (the statement as
  * {@link AnalyticsQueryRunner} runs it, JSON written), alternately with the rows read by the service from the engine's
  * RowBinary ({@link BinaryRows}) and through the JDBC getters ({@link JdbcReference}), next to the same SQL sent straight
- * to the engine in that format (its parameters inlined as the engine substitutes them). It logs
+ * to the engine in that format (its parameters inlined as the engine substitutes them), and first the same call from raw
+ * rows against the rollup (migrations 004/005, fed by the seeder's inserts through the views). It logs
  * figures and asserts nothing about time. Off unless the property is set:
  * {@code mvn -B -q test -Dtest=HeavyCallBench -Danalytics.bench=300000}.
  */
@@ -67,6 +68,7 @@ class HeavyCallBench {
         String inlined = JdbcReference.inline(query);
 
         log("load average before: %s", loadAverage());
+        rawAgainstRollup(dataSource, request, query, runs);
         Map<Boolean, Map<String, List<Double>>> figures = Map.of(true, new java.util.LinkedHashMap<>(), false, new java.util.LinkedHashMap<>());
         List<Double> engine = new ArrayList<>();
         int size = 0;
@@ -112,6 +114,30 @@ class HeavyCallBench {
                     median(f.get("total")) / median(engine), size);
         }
         log("load average after: %s", loadAverage());
+    }
+
+    /** The same call answered from raw rows and from the rollup (as the service picks it), alternately; same body? */
+    private static void rawAgainstRollup(DataSource dataSource, AnalyticsRequest request, SqlQuery raw, int runs) throws Exception {
+        SqlQuery rollup = new QueryBuilder(Clock.systemUTC(), 60, false, true).build(request);
+        AnalyticsQueryRunner runner = new AnalyticsQueryRunner(new EngineClient(dataSource));
+        List<Double> rawMillis = new ArrayList<>();
+        List<Double> rollupMillis = new ArrayList<>();
+        byte[] rawBody = null;
+        byte[] rollupBody = null;
+        for (int i = -1; i < runs; i++) {
+            long start = System.nanoTime();
+            rawBody = runner.runToJson(raw, request, () -> { }).body();
+            long middle = System.nanoTime();
+            rollupBody = runner.runToJson(rollup, request, () -> { }).body();
+            long end = System.nanoTime();
+            if (i >= 0) {
+                rawMillis.add((middle - start) / 1e6);
+                rollupMillis.add((end - middle) / 1e6);
+            }
+        }
+        log("raw rows vs rollup (%s): medians of %d, raw %.0f ms, rollup %.0f ms; bodies %s (%,d bytes)", rollup.source().label(),
+                runs, median(rawMillis), median(rollupMillis), java.util.Arrays.equals(rawBody, rollupBody) ? "identical" : "DIFFER",
+                rollupBody.length);
     }
 
     private static long engine(HttpClient http, int port, String sql) throws Exception {

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * parameters as text; and each statement runs on the engine, whose answer {@link BinaryRows} must read (every column
  * type the builder produces). After an intended change, regenerate with
  * {@code mvn test -Dtest=QueryBuilderGoldenTest -Dgolden.update=true}, review the diff, and commit it. Whether the SQL
- * is right is proven by AnalyticsEndToEndTest.
+ * is right is proven by AnalyticsEndToEndTest. The same requests answered from the rollup are pinned in golden/rollup/
+ * (whether they answer as raw rows do is proven by RollupParityTest).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryBuilderGoldenTest {
@@ -83,9 +84,24 @@ class QueryBuilderGoldenTest {
     void matchesGolden(String name, String body) throws Exception {
         AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(body.getBytes(StandardCharsets.UTF_8));
         SqlQuery query = new QueryBuilder(CLOCK, 60, true).build(request);
+        assertThat(query.source()).isEqualTo(AnswerSource.RAW);
+        matches(GOLDEN.resolve(name + ".sql"), body, query);
+    }
+
+    /** The same requests answered from the rollup (golden/rollup/): every one of these shapes can be. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesRollupGolden(String name, String body) throws Exception {
+        AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(body.getBytes(StandardCharsets.UTF_8));
+        SqlQuery query = new QueryBuilder(CLOCK, 60, true, true).build(request);
+        assertThat(query.source()).isNotEqualTo(AnswerSource.RAW);
+        matches(GOLDEN.resolve("rollup").resolve(name + ".sql"), body, query);
+    }
+
+    private void matches(Path file, String body, SqlQuery query) throws Exception {
         String actual = render(body, query);
-        Path file = GOLDEN.resolve(name + ".sql");
         if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
+            Files.createDirectories(file.getParent());
             Files.writeString(file, actual);
             assertThat(Boolean.getBoolean("golden.update")).as("golden file " + file + " was missing; written, review and commit it").isTrue();
         }

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,38 @@ class MigrationsTest {
             assertThat(columns(connection, database, "ModelInference")).isEmpty();
             drop(connection, database);
         }
+    }
+
+    /** 005 (the rollup views that read ModelInference) waits until that table exists, then creates them on a later run. */
+    @Test
+    void theRollupViewsOverModelInferenceWaitForIt() throws Exception {
+        String database = "migrations_rollup_it";
+        try (Connection connection = TestClickHouse.connector().openConnection("default")) {
+            drop(connection, database);
+            Migrations.load(database, false).apply(connection);
+            List<String> own = List.of("InferenceRollupFromPairs", "InferenceRollupFromRequests", "InferenceRollupRequestsFromDetails",
+                    "InferenceSecondCountsFromRequests");
+            assertThat(views(connection, database)).containsExactlyElementsOf(own);
+            Migrations.load(database, true).apply(connection);
+            assertThat(views(connection, database)).containsExactly("InferenceRollupFromPairs", "InferenceRollupFromRequests",
+                    "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference", "InferenceRollupRequestsFromDetails",
+                    "InferenceSecondCountsFromRequests");
+            drop(connection, database);
+        }
+    }
+
+    private static List<String> views(Connection connection, String database) throws Exception {
+        List<String> views = new java.util.ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT name FROM system.tables WHERE database = ? AND engine = 'MaterializedView' ORDER BY name")) {
+            statement.setString(1, database);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    views.add(rows.getString(1));
+                }
+            }
+        }
+        return views;
     }
 
     @Test

@@ -1,0 +1,72 @@
+-- request: {"metrics":["request_count","throughput"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","return_delta":false}
+WITH
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
+    {rollup_from:DateTime('UTC')} AS rollup_from,
+    {rollup_to:DateTime('UTC')} AS rollup_to,
+    base AS (
+        SELECT d.inference_id AS inference_id,
+            toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
+            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success
+        FROM ModelInferenceDetails AS d
+        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
+            AND (d.request_arrival_time < rollup_from OR d.request_arrival_time >= rollup_to)
+    ),
+    inference AS (
+        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
+        FROM ModelInference
+        WHERE inference_id IN (SELECT inference_id FROM base)
+    ),
+    edge AS (
+        SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
+            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
+            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
+        FROM base AS b
+        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
+    ),
+    parts AS (
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
+            sum(r.requests) AS requests,
+            sum(r.throughput_sum) AS throughput_sum,
+            sum(r.throughput_count) AS throughput_count
+        FROM InferenceRollup AS r
+        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        GROUP BY bucket
+        UNION ALL
+        SELECT bucket,
+            count() AS edge_requests,
+            sumIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / assumeNotNull(response_time_ms), isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS edge_throughput_sum,
+            countIf(isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS edge_throughput_count
+        FROM edge
+        GROUP BY bucket
+    ),
+    source AS (
+        SELECT p.bucket AS bucket, p.requests AS requests, p.throughput_sum AS throughput_sum, p.throughput_count AS throughput_count
+        FROM parts AS p
+    ),
+    series AS (
+        SELECT bucket,
+            toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
+            toFloat64(coalesce(sum(throughput_sum) / nullIf(sum(throughput_count), 0), 0)) AS m_throughput__avg
+        FROM source
+        GROUP BY bucket
+    ),
+    result AS (
+        SELECT s.*
+        FROM series AS s
+    ),
+    answer AS (
+        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
+    )
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_request_count__count AS m_request_count__count, a.m_throughput__avg AS m_throughput__avg
+FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
+LEFT JOIN answer AS a ON a.bucket = t.bucket
+ORDER BY bucket DESC, series_rank ASC
+SETTINGS max_execution_time = 60
+-- params:
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00

@@ -1,0 +1,89 @@
+-- request: {"metrics":["latency"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","group_by":["model"],"topk":3}
+WITH
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
+    {rollup_from:DateTime('UTC')} AS rollup_from,
+    {rollup_to:DateTime('UTC')} AS rollup_to,
+    base AS (
+        SELECT d.inference_id AS inference_id, d.model_id AS g_model,
+            toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
+            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success
+        FROM ModelInferenceDetails AS d
+        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
+            AND (d.request_arrival_time < rollup_from OR d.request_arrival_time >= rollup_to)
+    ),
+    inference AS (
+        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
+        FROM ModelInference
+        WHERE inference_id IN (SELECT inference_id FROM base)
+    ),
+    edge AS (
+        SELECT b.g_model AS g_model, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
+            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
+            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
+        FROM base AS b
+        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
+    ),
+    parts AS (
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
+            sum(r.requests) AS requests,
+            sum(r.response_ms_sum) AS response_ms_sum,
+            sum(r.response_ms_count) AS response_ms_count,
+            quantilesDDMergeState(0.01, 0.95, 0.99)(r.response_ms_quantiles) AS response_ms_quantiles
+        FROM InferenceRollup AS r
+        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        GROUP BY bucket, g_model
+        UNION ALL
+        SELECT bucket, g_model,
+            count() AS edge_requests,
+            sum(toUInt64(coalesce(response_time_ms, 0))) AS edge_response_ms_sum,
+            count(response_time_ms) AS edge_response_ms_count,
+            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms)) AS edge_response_ms_quantiles
+        FROM edge
+        GROUP BY bucket, g_model
+    ),
+    source AS MATERIALIZED (
+        SELECT p.bucket AS bucket, p.g_model AS g_model, p.requests AS requests, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_quantiles AS response_ms_quantiles
+        FROM parts AS p
+    ),
+    ranked AS (
+        SELECT g_model, series_rank
+        FROM (
+            SELECT g_model, row_number() OVER (ORDER BY rank_value ASC, toString(g_model) ASC) AS series_rank
+            FROM (SELECT g_model, toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS rank_value FROM source GROUP BY g_model)
+        )
+        WHERE series_rank <= {topk:UInt64}
+    ),
+    series AS (
+        SELECT bucket, g_model,
+            toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[1]))) AS m_latency__p95,
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[2]))) AS m_latency__p99
+        FROM source
+        WHERE g_model IN (SELECT g_model FROM ranked)
+        GROUP BY bucket, g_model
+    ),
+    result AS (
+        SELECT s.*,
+            lagInFrame(toUInt8(1)) OVER w AS has_previous,
+            lagInFrame(m_latency__avg) OVER w AS prev_latency
+        FROM series AS s
+        WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ),
+    answer AS (
+        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data
+        FROM result AS r INNER JOIN ranked AS k ON r.g_model = k.g_model
+    )
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.has_previous AS has_previous, a.prev_latency AS prev_latency
+FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
+LEFT JOIN answer AS a ON a.bucket = t.bucket
+ORDER BY bucket DESC, series_rank ASC, toString(g_model) ASC
+SETTINGS max_execution_time = 60, enable_materialized_cte = 1
+-- params:
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {topk:UInt64} = 3

@@ -1,0 +1,91 @@
+-- request: {"metrics":["request_count","ttft"],"from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-08T00:00:00Z","group_by":["project","endpoint"],"topk":5}
+WITH
+    {range_from:DateTime64(3, 'UTC')} AS range_from,
+    {range_to:DateTime64(3, 'UTC')} AS range_to,
+    {tz:String} AS tz,
+    {rollup_from:DateTime('UTC')} AS rollup_from,
+    {rollup_to:DateTime('UTC')} AS rollup_to,
+    base AS (
+        SELECT d.inference_id AS inference_id, d.project_id AS g_project, d.endpoint_id AS g_endpoint,
+            toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
+            d.request_arrival_time AS arrival, d.request_forward_time AS forward, d.is_success AS is_success
+        FROM ModelInferenceDetails AS d
+        WHERE d.request_arrival_time >= range_from AND d.request_arrival_time <= range_to
+            AND (d.request_arrival_time < rollup_from OR d.request_arrival_time >= rollup_to)
+    ),
+    inference AS (
+        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
+        FROM ModelInference
+        WHERE inference_id IN (SELECT inference_id FROM base)
+    ),
+    edge AS (
+        SELECT b.g_project AS g_project, b.g_endpoint AS g_endpoint, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
+            i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
+            i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
+        FROM base AS b
+        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
+    ),
+    parts AS (
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            sum(r.requests) AS requests,
+            sum(r.ttft_ms_sum) AS ttft_ms_sum,
+            sum(r.ttft_ms_count) AS ttft_ms_count,
+            quantilesDDMergeState(0.01, 0.95, 0.99)(r.ttft_ms_quantiles) AS ttft_ms_quantiles
+        FROM InferenceRollup AS r
+        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        GROUP BY bucket, g_project, g_endpoint
+        UNION ALL
+        SELECT bucket, g_project, g_endpoint,
+            count() AS edge_requests,
+            sum(toUInt64(coalesce(ttft_ms, 0))) AS edge_ttft_ms_sum,
+            count(ttft_ms) AS edge_ttft_ms_count,
+            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms)) AS edge_ttft_ms_quantiles
+        FROM edge
+        GROUP BY bucket, g_project, g_endpoint
+    ),
+    source AS MATERIALIZED (
+        SELECT p.bucket AS bucket, p.g_project AS g_project, p.g_endpoint AS g_endpoint, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_quantiles AS ttft_ms_quantiles
+        FROM parts AS p
+    ),
+    ranked AS (
+        SELECT g_project, g_endpoint, series_rank
+        FROM (
+            SELECT g_project, g_endpoint, row_number() OVER (ORDER BY rank_value DESC, toString(g_project) ASC, toString(g_endpoint) ASC) AS series_rank
+            FROM (SELECT g_project, g_endpoint, toInt64(coalesce(sum(requests), 0)) AS rank_value FROM source GROUP BY g_project, g_endpoint)
+        )
+        WHERE series_rank <= {topk:UInt64}
+    ),
+    series AS (
+        SELECT bucket, g_project, g_endpoint,
+            toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
+            toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[1]))) AS m_ttft__p95,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[2]))) AS m_ttft__p99
+        FROM source
+        WHERE (g_project, g_endpoint) IN (SELECT g_project, g_endpoint FROM ranked)
+        GROUP BY bucket, g_project, g_endpoint
+    ),
+    result AS (
+        SELECT s.*,
+            lagInFrame(toUInt8(1)) OVER w AS has_previous,
+            lagInFrame(m_request_count__count) OVER w AS prev_request_count,
+            lagInFrame(m_ttft__avg) OVER w AS prev_ttft
+        FROM series AS s
+        WINDOW w AS (PARTITION BY g_project, g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ),
+    answer AS (
+        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data
+        FROM result AS r INNER JOIN ranked AS k ON r.g_project = k.g_project AND r.g_endpoint = k.g_endpoint
+    )
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_project AS g_project, a.g_endpoint AS g_endpoint, a.m_request_count__count AS m_request_count__count, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count, a.prev_ttft AS prev_ttft
+FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
+LEFT JOIN answer AS a ON a.bucket = t.bucket
+ORDER BY bucket DESC, series_rank ASC, toString(g_project) ASC, toString(g_endpoint) ASC
+SETTINGS max_execution_time = 60, enable_materialized_cte = 1
+-- params:
+--   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
+--   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000
+--   {tz:String} = UTC
+--   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {topk:UInt64} = 5
