@@ -102,10 +102,4 @@ class WebConfiguration {
     ServerTimingSteps serverTimingSteps(ServerTimingProperties properties) {
         return new ServerTimingSteps(properties.steps());
     }
-
-    @Bean
-    QueryGate queryGate(WebProperties properties) {
-        WebProperties.Gate gate = properties.queryGate();
-        return new QueryGate(gate.permits(), gate.maxWait(), gate.retryAfter());
-    }
 }
