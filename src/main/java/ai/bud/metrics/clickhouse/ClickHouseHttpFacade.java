@@ -260,11 +260,9 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 settings.put(name, value);
             }
         });
-        if (settings.containsKey(EngineUserConfig.QUERY_ID_SETTING)) {
-            throw EngineQueryException.of(452, "SETTING_CONSTRAINT_VIOLATION", "Setting " + EngineUserConfig.QUERY_ID_SETTING
-                    + " should not be changed: the port sets it from query_id");
-        }
-        settings.put(EngineUserConfig.QUERY_ID_SETTING, queryId);
+        // the client's id, where KILL QUERY finds it (a request that sets its own log_comment keeps it, and is found by the
+        // engine's id only)
+        settings.putIfAbsent(EngineUserConfig.QUERY_ID_SETTING, queryId);
         Map<String, String> queryParameters = new LinkedHashMap<>();
         params.forEach((name, value) -> {
             if (name.startsWith("param_")) {
@@ -331,9 +329,7 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
         StringBuilder set = new StringBuilder("SET ");
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             String name = settingName(setting.getKey());
-            String value = !reset ? literal(setting.getValue())
-                    : name.equals(EngineUserConfig.QUERY_ID_SETTING) ? "''"
-                    : EmbeddedClickHouse.BASELINE_SETTINGS.getOrDefault(name, "DEFAULT");
+            String value = !reset ? literal(setting.getValue()) : EmbeddedClickHouse.BASELINE_SETTINGS.getOrDefault(name, "DEFAULT");
             set.append(set.length() == 4 ? "" : ", ").append(name).append(" = ").append(value);
         }
         return set.toString();
@@ -341,7 +337,7 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
 
     /**
      * A {@code KILL QUERY} statement with every {@code query_id} it names read as the client's id: chDB gives each
-     * statement an id of its own, and the port keeps the client's in {@value EngineUserConfig#QUERY_ID_SETTING}.
+     * statement an id of its own, and the port keeps the client's in the setting {@value EngineUserConfig#QUERY_ID_SETTING}.
      */
     static String byClientQueryId(String sql) {
         StringBuilder rewritten = new StringBuilder(sql.length() + 64);

@@ -35,11 +35,11 @@ final class EngineUserConfig {
     }
 
     /**
-     * The custom setting (prefix {@code custom_}, declared in the config) that carries a client's {@code query_id} into
-     * the engine's process list: chDB's connections give every statement an id of their own
-     * ({@link ClickHouseHttpFacade} maps the two).
+     * The setting that carries a client's {@code query_id} into the engine's process list ({@code Settings[…]} of
+     * {@code system.processes}): chDB's connections give every statement an id of their own, and take no custom settings
+     * ({@code custom_settings_prefixes} is not read by chDB 26.5). {@link ClickHouseHttpFacade} maps the two.
      */
-    static final String QUERY_ID_SETTING = "custom_client_query_id";
+    static final String QUERY_ID_SETTING = "log_comment";
 
     /**
      * Writes the engine's configuration into {@code <dataDir>/.budmetrics-engine/} and returns the main file.
@@ -80,7 +80,6 @@ final class EngineUserConfig {
                 <!-- written by budmetrics at every start of the embedded engine (EngineUserConfig); edits are lost -->
                 <clickhouse>
                   <users_config>%s</users_config>
-                  <custom_settings_prefixes>custom_</custom_settings_prefixes>
                 %s</clickhouse>
                 """.formatted(xmlText(users.toAbsolutePath().toString()),
                 maxServerMemory > 0 ? "  <max_server_memory_usage>" + maxServerMemory + "</max_server_memory_usage>\n" : ""),
