@@ -3,6 +3,7 @@ package ai.bud.metrics.analytics;
 import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.web.ClientConnection;
 import ai.bud.metrics.web.Deadline;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
@@ -185,8 +186,10 @@ public class AnalyticsFlow {
         String queryId = UUID.randomUUID().toString();
         Map<String, String> settings = new LinkedHashMap<>(limits);
         settings.put("max_execution_time", seconds(left));
-        try (QueryCanceller.Watch watch = canceller.watch(queryId, left)) {
-            cancelOnDisconnect(exchange.getProperty(SERVLET_REQUEST, HttpServletRequest.class), watch);
+        HttpServletRequest servletRequest = exchange.getProperty(SERVLET_REQUEST, HttpServletRequest.class);
+        ClientConnection client = servletRequest == null ? null : ClientConnection.of(servletRequest);
+        try (QueryCanceller.Watch watch = canceller.watch(queryId, left, client == null ? null : client::gone)) {
+            cancelOnDisconnect(servletRequest, watch);
             try {
                 // the client stops waiting a little after the engine should have: the engine's own answer comes first
                 RowJsonWriter.Result result = runner.runToJson(exchange.getMessage().getBody(SqlQuery.class),
@@ -232,8 +235,8 @@ public class AnalyticsFlow {
     }
 
     /**
-     * The servlet container reports a client that closed its connection as an error of the request's async context:
-     * the query is then cancelled (the container may notice only at its next read or write of that connection).
+     * A servlet container that reports a client gone as an error of the request's async context has the query cancelled
+     * at once (Tomcat does not: {@link ClientConnection} tells, looked at by the watch).
      */
     private static void cancelOnDisconnect(HttpServletRequest request, QueryCanceller.Watch watch) {
         if (request == null || !request.isAsyncStarted()) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ final class QueryCanceller implements AutoCloseable {
 
     private final EngineClient engine;
     private final MeterRegistry meters;
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, task -> {
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, task -> {
         Thread thread = new Thread(task, "analytics-cancel");
         thread.setDaemon(true);
         return thread;
@@ -37,10 +38,23 @@ final class QueryCanceller implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** Watches the query {@code queryId}: it is cancelled when {@code left} has passed, unless closed first. */
-    Watch watch(String queryId, Duration left) {
+    /** How often a watched query's client is looked at: with the KILL's own time, well within the second allowed. */
+    static final Duration CLIENT_CHECK = Duration.ofMillis(200);
+
+    /**
+     * Watches the query {@code queryId}: it is cancelled when {@code left} has passed, or as soon as {@code clientGone}
+     * says so (looked at every {@link #CLIENT_CHECK}), unless closed first.
+     */
+    Watch watch(String queryId, Duration left, BooleanSupplier clientGone) {
         Watch watch = new Watch(queryId);
         watch.deadline = timer.schedule(() -> watch.cancel(Reason.DEADLINE), Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
+        if (clientGone != null) {
+            watch.client = timer.scheduleWithFixedDelay(() -> {
+                if (clientGone.getAsBoolean()) {
+                    watch.cancel(Reason.DISCONNECT);
+                }
+            }, CLIENT_CHECK.toMillis(), CLIENT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        }
         return watch;
     }
 
@@ -50,6 +64,7 @@ final class QueryCanceller implements AutoCloseable {
         private final AtomicReference<Reason> cancelled = new AtomicReference<>();
         private volatile boolean closed;
         private volatile ScheduledFuture<?> deadline;
+        private volatile ScheduledFuture<?> client;
 
         private Watch(String queryId) {
             this.queryId = queryId;
@@ -63,6 +78,9 @@ final class QueryCanceller implements AutoCloseable {
         private void cancel(Reason reason) {
             if (closed || !cancelled.compareAndSet(null, reason)) {
                 return;
+            }
+            if (client != null) {
+                client.cancel(false);
             }
             try {
                 boolean found = engine.cancel(queryId);
@@ -81,9 +99,10 @@ final class QueryCanceller implements AutoCloseable {
         @Override
         public void close() {
             closed = true;
-            ScheduledFuture<?> pending = deadline;
-            if (pending != null) {
-                pending.cancel(false);
+            for (ScheduledFuture<?> pending : new ScheduledFuture<?>[] {deadline, client}) {
+                if (pending != null) {
+                    pending.cancel(false);
+                }
             }
         }
     }

@@ -73,8 +73,10 @@ final class EngineLoad {
         return elapsed;
     }
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     static HttpResponse<String> postAnalytics(int port, String body) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observability/analytics"))
                 .header("Content-Type", "application/json").header("Cache-Control", "no-cache").timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
