@@ -20,6 +20,8 @@ app_port=18000
 ch_port=18123
 doc="${ROOT}/docs/PERFORMANCE.md"
 write_doc=true
+overload_clients=16
+overload_seconds=15
 
 usage() {
   cat <<USAGE
@@ -35,6 +37,8 @@ usage: scripts/bench.sh [options]
   --ingest-warm-up S   seconds of HTTP ingest before it is timed (on 2 cores the JIT still compiles the ingest path after 45 s) [${ingest_warm_up}]
   --port P             service port [${app_port}];  --clickhouse-port P  its ClickHouse HTTP port [${ch_port}]
   --no-doc             print the results only; do not touch docs/PERFORMANCE.md
+  --overload-clients N analytics clients of the overload section (docs/OPERATIONS.md "Under load"); 0 skips it [${overload_clients}]
+  --overload-seconds S length of each ingest measurement of the overload section [${overload_seconds}]
 USAGE
 }
 
@@ -53,6 +57,8 @@ while [ $# -gt 0 ]; do
     --port) app_port="$2"; shift 2 ;;
     --clickhouse-port) ch_port="$2"; shift 2 ;;
     --no-doc) write_doc=false; shift ;;
+    --overload-clients) overload_clients="$2"; shift 2 ;;
+    --overload-seconds) overload_seconds="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) log "unknown option $1"; usage; exit 2 ;;
   esac
@@ -80,6 +86,17 @@ stop_service() {
   service_pid=""
 }
 trap stop_service EXIT
+
+# Overload (SPEC §6b): ingestion alone and under N clients on the heavy request, analytics answers by status, the
+# longest engine query, the queries left behind; appended to the results. Runs against the service started below.
+overload_section() {
+  [ "$overload_clients" -gt 0 ] || return 0
+  log "overload: ${overload_clients} analytics clients on the heavy request, ingestion alone and under them"
+  # shellcheck disable=SC2046
+  $(tools_cmd) overload --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
+      --heavy-request "${work}/heavy.json" --clients "$overload_clients" --seconds "$overload_seconds" \
+      --deadline "${ANALYTICS_DEADLINE_SECONDS:-30}" --stream "$stream" --delete-stream true --out "${work}/results.md" >/dev/null
+}
 
 # --- 1. data ---------------------------------------------------------------------------------------------------
 marker="${data_dir}/.bench-records"
@@ -135,7 +152,9 @@ started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 $(tools_cmd) bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http://127.0.0.1:${ch_port}" \
     --heavy-request "${work}/heavy.json" --heavy-sql "${work}/heavy.explain" --examples "${ROOT}/examples/analytics" \
     --runs "$runs" --clients "$clients" --duration "$duration" --ingest-events "$ingest_events" \
-    --ingest-senders "$ingest_senders" --ingest-warm-up "$ingest_warm_up" --stream "$stream" --delete-stream true --out "${work}/results.md"
+    --ingest-senders "$ingest_senders" --ingest-warm-up "$ingest_warm_up" --stream "$stream" --delete-stream "$([ "$overload_clients" -gt 0 ] && echo false || echo true)" \
+    --out "${work}/results.md"
+overload_section
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 stop_service
 

@@ -1,15 +1,26 @@
 package ai.bud.metrics.analytics;
 
+import ai.bud.metrics.clickhouse.ClickHouseProperties;
 import ai.bud.metrics.clickhouse.EngineClient;
 import ai.bud.metrics.errors.ApiException;
+import ai.bud.metrics.web.ClientConnection;
+import ai.bud.metrics.web.Deadline;
 import ai.bud.metrics.web.RequestBody;
 import ai.bud.metrics.web.ServerTiming;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
@@ -30,35 +41,76 @@ public class AnalyticsFlow {
     static final String FORMAT = "analyticsFormat";
     /** The answer's cache key ({@link AnswerKey}): the request and its format. */
     static final String CACHE_KEY = "analyticsCacheKey";
+    /** The servlet request, kept past the route's header clean-up: its async context tells when the client has gone. */
+    static final String SERVLET_REQUEST = "analyticsServletRequest";
     /** ClickHouse's TIMEOUT_EXCEEDED: the query ran past {@code max_execution_time}. */
     static final int TIMEOUT_EXCEEDED = 159;
+    /** QUERY_WAS_CANCELLED: stopped by KILL QUERY. */
+    static final int QUERY_WAS_CANCELLED = 394;
+    /** MEMORY_LIMIT_EXCEEDED (the query's cap or the engine's) and CANNOT_ALLOCATE_MEMORY. */
+    static final List<Integer> OUT_OF_MEMORY = List.of(241, 173);
+    /** Retry-After of a query refused for memory: the engine's memory frees as soon as the query has stopped. */
+    static final long MEMORY_RETRY_AFTER_SECONDS = 5;
 
     private final Clock clock = Clock.systemUTC();
     private final AnalyticsRequestParser parser = new AnalyticsRequestParser(clock);
     private final QueryBuilder builder;
     private final AnalyticsQueryRunner runner;
-    private final long maxExecutionSeconds;
+    private final QueryCanceller canceller;
+    private final Duration deadline;
+    private final Map<String, String> limits;
+    private final Counter deadlinesExceeded;
     private final long maxBodyBytes;
 
     /**
      * @param engine the seam to ClickHouse ({@link EngineClient}), which also tells whether it is the embedded engine
+     * @param deadline the whole budget of a request ({@code ANALYTICS_DEADLINE_SECONDS}): slot wait, query and answer
+     * @param priority the engine priority of analytics queries ({@code priority}: a higher number runs behind ingestion)
+     * @param maxThreads the engine threads one analytics query may use; 0: half the processors
+     * @param maxMemory one analytics query's memory cap ({@code max_memory_usage}); empty: the embedded engine's cap shared
+     *        among the analytics slots, or 4 GB on an external server
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
      *        supports {@code AS MATERIALIZED}), off with an external ClickHouse (older servers reject the setting).
      * @param maxBodySize the largest request body read; a larger one is answered 413
      * @param rollups read the rollup tables where a request allows it ({@link RollupPlanner}); off: raw rows always
      */
-    public AnalyticsFlow(EngineClient engine,
-            @Value("${budmetrics.clickhouse.query-timeout:60s}") Duration maxExecutionTime,
+    public AnalyticsFlow(EngineClient engine, ClickHouseProperties clickhouse, MeterRegistry meters,
+            @Value("${budmetrics.analytics.deadline:30s}") Duration deadline,
+            @Value("${budmetrics.analytics.priority:10}") int priority,
+            @Value("${budmetrics.analytics.max-threads:0}") int maxThreads,
+            @Value("${budmetrics.analytics.max-memory:}") DataSize maxMemory,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
             @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize,
             @Value("${budmetrics.analytics.rollups:true}") boolean rollups) {
         this.maxBodyBytes = maxBodySize.toBytes();
         this.runner = new AnalyticsQueryRunner(engine);
-        this.maxExecutionSeconds = Math.max(0, (maxExecutionTime.toMillis() + 999) / 1000);
+        this.canceller = new QueryCanceller(engine, meters);
+        this.deadline = deadline;
+        this.deadlinesExceeded = meters.counter("budmetrics.analytics.deadlines.exceeded");
+        long memory = maxMemory != null && maxMemory.toBytes() > 0 ? maxMemory.toBytes()
+                : clickhouse.isEmbedded() ? clickhouse.embedded().serverMemoryCap() / Math.max(1, Math.min(engine.slots(), 64))
+                : 4L << 30;
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("priority", Integer.toString(priority));
+        settings.put("max_threads", Integer.toString(maxThreads > 0 ? maxThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
+        settings.put("max_memory_usage", Long.toString(memory));
+        this.limits = Map.copyOf(settings);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
                 ? engine.embedded()
                 : Boolean.parseBoolean(materializedCte.trim());
-        this.builder = new QueryBuilder(clock, maxExecutionSeconds, materialize, rollups);
+        // the statement carries no max_execution_time: the engine gets what is left of the deadline, beside it
+        this.builder = new QueryBuilder(clock, 0, materialize, rollups);
+    }
+
+    /** The settings every analytics query is sent with, besides its {@code max_execution_time}. */
+    Map<String, String> limits() {
+        return limits;
+    }
+
+    @PreDestroy
+    void close() {
+        canceller.close();
     }
 
     /**
@@ -67,7 +119,9 @@ public class AnalyticsFlow {
      * one byte past the limit. The request headers stay: the route drops them.
      */
     public void parse(Exchange exchange) {
+        exchange.setProperty(Deadline.PROPERTY, Deadline.startingNow(deadline));
         Message message = exchange.getMessage();
+        exchange.setProperty(SERVLET_REQUEST, message.getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class));
         checkContentType(message.getHeader(Exchange.CONTENT_TYPE, String.class));
         Long declared = message.getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > maxBodyBytes) {
@@ -159,28 +213,106 @@ public class AnalyticsFlow {
     }
 
     /**
-     * Runs the query and streams its rows to the JSON body (byte[]). The exchange's {@link ServerTiming} (when present)
+     * Runs the query and streams its rows to the JSON body (byte[]), within what is left of the request's
+     * {@link Deadline}: the engine gets it as {@code max_execution_time}, and the query is cancelled in the engine when
+     * it passes or the client goes away ({@link QueryCanceller}). The exchange's {@link ServerTiming} (when present)
      * gets {@code execute} (until the engine answers), {@code shape} (reading and decoding the engine's rows:
      * {@link BinaryRows}) and {@code serialize} (writing the JSON: {@link RowJsonWriter}).
+     *
+     * @throws ApiException 504 past the deadline, 503 (with Retry-After) over the memory cap
      */
     public byte[] runQuery(Exchange exchange) throws SQLException {
         ServerTiming timing = exchange.getProperty(ServerTiming.PROPERTY, ServerTiming.class);
         Runnable executed = timing == null ? () -> { } : () -> timing.mark("execute");
+        Deadline requestDeadline = exchange.getProperty(Deadline.PROPERTY, Deadline.class);
+        Deadline within = requestDeadline == null ? Deadline.startingNow(deadline) : requestDeadline;
+        Duration left = within.remaining();
+        if (left.isNegative() || left.isZero()) {
+            throw deadlineExceeded(null);
+        }
+        String queryId = UUID.randomUUID().toString();
+        Map<String, String> settings = new LinkedHashMap<>(limits);
+        settings.put("max_execution_time", seconds(left));
+        HttpServletRequest servletRequest = exchange.getProperty(SERVLET_REQUEST, HttpServletRequest.class);
+        ClientConnection client = servletRequest == null ? null : ClientConnection.of(servletRequest);
+        try (QueryCanceller.Watch watch = canceller.watch(queryId, left, client == null ? null : client::gone)) {
+            cancelOnDisconnect(servletRequest, watch);
+            try {
+                // the client stops waiting a little after the engine should have: the engine's own answer comes first
+                RowJsonWriter.Result result = runner.runToJson(exchange.getMessage().getBody(SqlQuery.class),
+                        exchange.getProperty(REQUEST, AnalyticsRequest.class), executed, queryId, settings, left.plusSeconds(2));
+                if (timing != null) {
+                    timing.add("shape", result.timing().readNanos());
+                    timing.add("serialize", result.timing().totalNanos() - result.timing().readNanos());
+                    timing.restart();
+                }
+                return result.body();
+            } catch (SQLException e) {
+                if (e.getErrorCode() == TIMEOUT_EXCEEDED || watch.cancelled() == QueryCanceller.Reason.DEADLINE || within.passed()) {
+                    throw deadlineExceeded(e);
+                }
+                if (OUT_OF_MEMORY.contains(e.getErrorCode())) {
+                    ApiException memory = ApiException.serviceUnavailable("the analytics query needed more memory than it may use"
+                            + " (ANALYTICS_MAX_MEMORY, or the engine's cap while other queries run); narrow the range, add filters or"
+                            + " retry later", MEMORY_RETRY_AFTER_SECONDS);
+                    memory.initCause(e);
+                    throw memory;
+                }
+                if (e.getErrorCode() == QUERY_WAS_CANCELLED && watch.cancelled() == QueryCanceller.Reason.DISCONNECT) {
+                    throw ApiException.serviceUnavailable("the client went away; the query was cancelled", 1);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private ApiException deadlineExceeded(Exception cause) {
+        deadlinesExceeded.increment();
+        ApiException timeout = new ApiException(504, "the analytics request ran past its " + deadline.toSeconds()
+                + " s deadline (ANALYTICS_DEADLINE_SECONDS); narrow the range or add filters", List.of());
+        if (cause != null) {
+            timeout.initCause(cause);
+        }
+        return timeout;
+    }
+
+    /** {@code max_execution_time} from what is left, in seconds with millisecond precision (the engine takes fractions). */
+    static String seconds(Duration left) {
+        return java.math.BigDecimal.valueOf(Math.max(1, left.toMillis()), 3).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * A servlet container that reports a client gone as an error of the request's async context has the query cancelled
+     * at once (Tomcat does not: {@link ClientConnection} tells, looked at by the watch).
+     */
+    private static void cancelOnDisconnect(HttpServletRequest request, QueryCanceller.Watch watch) {
+        if (request == null || !request.isAsyncStarted()) {
+            return;
+        }
         try {
-            RowJsonWriter.Result result = runner.runToJson(exchange.getMessage().getBody(SqlQuery.class),
-                    exchange.getProperty(REQUEST, AnalyticsRequest.class), executed);
-            if (timing != null) {
-                timing.add("shape", result.timing().readNanos());
-                timing.add("serialize", result.timing().totalNanos() - result.timing().readNanos());
-                timing.restart();
-            }
-            return result.body();
-        } catch (SQLException e) {
-            if (e.getErrorCode() == TIMEOUT_EXCEEDED) {
-                throw new ApiException(504, "the analytics query ran longer than the " + maxExecutionSeconds
-                        + " s allowed; narrow the range or add filters", List.of(), e);
-            }
-            throw e;
+            request.getAsyncContext().addListener(new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    // the answer went out, or the container gave up on it: a query still running then has no reader
+                    watch.cancelSoon(QueryCanceller.Reason.DISCONNECT);
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                    watch.cancelSoon(QueryCanceller.Reason.DEADLINE);
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                    watch.cancelSoon(QueryCanceller.Reason.DISCONNECT);
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                }
+            });
+        } catch (IllegalStateException e) {
+            // the request completed meanwhile: nothing left to watch
         }
     }
 

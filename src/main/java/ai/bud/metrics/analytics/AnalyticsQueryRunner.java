@@ -4,6 +4,8 @@ import ai.bud.metrics.clickhouse.EngineClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * Runs a built statement (one round trip, its values as query parameters beside the SQL) and streams its rows straight
@@ -24,7 +26,17 @@ public final class AnalyticsQueryRunner {
      *         builder (every shape it writes is run on the engine by QueryBuilderGoldenTest)
      */
     public RowJsonWriter.Result runToJson(SqlQuery query, AnalyticsRequest request, Runnable executed) throws SQLException {
-        try (InputStream answer = engine.queryRowBinary(query.sql(), query.values())) {
+        return runToJson(query, request, executed, null, Map.of(), Duration.ZERO);
+    }
+
+    /**
+     * @param queryId  the query's id on the engine (for a cancel), or null
+     * @param settings ClickHouse settings sent beside the statement (its deadline and limits)
+     * @param timeout  longest wait for the engine's answer; zero for the client's default
+     */
+    public RowJsonWriter.Result runToJson(SqlQuery query, AnalyticsRequest request, Runnable executed, String queryId,
+            Map<String, String> settings, Duration timeout) throws SQLException {
+        try (InputStream answer = engine.queryRowBinary(query.sql(), query.values(), queryId, settings, timeout)) {
             BinaryRows rows;
             try {
                 rows = BinaryRows.open(answer);

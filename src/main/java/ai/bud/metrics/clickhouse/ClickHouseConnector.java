@@ -56,7 +56,7 @@ public final class ClickHouseConnector implements AutoCloseable {
         }
         ClickHouseProperties.Embedded embedded = properties.embedded();
         EmbeddedClickHouse engine = EmbeddedClickHouse.open(ChdbLibraryLocator.locate(embedded.library()), embedded.dataDir(),
-                embedded.connections());
+                embedded.connections(), embedded.ingestConnections(), embedded.serverMemoryCap());
         try {
             return new ClickHouseConnector(properties, engine, ClickHouseHttpFacade.start(engine, embedded));
         } catch (RuntimeException e) {
@@ -197,19 +197,44 @@ public final class ClickHouseConnector implements AutoCloseable {
     }
 
     public HikariDataSource createDataSource() {
+        return createDataSource("clickhouse", properties.poolSize(), Map.of());
+    }
+
+    /**
+     * The service's connections for ingestion and every statement but analytics: statements sent with
+     * {@code priority = ingestPriority} (the engine runs them ahead of analytics) and, to the embedded engine,
+     * {@code workload = ingest}, which gives them the engine connections kept for ingest.
+     */
+    public HikariDataSource createIngestDataSource(int ingestPriority) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (ingestPriority > 0) {
+            settings.put("priority", Integer.toString(ingestPriority));
+        }
+        if (embedded) {
+            settings.put("workload", "ingest");
+        }
+        return createDataSource("clickhouse", properties.poolSize(), settings);
+    }
+
+    /**
+     * A pool of its own, {@code size} connections, with these ClickHouse settings on every statement (sent beside it,
+     * as URL parameters of the HTTP interface).
+     */
+    public HikariDataSource createDataSource(String name, int size, Map<String, String> serverSettings) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("clickhouse");
+        config.setPoolName(name);
         config.setJdbcUrl(jdbcUrl(properties.database()));
         config.setUsername(properties.clientUser());
         config.setPassword(properties.clientPassword());
-        config.setMaximumPoolSize(properties.poolSize());
-        config.setMinimumIdle(Math.min(2, properties.poolSize()));
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(2, size));
+        serverSettings.forEach((setting, value) -> config.addDataSourceProperty(ClientConfigProperties.serverSetting(setting), value));
         config.setConnectionTimeout(10_000);
         config.setValidationTimeout(5_000);
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("user", properties.clientUser());
         config.addDataSourceProperty("password", properties.clientPassword());
-        sessionSettings().forEach((name, value) -> config.addDataSourceProperty(ClientConfigProperties.serverSetting(name), value));
+        sessionSettings().forEach((setting, value) -> config.addDataSourceProperty(ClientConfigProperties.serverSetting(setting), value));
         return new HikariDataSource(config);
     }
 

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,8 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
     private final QueryGuard guard;
     private final PortAccess access;
     private final long maxBody;
+    /** The query ids of the requests running now: a second request with one of them is refused, as on a server. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     private ClickHouseHttpFacade(EmbeddedClickHouse engine, HttpServer server, ExecutorService executor,
             ClickHouseProperties.Embedded settings) {
@@ -115,6 +118,7 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
             AtomicInteger threads = new AtomicInteger();
+            // a thread per engine connection and as many more for requests that wait for one (or are sent to stop one)
             ExecutorService executor = Executors.newFixedThreadPool(Math.max(4, engine.connections() * 2), r -> {
                 Thread thread = new Thread(r, "clickhouse-http-" + threads.incrementAndGet());
                 thread.setDaemon(true);
@@ -256,6 +260,9 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
                 settings.put(name, value);
             }
         });
+        // the client's id, where KILL QUERY finds it (a request that sets its own log_comment keeps it, and is found by the
+        // engine's id only)
+        settings.putIfAbsent(EngineUserConfig.QUERY_ID_SETTING, queryId);
         Map<String, String> queryParameters = new LinkedHashMap<>();
         params.forEach((name, value) -> {
             if (name.startsWith("param_")) {
@@ -280,41 +287,75 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
             log.trace("request settings {} parameters {} for {}", settings, queryParameters.keySet(),
                     sql.length() > 80 ? sql.substring(0, 80) + "…" : sql);
         }
+        if (!running.add(queryId)) {
+            throw EngineQueryException.of(216, "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", "Query with id = " + queryId
+                    + " is already running");
+        }
         byte[] result;
-        try (EmbeddedClickHouse.Session session = engine.session()) {
+        // a KILL must not wait behind the queries it is sent to stop: it takes the ingest lane, as ingest statements do
+        boolean ingestLane = "ingest".equals(settings.get("workload")) || "KILL".equals(statement.kind());
+        try (EmbeddedClickHouse.Session session = engine.session(ingestLane)) {
             session.useDatabase(database);
+            String set = setStatement(settings, false);
+            session.query(set, "TabSeparated");
             try {
-                for (Map.Entry<String, String> setting : settings.entrySet()) {
-                    session.query("SET " + settingName(setting.getKey()) + " = " + literal(setting.getValue()), "TabSeparated");
-                }
                 if (!queryParameters.isEmpty()) {
                     // one SET for all: the value is the parameter's text as sent (escaped form), quoted as a string literal
-                    StringBuilder set = new StringBuilder("SET ");
+                    StringBuilder parameters = new StringBuilder("SET ");
                     for (Map.Entry<String, String> parameter : queryParameters.entrySet()) {
-                        set.append(set.length() == 4 ? "" : ", ").append("param_").append(settingName(parameter.getKey()))
+                        parameters.append(parameters.length() == 4 ? "" : ", ").append("param_").append(settingName(parameter.getKey()))
                                 .append(" = ").append(quoted(parameter.getValue()));
                     }
-                    session.query(set.toString(), "TabSeparated");
+                    session.query(parameters.toString(), "TabSeparated");
                 }
-                result = session.query(sql, format);
+                result = session.query("KILL".equals(statement.kind()) ? byClientQueryId(sql) : sql, format);
             } finally {
-                for (String name : settings.keySet()) {
-                    if (SETTING_NAME.matcher(name).matches()) {
-                        try {
-                            String baseline = EmbeddedClickHouse.BASELINE_SETTINGS.getOrDefault(name, "DEFAULT");
-                            session.query("SET " + name + " = " + baseline, "TabSeparated");
-                        } catch (EngineQueryException ignored) {
-                            // an unknown setting was never set
-                        }
-                    }
-                }
+                session.query(setStatement(settings, true), "TabSeparated");
             }
+        } finally {
+            running.remove(queryId);
         }
         exchange.getResponseHeaders().set("X-ClickHouse-Format", format);
         exchange.getResponseHeaders().set("X-ClickHouse-Summary", "{\"read_rows\":\"0\",\"read_bytes\":\"0\",\"written_rows\":\"0\","
                 + "\"written_bytes\":\"0\",\"total_rows_to_read\":\"0\",\"result_rows\":\"0\",\"result_bytes\":\"" + result.length + "\"}");
         send(exchange, 200, result, compress, contentType(format));
     }
+
+    /**
+     * One {@code SET} for the request's settings, or (with {@code reset}) the one that gives them back their baseline. The
+     * engine checks every setting of a SET before it applies any, so a refused one leaves nothing behind to undo.
+     */
+    private static String setStatement(Map<String, String> settings, boolean reset) {
+        StringBuilder set = new StringBuilder("SET ");
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            String name = settingName(setting.getKey());
+            String value = !reset ? literal(setting.getValue()) : EmbeddedClickHouse.BASELINE_SETTINGS.getOrDefault(name, "DEFAULT");
+            set.append(set.length() == 4 ? "" : ", ").append(name).append(" = ").append(value);
+        }
+        return set.toString();
+    }
+
+    /**
+     * A {@code KILL QUERY} statement with every {@code query_id} it names read as the client's id: chDB gives each
+     * statement an id of its own, and the port keeps the client's in the setting {@value EngineUserConfig#QUERY_ID_SETTING}.
+     */
+    static String byClientQueryId(String sql) {
+        StringBuilder rewritten = new StringBuilder(sql.length() + 64);
+        ClickHouseLexer lexer = new ClickHouseLexer(sql);
+        int copied = 0;
+        for (ClickHouseLexer.Type type = lexer.next(); type != ClickHouseLexer.Type.END; type = lexer.next()) {
+            boolean queryIdColumn = type == ClickHouseLexer.Type.WORD && sql.startsWith("query_id", lexer.start())
+                    && lexer.end() - lexer.start() == "query_id".length();
+            if (queryIdColumn) {
+                rewritten.append(sql, copied, lexer.start()).append(CLIENT_QUERY_ID);
+                copied = lexer.end();
+            }
+        }
+        return rewritten.append(sql, copied, sql.length()).toString();
+    }
+
+    private static final String CLIENT_QUERY_ID = "if(empty(Settings['" + EngineUserConfig.QUERY_ID_SETTING + "']), query_id, Settings['"
+            + EngineUserConfig.QUERY_ID_SETTING + "'])";
 
     private static String settingName(String name) {
         if (!SETTING_NAME.matcher(name).matches()) {

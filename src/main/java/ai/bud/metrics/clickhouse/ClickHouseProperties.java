@@ -82,6 +82,9 @@ public record ClickHouseProperties(
      * @param user     with {@code password}: the credentials the port asks for (either set turns the check on; the
      *                 user defaults to {@code default}), and that the service itself then connects with
      * @param maxBody  largest request body the port accepts
+     * @param connections       engine connections for queries: analytics and the port's other clients
+     * @param ingestConnections engine connections kept for ingest statements, which analytics cannot take
+     * @param maxMemory   the engine's memory cap; null: derived from the machine's memory ({@link #serverMemoryCap})
      */
     public record Embedded(
             @DefaultValue("./data/clickhouse") Path dataDir,
@@ -90,7 +93,9 @@ public record ClickHouseProperties(
             @DefaultValue("4") int connections,
             String user,
             String password,
-            @DefaultValue("256MB") DataSize maxBody) {
+            @DefaultValue("256MB") DataSize maxBody,
+            @DefaultValue("2") int ingestConnections,
+            DataSize maxMemory) {
 
         @ConstructorBinding
         public Embedded {
@@ -100,11 +105,34 @@ public record ClickHouseProperties(
             if (maxBody.toBytes() <= 0) {
                 throw new IllegalArgumentException("CLICKHOUSE_EMBEDDED_MAX_BODY must be positive, got " + maxBody);
             }
+            if (connections < 1 || ingestConnections < 0) {
+                throw new IllegalArgumentException("CLICKHOUSE_EMBEDDED_CONNECTIONS must be positive and"
+                        + " CLICKHOUSE_EMBEDDED_INGEST_CONNECTIONS not negative, got " + connections + " and " + ingestConnections);
+            }
         }
 
         /** The port without credentials and with the default body limit. */
         public Embedded(Path dataDir, int port, String library, int connections) {
             this(dataDir, port, library, connections, null, null, null);
+        }
+
+        /** Two connections kept for ingest, the memory cap derived from the machine. */
+        public Embedded(Path dataDir, int port, String library, int connections, String user, String password, DataSize maxBody) {
+            this(dataDir, port, library, connections, user, password, maxBody, 2, null);
+        }
+
+        /**
+         * The engine's memory cap in bytes ({@code max_server_memory_usage}): {@link #maxMemory} when set, else 80 %
+         * of what the JVM's largest heap leaves of the machine's (or the container's) memory, at least 512 MB. The JVM
+         * itself needs more than its heap (metaspace, threads, buffers): the other 20 % is that room.
+         */
+        public long serverMemoryCap() {
+            if (maxMemory != null && maxMemory.toBytes() > 0) {
+                return maxMemory.toBytes();
+            }
+            long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getTotalMemorySize();
+            return Math.max(512L << 20, (long) ((total - Runtime.getRuntime().maxMemory()) * 0.8));
         }
 
         public boolean requiresCredentials() {
@@ -165,7 +193,10 @@ public record ClickHouseProperties(
                         intOr(get.apply("CLICKHOUSE_EMBEDDED_CONNECTIONS"), 4),
                         get.apply("CLICKHOUSE_EMBEDDED_USER"),
                         get.apply("CLICKHOUSE_EMBEDDED_PASSWORD"),
-                        DataSize.parse(orElse(get.apply("CLICKHOUSE_EMBEDDED_MAX_BODY"), "256MB").strip())),
+                        DataSize.parse(orElse(get.apply("CLICKHOUSE_EMBEDDED_MAX_BODY"), "256MB").strip()),
+                        intOr(get.apply("CLICKHOUSE_EMBEDDED_INGEST_CONNECTIONS"), 2),
+                        get.apply("CLICKHOUSE_EMBEDDED_MAX_MEMORY") == null ? null
+                                : DataSize.parse(get.apply("CLICKHOUSE_EMBEDDED_MAX_MEMORY").strip())),
                 new Cluster(get.apply("CLICKHOUSE_CLUSTER"), get.apply("CLICKHOUSE_INSERT_QUORUM") == null ? null
                         : intOr(get.apply("CLICKHOUSE_INSERT_QUORUM"), 0)));
     }
@@ -186,7 +217,7 @@ public record ClickHouseProperties(
         return new ClickHouseProperties(host, port, database, user, password, maxRetries, retryDelay, poolSize, queryTimeout,
                 migrateOnStartup, createModelInference,
                 new Embedded(embedded.dataDir(), embeddedPort, embedded.library(), embedded.connections(), embedded.user(),
-                        embedded.password(), embedded.maxBody()), cluster);
+                        embedded.password(), embedded.maxBody(), embedded.ingestConnections(), embedded.maxMemory()), cluster);
     }
 
     /**

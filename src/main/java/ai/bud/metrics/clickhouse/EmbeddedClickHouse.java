@@ -43,7 +43,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<Pointer> connectionPointers = new ArrayList<>();
+    /** Idle connections of the query lane (analytics and every client of the port that does not ask for ingest). */
     private final BlockingQueue<Pointer> idle;
+    /** Idle connections only ingest statements take ({@code workload=ingest}): analytics can never hold them. */
+    private final BlockingQueue<Pointer> ingestIdle;
+    private final int queryConnections;
     private final java.util.Map<Pointer, String> currentDatabase = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService nativeThreads;
     private int users;
@@ -63,8 +67,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
     private static final ThreadLocal<Boolean> ON_NATIVE_THREAD = ThreadLocal.withInitial(() -> false);
 
-    private EmbeddedClickHouse(Path library, Path dataDir, int connections) {
+    private EmbeddedClickHouse(Path library, Path dataDir, int connections, int ingestConnections, long maxServerMemory) {
         this.dataDir = dataDir;
+        this.queryConnections = connections;
         if (!Files.isRegularFile(library)) {
             throw new EmbeddedEngineException("chDB library not found at " + library,
                     "run scripts/setup.sh (it fetches libchdb.so into the cache), or set CHDB_LIBRARY to its path");
@@ -92,7 +97,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         long started = System.nanoTime();
         StandardInputDetacher.detach();
         AtomicInteger threadCount = new AtomicInteger();
-        this.nativeThreads = Executors.newFixedThreadPool(connections + 2, task -> {
+        this.nativeThreads = Executors.newFixedThreadPool(connections + ingestConnections + 2, task -> {
             Thread thread = new Thread(null, () -> {
                 ON_NATIVE_THREAD.set(true);
                 task.run();
@@ -102,10 +107,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         });
         this.chdb = Native.load(library.toAbsolutePath().toString(), ChdbLibrary.class);
         this.idle = new ArrayBlockingQueue<>(connections);
+        this.ingestIdle = new ArrayBlockingQueue<>(Math.max(1, ingestConnections));
         try {
-            Path config = writeUserConfig(dataDir);
+            Path config = writeUserConfig(dataDir, maxServerMemory);
             onNativeThread(() -> {
-                connectAll(dataDir, config, connections);
+                connectAll(dataDir, config, connections + ingestConnections);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -113,13 +119,14 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             releaseLock();
             throw e;
         }
-        log.info("embedded ClickHouse (chDB) open on {} with {} connections in {} ms", dataDir.toAbsolutePath(), connections,
+        log.info("embedded ClickHouse (chDB) open on {} with {} query and {} ingest connections, server memory cap {} MB, in {} ms",
+                dataDir.toAbsolutePath(), connections, ingestConnections, maxServerMemory >> 20,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    private static Path writeUserConfig(Path dataDir) {
+    private static Path writeUserConfig(Path dataDir, long maxServerMemory) {
         try {
-            return EngineUserConfig.write(dataDir);
+            return EngineUserConfig.write(dataDir, maxServerMemory);
         } catch (IOException e) {
             throw new EmbeddedEngineException("cannot write the engine's configuration into " + dataDir + ": " + e.getMessage(),
                     "check that CLICKHOUSE_EMBEDDED_DATA points to a writable directory");
@@ -140,9 +147,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                 connectionPointers.add(connectionPointer);
                 Pointer connection = connectionPointer.getPointer(0);
                 for (Map.Entry<String, String> setting : BASELINE_SETTINGS.entrySet()) {
-                    new Session(connection).run(connection, "SET " + setting.getKey() + " = " + setting.getValue(), "TabSeparated");
+                    new Session(connection, idle).run(connection, "SET " + setting.getKey() + " = " + setting.getValue(), "TabSeparated");
                 }
-                idle.add(connection);
+                (idle.remainingCapacity() > 0 ? idle : ingestIdle).add(connection);
             }
         } catch (RuntimeException e) {
             closeConnections();
@@ -181,8 +188,22 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         }
     }
 
-    /** Opens the process-wide engine, or returns it when it is already open on the same directory. */
-    public static synchronized EmbeddedClickHouse open(Path library, Path dataDir, int connections) {
+    /** Opens the process-wide engine with no connections kept for ingest and the default memory cap. */
+    public static EmbeddedClickHouse open(Path library, Path dataDir, int connections) {
+        return open(library, dataDir, connections, 0, 0);
+    }
+
+    /**
+     * Opens the process-wide engine, or returns it when it is already open on the same directory (with the lanes it was
+     * opened with).
+     *
+     * @param connections       the query lane: analytics and every client of the port that does not ask for ingest
+     * @param ingestConnections the ingest lane, taken only by statements sent with {@code workload=ingest} (0: none, ingest
+     *                          shares the query lane)
+     * @param maxServerMemory   the engine's {@code max_server_memory_usage} in bytes (0: the engine's default, 90 % of RAM)
+     */
+    public static synchronized EmbeddedClickHouse open(Path library, Path dataDir, int connections, int ingestConnections,
+            long maxServerMemory) {
         Path normalized = dataDir.toAbsolutePath().normalize();
         if (instance != null && !instance.closed) {
             if (!instance.dataDir.equals(normalized)) {
@@ -192,7 +213,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             instance.users++;
             return instance;
         }
-        instance = new EmbeddedClickHouse(library, normalized, Math.max(1, connections));
+        instance = new EmbeddedClickHouse(library, normalized, Math.max(1, connections), Math.max(0, ingestConnections),
+                Math.max(0, maxServerMemory));
         instance.users = 1;
         return instance;
     }
@@ -205,20 +227,35 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         return connectionPointers.size();
     }
 
-    /** Runs one statement on an idle connection. */
+    /** Connections of the query lane (the rest are kept for ingest). */
+    public int queryConnections() {
+        return queryConnections;
+    }
+
+    /** Runs one statement on an idle connection of the query lane. */
     public byte[] query(String sql, String format) {
         try (Session session = session()) {
             return session.query(sql, format);
         }
     }
 
-    /** Takes one connection for a sequence of statements; close it to give the connection back. */
+    /** Takes one connection of the query lane for a sequence of statements; close it to give the connection back. */
     public Session session() {
+        return session(false);
+    }
+
+    /**
+     * Takes one connection for a sequence of statements; close it to give the connection back.
+     *
+     * @param ingest from the ingest lane (the query lane when the engine keeps no connection for ingest)
+     */
+    public Session session(boolean ingest) {
         if (closed) {
             throw new EngineQueryException("Code: 1002. DB::Exception: the embedded engine is closed");
         }
+        BlockingQueue<Pointer> lane = ingest && connectionPointers.size() > queryConnections ? ingestIdle : idle;
         try {
-            return new Session(idle.take());
+            return new Session(lane.take(), lane);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineQueryException("Code: 394. DB::Exception: interrupted while waiting for a connection (QUERY_WAS_CANCELLED)");
@@ -228,9 +265,11 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     /** One borrowed chDB connection. Not thread-safe; one statement at a time. */
     public final class Session implements AutoCloseable {
         private Pointer connection;
+        private final BlockingQueue<Pointer> lane;
 
-        private Session(Pointer connection) {
+        private Session(Pointer connection, BlockingQueue<Pointer> lane) {
             this.connection = connection;
+            this.lane = lane;
         }
 
         public byte[] query(String sql, String format) {
@@ -307,7 +346,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         @Override
         public void close() {
             if (connection != null) {
-                idle.add(connection);
+                lane.add(connection);
                 connection = null;
             }
         }
@@ -327,7 +366,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         }
         for (int i = 0; i < connectionPointers.size(); i++) {
             try {
-                if (idle.poll(30, TimeUnit.SECONDS) == null) {
+                BlockingQueue<Pointer> lane = i < queryConnections ? idle : ingestIdle;
+                if (lane.poll(30, TimeUnit.SECONDS) == null) {
                     log.warn("a chDB connection was still busy at shutdown");
                 }
             } catch (InterruptedException e) {

@@ -40,17 +40,32 @@ public final class EngineClient {
     static final List<ClientFaultCause> RETRY_ONLY_UNSENT = List.of(ClientFaultCause.ConnectTimeout,
             ClientFaultCause.ConnectionRequestTimeout);
 
+    /** Sent by the client with every statement: the engine drops it after {@code KILL QUERY … ASYNC} as soon as it notices. */
+    static final String KILL = "KILL QUERY WHERE query_id = {id:String} ASYNC";
+
     private final DataSource dataSource;
+    private final DataSource control;
     private final boolean embedded;
 
     /** A client over any clickhouse-jdbc DataSource; {@link #embedded()} is then false (not known to be the embedded engine). */
     public EngineClient(DataSource dataSource) {
-        this(dataSource, false);
+        this(dataSource, dataSource, false);
     }
 
-    EngineClient(DataSource dataSource, boolean embedded) {
+    /**
+     * @param dataSource the pool the queries run on
+     * @param control    the pool {@link #cancel} sends its {@code KILL QUERY} through: never the one whose connections the
+     *                   queries hold, so that a cancel does not wait behind what it is sent to stop
+     */
+    EngineClient(DataSource dataSource, DataSource control, boolean embedded) {
         this.dataSource = dataSource;
+        this.control = control;
         this.embedded = embedded;
+    }
+
+    /** How many queries this client's pool runs at once (its largest size), for the analytics gate. */
+    public int slots() {
+        return dataSource instanceof com.zaxxer.hikari.HikariDataSource pool ? pool.getMaximumPoolSize() : Integer.MAX_VALUE;
     }
 
     /**
@@ -69,9 +84,28 @@ public final class EngineClient {
      * appended to rows); the pooled connection is held until the stream is closed.
      */
     public InputStream queryRowBinary(String sql, Map<String, String> parameters) throws SQLException {
+        return queryRowBinary(sql, parameters, null, Map.of(), Duration.ZERO);
+    }
+
+    /**
+     * {@link #queryRowBinary(String, Map)} under the caller's control.
+     *
+     * @param queryId        the query's id on the engine, for {@link #cancel}; null for one the client picks
+     * @param serverSettings ClickHouse settings for this query ({@code max_execution_time}, {@code max_memory_usage}…)
+     * @param networkTimeout longest the client waits for the answer; zero for the client's default
+     */
+    public InputStream queryRowBinary(String sql, Map<String, String> parameters, String queryId, Map<String, String> serverSettings,
+            Duration networkTimeout) throws SQLException {
         Connection connection = dataSource.getConnection();
         try {
             QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).waitEndOfQuery(true);
+            if (queryId != null) {
+                settings.setQueryId(queryId);
+            }
+            serverSettings.forEach(settings::serverSetting);
+            if (!networkTimeout.isZero()) {
+                settings.setNetworkTimeout(networkTimeout.toMillis(), ChronoUnit.MILLIS);
+            }
             Client client = clientOf(connection);
             QueryResponse response = await(() -> client.query(sql, Map.<String, Object>copyOf(parameters), settings), "the query failed");
             return new Answer(response, connection);
@@ -110,6 +144,27 @@ public final class EngineClient {
                 throw e;
             } catch (Exception e) { // closing the response
                 throw new SQLException("closing the insert's answer failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Stops the query of that id on the engine: {@code KILL QUERY WHERE query_id = {id:String}} through the control pool.
+     * The engine stops the query at its next check (tens of milliseconds for a scan); the query's caller then gets
+     * {@code QUERY_WAS_CANCELLED} (394).
+     *
+     * @return whether a running query of that id was found
+     */
+    public boolean cancel(String queryId) throws SQLException {
+        try (Connection connection = control.getConnection()) {
+            Client client = clientOf(connection);
+            QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.TabSeparated).waitEndOfQuery(true);
+            try (QueryResponse response = await(() -> client.query(KILL, Map.of("id", queryId), settings), "the cancel failed")) {
+                return response.getInputStream().readAllBytes().length > 0;
+            } catch (SQLException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new SQLException("reading the cancel's answer failed: " + e.getMessage(), e);
             }
         }
     }

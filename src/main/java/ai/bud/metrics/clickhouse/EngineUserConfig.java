@@ -34,8 +34,19 @@ final class EngineUserConfig {
     private EngineUserConfig() {
     }
 
-    /** Writes the engine's configuration into {@code <dataDir>/.budmetrics-engine/} and returns the main file. */
-    static Path write(Path dataDir) throws IOException {
+    /**
+     * The setting that carries a client's {@code query_id} into the engine's process list ({@code Settings[…]} of
+     * {@code system.processes}): chDB's connections give every statement an id of their own, and take no custom settings
+     * ({@code custom_settings_prefixes} is not read by chDB 26.5). {@link ClickHouseHttpFacade} maps the two.
+     */
+    static final String QUERY_ID_SETTING = "log_comment";
+
+    /**
+     * Writes the engine's configuration into {@code <dataDir>/.budmetrics-engine/} and returns the main file.
+     *
+     * @param maxServerMemory the engine's {@code max_server_memory_usage} in bytes; 0 keeps the engine's default
+     */
+    static Path write(Path dataDir, long maxServerMemory) throws IOException {
         Path directory = Files.createDirectories(dataDir.resolve(DIRECTORY));
         Path users = directory.resolve("users.xml");
         StringBuilder grants = new StringBuilder();
@@ -69,8 +80,10 @@ final class EngineUserConfig {
                 <!-- written by budmetrics at every start of the embedded engine (EngineUserConfig); edits are lost -->
                 <clickhouse>
                   <users_config>%s</users_config>
-                </clickhouse>
-                """.formatted(xmlText(users.toAbsolutePath().toString())), StandardCharsets.UTF_8);
+                %s</clickhouse>
+                """.formatted(xmlText(users.toAbsolutePath().toString()),
+                maxServerMemory > 0 ? "  <max_server_memory_usage>" + maxServerMemory + "</max_server_memory_usage>\n" : ""),
+                StandardCharsets.UTF_8);
         return config;
     }
 

@@ -19,6 +19,9 @@ final class EnvelopeWriter {
     void write(HttpServletResponse response, int status, String message, List<FieldError> errors) throws IOException {
         byte[] body = mapper.writeValueAsBytes(ErrorEnvelope.of(status, message, errors));
         response.setStatus(status);
+        if (status == 503 && !response.containsHeader("Retry-After")) {
+            response.setHeader("Retry-After", Long.toString(ErrorResponses.STORAGE_RETRY_AFTER_SECONDS));
+        }
         response.setContentType("application/json");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);

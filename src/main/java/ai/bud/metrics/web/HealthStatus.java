@@ -37,7 +37,12 @@ public class HealthStatus {
         HttpCodeStatusMapper statusCodes = codes.getIfAvailable(SimpleHttpCodeStatusMapper::new);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, statusCodes.getStatusCode(status));
+        int code = statusCodes.getStatusCode(status);
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, code);
+        if (code == 503) {
+            // every 503 of the service says when to come back (SPEC §6b)
+            message.setHeader("Retry-After", Long.toString(ErrorResponses.STORAGE_RETRY_AFTER_SECONDS));
+        }
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(json.writeValueAsBytes(Map.of("status", status.getCode())));
     }

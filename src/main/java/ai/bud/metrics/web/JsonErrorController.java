@@ -46,6 +46,11 @@ class JsonErrorController implements ErrorController {
                 }
             };
         }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(envelope);
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+        if (status == 503) {
+            // e.g. Spring's answer to an async request past its timeout: every 503 says when to come back (SPEC §6b)
+            answer.header("Retry-After", Long.toString(ErrorResponses.STORAGE_RETRY_AFTER_SECONDS));
+        }
+        return answer.body(envelope);
     }
 }

@@ -1,8 +1,10 @@
 package ai.bud.metrics.web;
 
 import ai.bud.metrics.errors.ApiException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,7 +15,10 @@ import org.apache.camel.Exchange;
 
 /**
  * Bounds how many analytics queries run at once. A caller over the limit waits up to {@code maxWait} for a
- * permit (fair: first come, first served), then gets a 503 {@link ApiException} carrying {@code Retry-After}.
+ * permit (fair: first come, first served), and no longer than what is left of its {@link Deadline}, then gets a 503
+ * {@link ApiException} carrying {@code Retry-After}. Meters: {@code budmetrics_slots_in_use{kind="analytics"}},
+ * {@code budmetrics_slots_limit{kind="analytics"}} and {@code budmetrics_analytics_queue_wait_seconds} (the time a
+ * query waited for its slot, {@code outcome} admitted or refused).
  *
  * <p>Plain Java use: {@code try (QueryGate.Permit p = gate.acquire()) { … }} or {@code gate.call(() -> …)}.
  * In a route: {@code bean: {ref: queryGate, method: enter}} before the query step; the permit is released
@@ -22,7 +27,6 @@ import org.apache.camel.Exchange;
 public class QueryGate {
 
     static final String PERMIT = "budmetrics.queryPermit";
-    static final String WAIT_METER = "budmetrics.query.gate.wait";
 
     private final Semaphore permits;
     private final int size;
@@ -32,10 +36,9 @@ public class QueryGate {
     private final Timer refused;
 
     public QueryGate(int permits, Duration maxWait, Duration retryAfter) {
-        this(permits, maxWait, retryAfter, null);
+        this(permits, maxWait, retryAfter, new SimpleMeterRegistry());
     }
 
-    /** With {@code meters}: {@code budmetrics_query_gate_wait_seconds{outcome=admitted|refused}}, each wait for a slot. */
     public QueryGate(int permits, Duration maxWait, Duration retryAfter, MeterRegistry meters) {
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be positive, got " + permits);
@@ -44,13 +47,12 @@ public class QueryGate {
         this.size = permits;
         this.maxWait = maxWait;
         this.retryAfter = retryAfter;
-        this.admitted = meters == null ? null : waits(meters, "admitted");
-        this.refused = meters == null ? null : waits(meters, "refused");
-    }
-
-    private static Timer waits(MeterRegistry meters, String outcome) {
-        return Timer.builder(WAIT_METER).description("time an analytics query waited for a query gate slot")
-                .tag("outcome", outcome).register(meters);
+        Gauge.builder("budmetrics.slots.in.use", this, gate -> gate.size - gate.available()).tag("kind", "analytics")
+                .description("analytics query slots held now").register(meters);
+        Gauge.builder("budmetrics.slots.limit", this, gate -> gate.size).tag("kind", "analytics")
+                .description("analytics query slots").register(meters);
+        this.admitted = Timer.builder("budmetrics.analytics.queue.wait").tag("outcome", "admitted").register(meters);
+        this.refused = Timer.builder("budmetrics.analytics.queue.wait").tag("outcome", "refused").register(meters);
     }
 
     /** A held permit; closing it (once or more) gives it back. */
@@ -69,21 +71,24 @@ public class QueryGate {
     }
 
     public Permit acquire() {
-        boolean acquired = false;
-        long start = System.nanoTime();
+        return acquire(null);
+    }
+
+    /** A permit within {@code maxWait} and what is left of {@code deadline} (when not null), else a 503. */
+    public Permit acquire(Deadline deadline) {
+        Duration wait = deadline == null || deadline.remaining().compareTo(maxWait) > 0 ? maxWait : deadline.remaining();
+        long started = System.nanoTime();
+        boolean acquired;
         try {
-            acquired = permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            acquired = permits.tryAcquire(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw busy("interrupted while waiting for a query slot");
-        } finally {
-            if (admitted != null) {
-                (acquired ? admitted : refused).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            }
         }
+        (acquired ? admitted : refused).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         if (!acquired) {
             throw busy("too many analytics queries in progress (" + size + " at a time); waited "
-                    + maxWait.toMillis() + " ms for a slot");
+                    + Math.max(0, wait.toMillis()) + " ms for a slot");
         }
         return new Permit();
     }
@@ -94,9 +99,12 @@ public class QueryGate {
         }
     }
 
-    /** Route form of {@link #acquire()}: holds a permit for the exchange, released when it completes. */
+    /**
+     * Route form of {@link #acquire(Deadline)} with the exchange's {@link Deadline} (property {@value Deadline#PROPERTY}):
+     * holds a permit for the exchange, released when it completes.
+     */
     public void enter(Exchange exchange) {
-        Permit permit = acquire();
+        Permit permit = acquire(exchange.getProperty(Deadline.PROPERTY, Deadline.class));
         exchange.setProperty(PERMIT, permit);
         exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
             @Override
@@ -112,6 +120,11 @@ public class QueryGate {
         if (permit != null) {
             permit.close();
         }
+    }
+
+    /** Permits in all. */
+    public int size() {
+        return size;
     }
 
     /** Permits free right now (for metrics and tests). */

@@ -120,10 +120,4 @@ class WebConfiguration {
     ServerTimingSteps serverTimingSteps(ServerTimingProperties properties, ObjectProvider<MeterRegistry> meters) {
         return new ServerTimingSteps(properties.steps(), meters.getIfAvailable());
     }
-
-    @Bean
-    QueryGate queryGate(WebProperties properties, ObjectProvider<MeterRegistry> meters) {
-        WebProperties.Gate gate = properties.queryGate();
-        return new QueryGate(gate.permits(), gate.maxWait(), gate.retryAfter(), meters.getIfAvailable());
-    }
 }

@@ -104,10 +104,13 @@ public record WebProperties(
         }
     }
 
-    /** Concurrent analytics queries: permits, how long an excess call waits, what Retry-After it gets. */
+    /**
+     * Concurrent analytics queries: permits (no more than the analytics pool's connections: the gate is built in
+     * analytics/ with the engine's slots), how long an excess call waits, what Retry-After it gets.
+     */
     public record Gate(
-            @DefaultValue("8") int permits,
-            @DefaultValue("10s") Duration maxWait,
+            @DefaultValue("4") int permits,
+            @DefaultValue("1s") Duration maxWait,
             @DefaultValue("5s") Duration retryAfter) {
 
         public Gate {

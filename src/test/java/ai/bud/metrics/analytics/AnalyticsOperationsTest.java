@@ -21,12 +21,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The operational wiring of the analytics flow (issue 6): Server-Timing, the query gate's 503, max_execution_time
- * from configuration (and its 504), and cache statistics on /prometheus.
+ * The operational wiring of the analytics flow (issue 6): Server-Timing, the query gate's 503, the engine limits sent
+ * beside the statement (and the deadline's 504), and cache statistics on /prometheus.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "budmetrics.clickhouse.database=analytics_ops",
-        "budmetrics.clickhouse.query-timeout=1s",
+        "budmetrics.analytics.deadline=1s",
         "budmetrics.web.query-gate.permits=1",
         "budmetrics.web.query-gate.max-wait=0s",
         "budmetrics.web.query-gate.retry-after=7s"})
@@ -112,15 +112,22 @@ class AnalyticsOperationsTest {
         assertThat(gate.available()).isEqualTo(1);
     }
 
+    /**
+     * The engine gets what is left of the request's deadline beside the statement ({@code max_execution_time} as a
+     * setting of the request), so the statement carries none; priority, threads and memory cap go with it.
+     */
     @Test
-    void theStatementCarriesMaxExecutionTimeFromConfiguration() {
+    void theLimitsGoBesideTheStatementNotInIt() {
         AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.getBytes(StandardCharsets.UTF_8));
         Exchange exchange = exchange(request, null);
 
         SqlQuery query = flow.buildQuery(exchange);
 
-        assertThat(query.sql()).endsWith("\nSETTINGS max_execution_time = 1");
-        assertThat(new QueryBuilder(Clock.systemUTC()).build(request).sql()).doesNotContain("SETTINGS");
+        assertThat(query.sql()).doesNotContain("max_execution_time");
+        assertThat(flow.limits()).containsEntry("priority", "10").containsKeys("max_threads", "max_memory_usage");
+        assertThat(Integer.parseInt(flow.limits().get("max_threads"))).isBetween(1, Runtime.getRuntime().availableProcessors());
+        assertThat(AnalyticsFlow.seconds(java.time.Duration.ofMillis(1234))).isEqualTo("1.234");
+        assertThat(AnalyticsFlow.seconds(java.time.Duration.ofSeconds(30))).isEqualTo("30");
     }
 
     @Test
@@ -131,7 +138,7 @@ class AnalyticsOperationsTest {
         SqlQuery query = flow.buildQuery(exchange(request, null));
 
         assertThat(query.sql()).contains("    source AS MATERIALIZED (")
-                .endsWith("\nSETTINGS max_execution_time = 1, enable_materialized_cte = 1");
+                .endsWith("\nSETTINGS enable_materialized_cte = 1");
     }
 
     @Test
@@ -143,7 +150,7 @@ class AnalyticsOperationsTest {
         assertThatThrownBy(() -> flow.runQuery(exchange(request, endless)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(504);
-                    assertThat(e.getMessage()).contains("longer than the 1 s allowed");
+                    assertThat(e.getMessage()).contains("1 s deadline");
                 });
     }
 

@@ -185,7 +185,7 @@ class ObservabilityTest {
             named.addAll(PromQlNames.of(expr));
         }
         assertThat(fromDashboard).contains("budmetrics_ingest_entries_total", "budmetrics_ingest_stream_lag",
-                "budmetrics_route_step_seconds_bucket", "cache_gets_total", "budmetrics_query_gate_wait_seconds_bucket",
+                "budmetrics_route_step_seconds_bucket", "cache_gets_total", "budmetrics_analytics_queue_wait_seconds_bucket",
                 "jvm_memory_used_bytes");
         assertThat(named).contains("budmetrics_ingest_dead_letters_total", "budmetrics_clickhouse_up",
                 "http_server_requests_seconds_count");

@@ -77,7 +77,13 @@ class HealthStatusTest {
         health.reply(exchange);
 
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(httpStatus);
-        assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys(Exchange.HTTP_RESPONSE_CODE, Exchange.CONTENT_TYPE);
+        if (httpStatus == 503) {
+            // every 503 of the service says when to come back (SPEC §6b)
+            assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys(Exchange.HTTP_RESPONSE_CODE, Exchange.CONTENT_TYPE, "Retry-After");
+            assertThat(exchange.getMessage().getHeader("Retry-After", String.class)).isEqualTo("5");
+        } else {
+            assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys(Exchange.HTTP_RESPONSE_CODE, Exchange.CONTENT_TYPE);
+        }
         JsonNode body = new ObjectMapper().readTree(exchange.getMessage().getBody(byte[].class));
         assertThat(body.get("status").asText()).isEqualTo(overall);
         assertThat(body.size()).isEqualTo(1);

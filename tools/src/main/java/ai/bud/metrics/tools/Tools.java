@@ -2,6 +2,7 @@ package ai.bud.metrics.tools;
 
 import ai.bud.metrics.bench.BenchCommand;
 import ai.bud.metrics.bench.ChaosCommand;
+import ai.bud.metrics.bench.OverloadCommand;
 import ai.bud.metrics.seed.SeedCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -27,7 +28,8 @@ public final class Tools {
     static final Map<String, Command> COMMANDS = Map.of(
             "seed", SeedCommand::run,
             "bench", BenchCommand::run,
-            "chaos", ChaosCommand::run);
+            "chaos", ChaosCommand::run,
+            "overload", OverloadCommand::run);
 
     private Tools() {
     }
