@@ -82,6 +82,8 @@ CREATE TABLE IF NOT EXISTS ${database}.InferenceRollupPairs
 )
 ENGINE = Null;
 
+-- The rollup's grains are DateTime (1970 to 2106); the tables' DateTime64(3) reaches 1900-2299. Rows outside the DateTime
+-- span stay out of the rollup (an insert of them must not fail); analytics answers 1971-2105 only (SPEC §2's parser).
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupFromRequests TO ${database}.InferenceRollup AS
 SELECT project_id, model_id, endpoint_id,
     toDateTime(intDiv(toUnixTimestamp(request_arrival_time), 900) * 900, 'UTC') AS grain,
@@ -89,12 +91,14 @@ SELECT project_id, model_id, endpoint_id,
     countIf(is_success) AS successes,
     sum(toUnixTimestamp64Milli(request_forward_time) - toUnixTimestamp64Milli(request_arrival_time)) AS queuing_ms
 FROM ${database}.InferenceRollupRequests
+WHERE request_arrival_time >= toDateTime64(0, 3, 'UTC') AND request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceSecondCountsFromRequests TO ${database}.InferenceSecondCounts AS
 SELECT project_id, model_id, endpoint_id, toDateTime(toUnixTimestamp(request_arrival_time), 'UTC') AS second,
     count() AS requests
 FROM ${database}.InferenceRollupRequests
+WHERE request_arrival_time >= toDateTime64(0, 3, 'UTC') AND request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, second;
 
 -- (columns qualified with p.: an unqualified name would mean the alias of the same name, e.g. cached = countIf(cached))
@@ -117,6 +121,7 @@ SELECT p.project_id AS project_id, p.model_id AS model_id, p.endpoint_id AS endp
     sumIf(coalesce(p.response_time_ms, 0), p.cached) AS cached_response_ms_sum,
     countIf(isNotNull(p.response_time_ms) AND p.cached) AS cached_response_ms_count
 FROM ${database}.InferenceRollupPairs AS p
+WHERE p.request_arrival_time >= toDateTime64(0, 3, 'UTC') AND p.request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.InferenceRollupRequestsFromDetails TO ${database}.InferenceRollupRequests AS

@@ -87,12 +87,14 @@ SELECT project_id, model_id, endpoint_id,
     countIf(is_success) AS successes,
     sum(toUnixTimestamp64Milli(request_forward_time) - toUnixTimestamp64Milli(request_arrival_time)) AS queuing_ms
 FROM bud.InferenceRollupRequests
+WHERE request_arrival_time >= toDateTime64(0, 3, 'UTC') AND request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.InferenceSecondCountsFromRequests ON CLUSTER budmetrics TO bud.InferenceSecondCounts_local AS
 SELECT project_id, model_id, endpoint_id, toDateTime(toUnixTimestamp(request_arrival_time), 'UTC') AS second,
     count() AS requests
 FROM bud.InferenceRollupRequests
+WHERE request_arrival_time >= toDateTime64(0, 3, 'UTC') AND request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, second;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.InferenceRollupFromPairs ON CLUSTER budmetrics TO bud.InferenceRollup_local AS
@@ -114,6 +116,7 @@ SELECT p.project_id AS project_id, p.model_id AS model_id, p.endpoint_id AS endp
     sumIf(coalesce(p.response_time_ms, 0), p.cached) AS cached_response_ms_sum,
     countIf(isNotNull(p.response_time_ms) AND p.cached) AS cached_response_ms_count
 FROM bud.InferenceRollupPairs AS p
+WHERE p.request_arrival_time >= toDateTime64(0, 3, 'UTC') AND p.request_arrival_time < toDateTime64(4294967295, 3, 'UTC')
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS bud.InferenceRollupRequestsFromDetails ON CLUSTER budmetrics TO bud.InferenceRollupRequests AS
