@@ -60,7 +60,7 @@ class AnalyticsOperationsTest {
         assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
         assertThat(miss.headers().firstValue("X-Cache")).contains("MISS");
         assertThat(miss.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(
-                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d, build;dur=\\d+\\.\\d, wait;dur=\\d+\\.\\d, "
+                "parse;dur=\\d+\\.\\d, cache;dur=\\d+\\.\\d, source;desc=(rollup|raw|mixed), build;dur=\\d+\\.\\d, wait;dur=\\d+\\.\\d, "
                         + "execute;dur=\\d+\\.\\d, shape;dur=\\d+\\.\\d, serialize;dur=\\d+\\.\\d, compress;dur=\\d+\\.\\d"));
         assertThat(hit.headers().firstValue("X-Cache")).contains("HIT");
         assertThat(hit.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v).matches(

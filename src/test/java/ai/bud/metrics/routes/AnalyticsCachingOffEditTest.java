@@ -85,6 +85,6 @@ class AnalyticsCachingOffEditTest {
         assertThat(AnalyticsCalls.totalCount(second.body())).isEqualTo(calls.expectedCount()).isGreaterThan(before);
         // no cache step left to time: the miss shows no cache metric
         assertThat(second.headers().firstValue("Server-Timing")).hasValueSatisfying(v -> assertThat(v)
-                .matches("parse;dur=\\S+, build;dur=\\S+, wait;dur=\\S+, execute;dur=\\S+, shape;dur=\\S+, serialize;dur=\\S+, compress;dur=\\S+"));
+                .matches("parse;dur=\\S+, source;desc=(rollup|raw|mixed), build;dur=\\S+, wait;dur=\\S+, execute;dur=\\S+, shape;dur=\\S+, serialize;dur=\\S+, compress;dur=\\S+"));
     }
 }
