@@ -6,6 +6,9 @@ import ai.bud.metrics.seed.Catalog.Project;
 import ai.bud.metrics.seed.InferenceGenerator.Failure;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
@@ -41,7 +44,11 @@ final class EngineGeneration {
         ENDPOINT_SLOT, ENDPOINT_KEEP, TIME, FORWARD, ID_HIGH, ID_LOW, SUCCESS, FAILURE, IP, IP_PICK, KEY, KEY_PICK, USER,
         CACHED, MAX_TOKENS, INPUT_NULL, INPUT, WANTED, TOOL_CALL, UNKNOWN_FINISH, CACHED_TIME, CACHED_TTFT, TTFT, SPEED,
         FAILED_TIME, OUTPUT_NULL, TTFT_NULL, RESPONSE_NULL, PROMPT, SYSTEM, SYSTEM_PICK, V7_HIGH, V7_LOW, ANALYSIS, SENTIMENT,
-        LANGUAGE, TOXICITY_A, TOXICITY_B, TOPIC, PII
+        LANGUAGE, TOXICITY_A, TOXICITY_B, TOPIC, PII;
+
+        String column() {
+            return "r_" + name().toLowerCase(Locale.ROOT);
+        }
     }
 
     static final String DETAILS_SELECT = "inference_id, request_ip, project_id, endpoint_id, model_id, cost, response_analysis, "
@@ -56,99 +63,99 @@ final class EngineGeneration {
     private static final long HOUR_MS = 3_600_000L;
     private static final Pattern DRAW = Pattern.compile("([ur])\\(([A-Z0-9_]+)\\)");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
+    private static final Pattern LITERAL = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'");
+    private static final Pattern IDENTIFIER = Pattern.compile("\\b[a-z_][a-z0-9_]*\\b");
 
     /**
-     * One row, in layers: each layer selects the previous one's columns ({@code *}) and adds some, so an expression
-     * refers to columns rather than to copies of other expressions (which made the analysis of one flat SELECT take
-     * seconds). {@code u(X)} is draw X as a uniform Float64 in [0, 1), {@code r(X)} as a UInt64 (the column
-     * {@code r_x} of the draws' layer); {@code ${NAME}} are the constants of the run. The statements keep what they select.
+     * The columns of a row, as data: {@code name := expression}, continued on indented lines. An expression may use
+     * other columns, {@code n} (the row number), {@code u(X)} (draw X as a uniform Float64 in [0, 1)), {@code r(X)}
+     * (draw X as a UInt64) and {@code ${NAME}} (the run's constants: catalog arrays, shares, the range). A statement gets
+     * only the columns it needs, nested by depth: each level selects the one below ({@code *}) and adds the columns that
+     * use it, so an expression refers to columns rather than to copies of other expressions (one flat SELECT took
+     * seconds to analyse).
      */
-    private static final String ROW = """
-            SELECT *,
-                fromUnixTimestamp64Milli(g_arrival) AS request_arrival_time,
-                fromUnixTimestamp64Milli(g_arrival + 1 + toInt64(r(FORWARD) % 100)) AS request_forward_time,
-                reinterpretAsUUID(bitOr(bitShiftLeft(toUInt128(bitOr(bitAnd(r(V7_LOW), 0x3fffffffffffffff), 0x8000000000000000)), 64),
-                    toUInt128(bitOr(bitOr(bitShiftLeft(toUInt64(g_arrival), 16), 0x7000), bitAnd(r(V7_HIGH), 0x0fff))))) AS id
-            FROM (SELECT *,
-                -- the arrival: the stratum's slice of the traffic mass (day curve), inverted to a time
-                least(greatest(toInt64(${DAY_ZERO} + g_day * 86400000 + g_hour * 3600000
+    private static final String COLUMNS = """
+            -- the endpoint, by its share of the traffic (Walker's alias method: exact, two draws)
+            g_slot := toUInt32(floor(u(ENDPOINT_SLOT) * ${ENDPOINT_COUNT}))
+            g_endpoint := if(u(ENDPOINT_KEEP) < ${ENDPOINT_PROBABILITY}[g_slot + 1], g_slot, ${ENDPOINT_ALIAS}[g_slot + 1])
+            g_project := ${ENDPOINT_PROJECT}[g_endpoint + 1]
+            g_model := ${ENDPOINT_MODEL}[g_endpoint + 1]
+            project_id := ${PROJECT_ID}[g_project + 1]
+            endpoint_id := ${ENDPOINT_ID}[g_endpoint + 1]
+            model_id := ${MODEL_ID}[g_model + 1]
+            model_name := ${MODEL_NAME}[g_model + 1]
+            model_provider_name := ${MODEL_PROVIDER}[g_model + 1]
+            -- the arrival: the stratum's slice of the traffic mass (day curve), inverted to a time
+            g_mass := ${MASS_FROM} + (intDiv(n * ${STRATA}, ${RECORDS}) + u(TIME)) * ${MASS_SPAN} / ${STRATA}
+            g_day := toUInt64(floor(g_mass / ${DAY_MASS}))
+            g_rest := g_mass - g_day * ${DAY_MASS}
+            g_hour := multiIf(${HOUR_OF_REST})
+            g_arrival := least(greatest(toInt64(${DAY_ZERO} + g_day * 86400000 + g_hour * 3600000
                     + toUInt64(floor(greatest(0., (g_rest - ${HOUR_START}[g_hour + 1]) / ${HOURLY}[g_hour + 1]) * 3600000))),
-                    ${FROM_MS}), ${LAST_MS}) AS g_arrival
-            FROM (SELECT *,
-                multiIf(${HOUR_OF_REST}) AS g_hour,
-                if(u(RESPONSE_NULL) < 0.02, NULL, toUInt32(multiIf(NOT is_success, if(status_code = 504, 30000 + r(FAILED_TIME) % 30000,
-                    20 + r(FAILED_TIME) % 2000), cached, g_cached_time, g_live_ttft
-                    + toUInt64(floor(g_output * 1000 / (${MODEL_TPS}[g_model + 1] * (0.7 + u(SPEED) * 0.6)) + 0.5))))) AS response_time_ms,
-                if(is_success AND u(TTFT_NULL) >= 0.1, toUInt32(if(cached, 1 + r(CACHED_TTFT) % g_cached_time, g_live_ttft)), NULL) AS ttft_ms,
-                if(is_success, if(cached, 0., round((ifNull(input_tokens, 0) * ${MODEL_INPUT_PRICE}[g_model + 1]
-                    + ifNull(output_tokens, 0) * ${MODEL_OUTPUT_PRICE}[g_model + 1]) / 1000000, 8)), NULL) AS cost,
-                -- the texts from parts (InferenceGenerator's), looked up rather than formatted
-                concat(${REQUEST_HEAD}[g_model * 2 + (g_max_tokens = 2048) + 1], input_messages, '}') AS raw_request,
-                if(is_success, concat(${RESPONSE_MODEL_PART}[g_model + 1], ${RESPONSE_FINISH_PART}[g_finish + 1],
+                    ${FROM_MS}), ${LAST_MS})
+            request_arrival_time := fromUnixTimestamp64Milli(g_arrival)
+            request_forward_time := fromUnixTimestamp64Milli(g_arrival + 1 + toInt64(r(FORWARD) % 100))
+            inference_id := reinterpretAsUUID(bitOr(bitShiftLeft(toUInt128(bitOr(bitAnd(r(ID_LOW), 0x3fffffffffffffff),
+                    0x8000000000000000)), 64), toUInt128(bitOr(bitAnd(r(ID_HIGH), 0xffffffffffff0fff), 0x4000))))
+            id := reinterpretAsUUID(bitOr(bitShiftLeft(toUInt128(bitOr(bitAnd(r(V7_LOW), 0x3fffffffffffffff), 0x8000000000000000)), 64),
+                    toUInt128(bitOr(bitOr(bitShiftLeft(toUInt64(g_arrival), 16), 0x7000), bitAnd(r(V7_HIGH), 0x0fff)))))
+            -- outcome: failures by their weights; 429 and 401 never reach a model (no ModelInference row)
+            is_success := u(SUCCESS) < ${SUCCESS_SHARE}
+            g_failure := multiIf(${FAILURE_PICK})
+            reaches_model := is_success OR ${FAILURE_REACHES_MODEL}[g_failure + 1]
+            error_code := if(is_success, NULL, ${FAILURE_CODE}[g_failure + 1])
+            error_message := if(is_success, NULL, ${FAILURE_MESSAGE}[g_failure + 1])
+            error_type := if(is_success, NULL, ${FAILURE_TYPE}[g_failure + 1])
+            status_code := toUInt16(if(is_success, 200, ${FAILURE_STATUS}[g_failure + 1]))
+            request_ip := if(u(IP) < ${IP_SHARE}, ${CLIENT_IPS}[g_project * ${IPS_PER_PROJECT} + r(IP_PICK) % ${IPS_PER_PROJECT} + 1], NULL)
+            g_with_key := u(KEY) < ${KEY_SHARE}
+            api_key_id := if(g_with_key, ${API_KEY_ID}[g_project * ${API_KEYS_PER_PROJECT} + r(KEY_PICK) % ${API_KEYS_PER_PROJECT} + 1], NULL)
+            user_id := if(g_with_key, ${USER_ID}[r(USER) % ${USERS} + 1], NULL)
+            api_key_project_id := if(g_with_key, ${PROJECT_TEXT}[g_project + 1], NULL)
+            -- the model call
+            cached := is_success AND u(CACHED) < ${CACHED_SHARE}
+            g_max_tokens := if(u(MAX_TOKENS) < 0.5, 512, 2048)
+            input_tokens := if(u(INPUT_NULL) < 0.01, NULL, toUInt32(least(30000, floor(exp(4 + u(INPUT) * 4) + 0.5))))
+            g_wanted := toUInt32(floor(exp(2 + u(WANTED) * 5.5) + 0.5))
+            g_output := toUInt32(least(g_wanted, g_max_tokens))
+            output_tokens := if(is_success AND u(OUTPUT_NULL) >= 0.02, g_output, NULL)
+            g_finish := multiIf(g_wanted > g_max_tokens, 1, u(TOOL_CALL) < 0.08, 2, u(TOOL_CALL) < 0.09, 3, 0)
+            finish_reason := if(is_success, ${FINISHES}[g_finish + 1], if(u(UNKNOWN_FINISH) < 0.5, 'unknown', NULL))
+            g_cached_time := 3 + r(CACHED_TIME) % 40
+            g_live_ttft := toUInt64(floor(${MODEL_TTFT}[g_model + 1] * (0.5 + u(TTFT) * 1.5) + 0.5))
+            response_time_ms := if(u(RESPONSE_NULL) < 0.02, NULL, toUInt32(multiIf(NOT is_success, if(status_code = 504,
+                    30000 + r(FAILED_TIME) % 30000, 20 + r(FAILED_TIME) % 2000), cached, g_cached_time, g_live_ttft
+                    + toUInt64(floor(g_output * 1000 / (${MODEL_TPS}[g_model + 1] * (0.7 + u(SPEED) * 0.6)) + 0.5)))))
+            ttft_ms := if(is_success AND u(TTFT_NULL) >= 0.1, toUInt32(if(cached, 1 + r(CACHED_TTFT) % g_cached_time, g_live_ttft)), NULL)
+            cost := if(is_success, if(cached, 0., round((ifNull(input_tokens, 0) * ${MODEL_INPUT_PRICE}[g_model + 1]
+                    + ifNull(output_tokens, 0) * ${MODEL_OUTPUT_PRICE}[g_model + 1]) / 1000000, 8)), NULL)
+            -- the texts from InferenceGenerator's parts, looked up rather than formatted
+            g_prompt := r(PROMPT) % ${PROMPT_COUNT} + 1
+            input_messages := ${MESSAGES}[g_prompt]
+            output := if(is_success, ${ANSWERS}[g_prompt], '')
+            system_prompt := if(u(SYSTEM) < ${SYSTEM_SHARE}, ${SYSTEM_PROMPTS}[r(SYSTEM_PICK) % ${SYSTEM_PROMPT_COUNT} + 1], NULL)
+            raw_request := concat(${REQUEST_HEAD}[g_model * 2 + (g_max_tokens = 2048) + 1], input_messages, '}')
+            raw_response := if(is_success, concat(${RESPONSE_MODEL_PART}[g_model + 1], ${RESPONSE_FINISH_PART}[g_finish + 1],
                     ${RESPONSE_ANSWER_PART}[g_prompt], ifNull(toString(input_tokens), 'null'), ${RESPONSE_COMPLETION_TOKENS},
-                    ifNull(toString(output_tokens), 'null'), ${RESPONSE_END}), ${FAILURE_RESPONSE}[g_failure + 1]) AS raw_response
-            FROM (SELECT *,
-                ${PROJECT_ID}[g_project + 1] AS project_id,
-                ${MODEL_ID}[g_model + 1] AS model_id,
-                ${MODEL_NAME}[g_model + 1] AS model_name,
-                ${MODEL_PROVIDER}[g_model + 1] AS model_provider_name,
-                g_mass - g_day * ${DAY_MASS} AS g_rest,
-                if(u(IP) < ${IP_SHARE}, ${CLIENT_IPS}[g_project * ${IPS_PER_PROJECT} + r(IP_PICK) % ${IPS_PER_PROJECT} + 1], NULL) AS request_ip,
-                if(g_with_key, ${API_KEY_ID}[g_project * ${API_KEYS_PER_PROJECT} + r(KEY_PICK) % ${API_KEYS_PER_PROJECT} + 1], NULL) AS api_key_id,
-                if(g_with_key, ${USER_ID}[r(USER) % ${USERS} + 1], NULL) AS user_id,
-                if(g_with_key, ${PROJECT_TEXT}[g_project + 1], NULL) AS api_key_project_id,
-                toUInt64(floor(${MODEL_TTFT}[g_model + 1] * (0.5 + u(TTFT) * 1.5) + 0.5)) AS g_live_ttft,
-                if(is_success AND u(OUTPUT_NULL) >= 0.02, g_output, NULL) AS output_tokens
-            FROM (SELECT *,
-                ${ENDPOINT_PROJECT}[g_endpoint + 1] AS g_project,
-                ${ENDPOINT_MODEL}[g_endpoint + 1] AS g_model,
-                ${ENDPOINT_ID}[g_endpoint + 1] AS endpoint_id,
-                toUInt64(floor(g_mass / ${DAY_MASS})) AS g_day,
-                -- outcome: failures by their weights; 429 and 401 never reach a model (no ModelInference row)
-                is_success OR ${FAILURE_REACHES_MODEL}[g_failure + 1] AS reaches_model,
-                if(is_success, NULL, ${FAILURE_CODE}[g_failure + 1]) AS error_code,
-                if(is_success, NULL, ${FAILURE_MESSAGE}[g_failure + 1]) AS error_message,
-                if(is_success, NULL, ${FAILURE_TYPE}[g_failure + 1]) AS error_type,
-                toUInt16(if(is_success, 200, ${FAILURE_STATUS}[g_failure + 1])) AS status_code,
-                is_success AND u(CACHED) < ${CACHED_SHARE} AS cached,
-                if(u(INPUT_NULL) < 0.01, NULL, toUInt32(least(30000, floor(exp(4 + u(INPUT) * 4) + 0.5)))) AS input_tokens,
-                toUInt32(least(g_wanted, g_max_tokens)) AS g_output,
-                multiIf(g_wanted > g_max_tokens, 1, u(TOOL_CALL) < 0.08, 2, u(TOOL_CALL) < 0.09, 3, 0) AS g_finish,
-                if(is_success, ${FINISHES}[g_finish + 1], if(u(UNKNOWN_FINISH) < 0.5, 'unknown', NULL)) AS finish_reason,
-                3 + r(CACHED_TIME) % 40 AS g_cached_time,
-                ${MESSAGES}[g_prompt] AS input_messages,
-                if(is_success, ${ANSWERS}[g_prompt], '') AS output,
-                if(u(SYSTEM) < ${SYSTEM_SHARE}, ${SYSTEM_PROMPTS}[r(SYSTEM_PICK) % ${SYSTEM_PROMPT_COUNT} + 1], NULL) AS system_prompt,
-                reinterpretAsUUID(bitOr(bitShiftLeft(toUInt128(bitOr(bitAnd(r(ID_LOW), 0x3fffffffffffffff), 0x8000000000000000)), 64),
-                    toUInt128(bitOr(bitAnd(r(ID_HIGH), 0xffffffffffff0fff), 0x4000)))) AS inference_id,
-                -- response analysis on half of the successes
-                if(is_success AND u(ANALYSIS) < 0.5, concat('{"sentiment":"', ${SENTIMENTS}[r(SENTIMENT) % ${SENTIMENT_COUNT} + 1],
-                    '","language":"', ${LANGUAGES}[r(LANGUAGE) % ${LANGUAGE_COUNT} + 1], '","toxicity_score":',
-                    multiIf(g_toxicity = 0, '0.0', g_toxicity = 1000, '1.0', concat('0.', trimRight(leftPad(toString(g_toxicity), 3, '0'), '0'))),
-                    ',"topics":["', ${TOPICS}[r(TOPIC) % ${TOPIC_COUNT} + 1], '"],"pii_detected":',
-                    if(u(PII) < ${PII_SHARE}, 'true', 'false'), '}'), NULL) AS response_analysis
-            FROM (SELECT *,
-                -- the endpoint, by its share of the traffic (Walker's alias method: exact, two draws)
-                if(u(ENDPOINT_KEEP) < ${ENDPOINT_PROBABILITY}[g_slot + 1], g_slot, ${ENDPOINT_ALIAS}[g_slot + 1]) AS g_endpoint,
-                ${MASS_FROM} + (intDiv(n * ${STRATA}, ${RECORDS}) + u(TIME)) * ${MASS_SPAN} / ${STRATA} AS g_mass,
-                u(SUCCESS) < ${SUCCESS_SHARE} AS is_success,
-                multiIf(${FAILURE_PICK}) AS g_failure,
-                u(KEY) < ${KEY_SHARE} AS g_with_key,
-                if(u(MAX_TOKENS) < 0.5, 512, 2048) AS g_max_tokens,
-                toUInt32(floor(exp(2 + u(WANTED) * 5.5) + 0.5)) AS g_wanted,
-                r(PROMPT) % ${PROMPT_COUNT} + 1 AS g_prompt,
-                toUInt32(floor(u(TOXICITY_A) * u(TOXICITY_B) * 1000 + 0.5)) AS g_toxicity
-            FROM (SELECT *,
-                toUInt32(floor(u(ENDPOINT_SLOT) * ${ENDPOINT_COUNT})) AS g_slot
-            FROM (SELECT n,
-                ${DRAWS}
-            FROM (SELECT number AS n, intHash64(number + ${ROW_KEY}) AS h
-            FROM numbers(${START}, ${COUNT})))))))))""";
+                    ifNull(toString(output_tokens), 'null'), ${RESPONSE_END}), ${FAILURE_RESPONSE}[g_failure + 1])
+            -- response analysis on half of the successes, as JSON text (parsing it costs less than converting a tuple)
+            g_toxicity := toUInt32(floor(u(TOXICITY_A) * u(TOXICITY_B) * 1000 + 0.5))
+            response_analysis := if(is_success AND u(ANALYSIS) < 0.5, concat('{"sentiment":"',
+                    ${SENTIMENTS}[r(SENTIMENT) % ${SENTIMENT_COUNT} + 1], '","language":"', ${LANGUAGES}[r(LANGUAGE) % ${LANGUAGE_COUNT} + 1],
+                    '","toxicity_score":', multiIf(g_toxicity = 0, '0.0', g_toxicity = 1000, '1.0',
+                    concat('0.', trimRight(leftPad(toString(g_toxicity), 3, '0'), '0'))), ',"topics":["',
+                    ${TOPICS}[r(TOPIC) % ${TOPIC_COUNT} + 1], '"],"pii_detected":', if(u(PII) < ${PII_SHARE}, 'true', 'false'), '}'), NULL)
+            """;
+
+    /** A column with its expression (constants filled in, draws as columns) and the columns it uses. */
+    private record Column(String name, String expression, List<String> uses) {
+    }
 
     private final String database;
     private final long records;
-    /** ROW with every constant of the run filled in; START and COUNT left for each chunk. */
-    private final String row;
+    /** The columns in definition order, draws ({@code r_x}) first. */
+    private final Map<String, Column> columns = new LinkedHashMap<>();
+    private final String rowKey;
 
     EngineGeneration(Catalog catalog, long seed, long records, long fromMillis, long toMillis, String database) {
         if (toMillis <= fromMillis) {
@@ -156,29 +163,58 @@ final class EngineGeneration {
         }
         this.database = database;
         this.records = records;
-        Map<String, String> constants = new java.util.HashMap<>();
-        long[] keys = keys(seed);
-        constants.put("ROW_KEY", Long.toUnsignedString(keys[Draw.values().length]));
-        constants.put("DRAWS", Arrays.stream(Draw.values()).map(d -> "intHash64(bitXor(h, " + Long.toUnsignedString(keys[d.ordinal()])
-                + ")) AS r_" + d.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(",\n    ")));
+        Map<String, String> constants = new HashMap<>();
         catalogConstants(catalog, seed, constants);
         timeConstants(records, fromMillis, toMillis, constants);
         outcomeConstants(constants);
-        String text = PLACEHOLDER.matcher(ROW).replaceAll(m -> {
-            String name = m.group(1);
-            if (name.equals("START") || name.equals("COUNT")) {
-                return Matcher.quoteReplacement(m.group());
+        long[] keys = keys(seed);
+        rowKey = Long.toUnsignedString(keys[Draw.values().length]);
+        for (Draw draw : Draw.values()) {
+            String name = draw.column();
+            columns.put(name, new Column(name, "intHash64(bitXor(h, " + Long.toUnsignedString(keys[draw.ordinal()]) + "))", List.of("h")));
+        }
+        for (String[] definition : definitions()) {
+            String name = definition[0];
+            String filled = PLACEHOLDER.matcher(definition[1]).replaceAll(m -> {
+                String value = constants.get(m.group(1));
+                if (value == null) {
+                    throw new IllegalStateException("no constant " + m.group(1) + " for column " + name);
+                }
+                return Matcher.quoteReplacement(value);
+            });
+            String expression = DRAW.matcher(filled).replaceAll(m -> {
+                String column = Draw.valueOf(m.group(2)).column();
+                return m.group(1).equals("u") ? "(bitShiftRight(" + column + ", 11) / 9007199254740992.)" : column;
+            });
+            // what it uses: the names in the expression outside string literals
+            List<String> uses = new ArrayList<>();
+            Matcher word = IDENTIFIER.matcher(LITERAL.matcher(expression).replaceAll("''"));
+            while (word.find()) {
+                if ((columns.containsKey(word.group()) || word.group().equals("n")) && !uses.contains(word.group())) {
+                    uses.add(word.group());
+                }
             }
-            String value = constants.get(name);
-            if (value == null) {
-                throw new IllegalStateException("no constant " + name);
+            columns.put(name, new Column(name, expression, List.copyOf(uses)));
+        }
+    }
+
+    /** COLUMNS as [name, expression] pairs. */
+    private static List<String[]> definitions() {
+        List<String[]> definitions = new ArrayList<>();
+        for (String line : COLUMNS.split("\n")) {
+            String text = line.strip();
+            if (text.isEmpty() || text.startsWith("--")) {
+                continue;
             }
-            return Matcher.quoteReplacement(value);
-        });
-        this.row = DRAW.matcher(text).replaceAll(m -> {
-            String column = "r_" + Draw.valueOf(m.group(2)).name().toLowerCase(Locale.ROOT);
-            return m.group(1).equals("u") ? "(bitShiftRight(" + column + ", 11) / 9007199254740992.)" : column;
-        });
+            int assign = text.indexOf(" := ");
+            if (assign > 0 && !Character.isWhitespace(line.charAt(0))) {
+                definitions.add(new String[] {text.substring(0, assign), text.substring(assign + 4)});
+            } else {
+                String[] last = definitions.get(definitions.size() - 1);
+                last[1] = last[1] + " " + text;
+            }
+        }
+        return definitions;
     }
 
     long records() {
@@ -192,27 +228,76 @@ final class EngineGeneration {
 
     /** Inserts rows {@code [start, start + count)} into ModelInferenceDetails. */
     String detailsInsert(long start, long count) {
-        return "INSERT INTO " + database + ".ModelInferenceDetails (" + RowEncoder.DETAILS_COLUMNS + ")\nSELECT " + DETAILS_SELECT
-                + "\nFROM (\n" + rows(start, count) + "\n)";
+        return "INSERT INTO " + database + ".ModelInferenceDetails (" + RowEncoder.DETAILS_COLUMNS + ")\n"
+                + select(DETAILS_SELECT, start, count);
     }
 
     /** Inserts the ModelInference rows of rows {@code [start, start + count)} (those whose call reached a model). */
     String modelInferenceInsert(long start, long count) {
-        return "INSERT INTO " + database + ".ModelInference (" + RowEncoder.MODEL_INFERENCE_COLUMNS + ")\nSELECT "
-                + MODEL_INFERENCE_SELECT + "\nFROM (\n" + rows(start, count) + "\n)\nWHERE reaches_model";
+        return "INSERT INTO " + database + ".ModelInference (" + RowEncoder.MODEL_INFERENCE_COLUMNS + ")\n"
+                + select(MODEL_INFERENCE_SELECT, start, count) + "\nWHERE reaches_model";
     }
 
     /** How many of the run's rows have a ModelInference row (computed from the same draws, without writing anything). */
     String modelInferenceCount() {
-        return "SELECT countIf(reaches_model) FROM (\n" + rows(0, records) + "\n)";
+        return "SELECT countIf(reaches_model)\n" + from(List.of("reaches_model"), 0, records);
     }
 
-    /** The generated rows {@code [start, start + count)} as a query, every column (for tests and checks). */
+    /** The generated rows {@code [start, start + count)} with every column, as a query (for tests and checks). */
     String rows(long start, long count) {
+        List<String> all = columns.keySet().stream().filter(c -> !c.startsWith("r_")).toList();
+        return "SELECT n, " + String.join(", ", all) + "\n" + from(all, start, count);
+    }
+
+    /** {@code SELECT list FROM …} over rows [start, start + count); {@code list} names columns only. */
+    private String select(String list, long start, long count) {
+        List<String> wanted = new ArrayList<>(List.of(list.split(",\\s*")));
+        wanted.add("reaches_model");
+        return "SELECT " + list + "\n" + from(wanted, start, count);
+    }
+
+    /** {@code FROM (…)}: the nested levels that compute {@code wanted} (and what they use) over rows [start, start + count). */
+    private String from(List<String> wanted, long start, long count) {
         if (start < 0 || count < 0 || start + count > records) {
             throw new IllegalArgumentException("rows [" + start + ", " + (start + count) + ") outside [0, " + records + ")");
         }
-        return row.replace("${START}", Long.toString(start)).replace("${COUNT}", Long.toString(count));
+        Map<String, Integer> depth = new HashMap<>();
+        depth.put("n", 0);
+        depth.put("h", 0);
+        for (String name : wanted) {
+            depth(name, depth);
+        }
+        int levels = depth.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        StringBuilder sql = new StringBuilder("(SELECT number AS n, intHash64(number + ").append(rowKey).append(") AS h FROM numbers(")
+                .append(start).append(", ").append(count).append("))");
+        for (int level = 1; level <= levels; level++) {
+            int at = level;
+            List<Column> added = columns.values().stream().filter(c -> depth.getOrDefault(c.name(), -1) == at).toList();
+            StringBuilder layer = new StringBuilder("(SELECT *");
+            for (Column column : added) {
+                layer.append(",\n    ").append(column.expression()).append(" AS ").append(column.name());
+            }
+            sql = layer.append("\nFROM ").append(sql).append(')');
+        }
+        return "FROM " + sql;
+    }
+
+    /** The level a column is computed at: one above the highest column it uses (n and h are level 0). */
+    private int depth(String name, Map<String, Integer> depth) {
+        Integer known = depth.get(name);
+        if (known != null) {
+            return known;
+        }
+        Column column = columns.get(name);
+        if (column == null) {
+            throw new IllegalArgumentException("no generated column " + name);
+        }
+        int level = 1;
+        for (String used : column.uses()) {
+            level = Math.max(level, depth(used, depth) + 1);
+        }
+        depth.put(name, level);
+        return level;
     }
 
     // ------------------------------------------------------------------ constants of the run

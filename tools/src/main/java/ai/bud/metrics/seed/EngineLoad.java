@@ -21,13 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EngineLoad {
 
     /**
-     * Settings of each INSERT: two insert pipelines (the generation and the writing of parts overlap), blocks squashed
-     * to a million rows before they become parts (fewer, larger parts: less merging later).
+     * Settings of the ModelInference INSERTs: two insert pipelines, and the generated blocks (65,409 rows) written as
+     * parts as they come. Squashing them into larger blocks first (fewer parts, less merging later) cost 25-100 % more
+     * CPU: the large blocks' memory is fresh pages every time, and page faults are dear on this VM (a quarter of the
+     * samples of a profile). See docs/SEEDER.md, "Speed".
      */
-    static final Map<String, String> INSERT_SETTINGS = Map.of(
+    static final Map<String, String> MODEL_INFERENCE_SETTINGS = Map.of(
             "max_insert_threads", "2",
-            "min_insert_block_size_rows", "1048576",
-            "min_insert_block_size_bytes", "268435456");
+            "min_insert_block_size_rows", "0",
+            "min_insert_block_size_bytes", "0");
+
+    /** Settings of the ModelInferenceDetails INSERTs: its rows are half as wide, so squashing to 262,144 rows costs nothing. */
+    static final Map<String, String> DETAILS_SETTINGS = Map.of(
+            "max_insert_threads", "2",
+            "min_insert_block_size_rows", "262144",
+            "min_insert_block_size_bytes", "0");
 
     record Result(long details, long modelInference) {
     }
@@ -37,7 +45,8 @@ final class EngineLoad {
     private final long chunk;
     private final int parallel;
     private final boolean includeModelInference;
-    private final Map<String, String> settings;
+    private final Map<String, String> detailsSettings;
+    private final Map<String, String> modelInferenceSettings;
 
     EngineLoad(ClickHouseHttp clickHouse, EngineGeneration generation, long chunk, int parallel, boolean includeModelInference,
             Map<String, String> extraSettings) {
@@ -46,9 +55,8 @@ final class EngineLoad {
         this.chunk = chunk;
         this.parallel = parallel;
         this.includeModelInference = includeModelInference;
-        Map<String, String> merged = new LinkedHashMap<>(INSERT_SETTINGS);
-        merged.putAll(extraSettings);
-        this.settings = Map.copyOf(merged);
+        this.detailsSettings = merged(DETAILS_SETTINGS, extraSettings);
+        this.modelInferenceSettings = merged(MODEL_INFERENCE_SETTINGS, extraSettings);
     }
 
     /** Loads every chunk ({@code parallel} at a time), showing progress after each. */
@@ -68,9 +76,9 @@ final class EngineLoad {
                 long count = Math.min(chunk, records - start);
                 chunks.add(workers.submit(() -> {
                     if (includeModelInference) {
-                        clickHouse.execute(generation.modelInferenceInsert(from, count), settings);
+                        clickHouse.execute(generation.modelInferenceInsert(from, count), modelInferenceSettings);
                     }
-                    clickHouse.execute(generation.detailsInsert(from, count), settings);
+                    clickHouse.execute(generation.detailsInsert(from, count), detailsSettings);
                     progress.update(done.addAndGet(count), System.nanoTime(), false);
                 }));
             }
@@ -91,6 +99,12 @@ final class EngineLoad {
         }
         progress.update(done.get(), System.nanoTime(), true);
         return new Result(records, calls);
+    }
+
+    private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> extra) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
+        merged.putAll(extra);
+        return Map.copyOf(merged);
     }
 
     /**
