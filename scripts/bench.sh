@@ -109,11 +109,15 @@ else
   mkdir -p "$data_dir"
   log "loading ${records} inferences into ${data_dir}"
   started=$(date +%s.%N)
+  # above 5M rows ClickHouse generates them itself (seed --engine); below, the seeder's direct mode
+  mode="--direct-db"; mode_name="direct mode"
+  if [ "$records" -gt 5000000 ]; then mode="--engine"; mode_name="engine mode"; fi
   # shellcheck disable=SC2046
-  (cd "$ROOT" && env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" $(tools_cmd) seed --direct-db \
+  (cd "$ROOT" && env -u CLICKHOUSE_HOST CLICKHOUSE_EMBEDDED_DATA="$data_dir" $(tools_cmd) seed "$mode" \
       --records "$records" --days 365 --projects 150 --models 20 --seed 20261129) | tee "${work}/seed.log" | grep -E '^(seeding|sent)' >&2
   load_seconds=$(echo "$(date +%s.%N) - $started" | bc)
-  load_note="$(printf '%.1f s with the seeder (direct mode, both tables)' "$load_seconds")"
+  load_note="$(printf '%.1f s with the seeder (%s, both tables, %.0f inferences/s)' "$load_seconds" "$mode_name" \
+      "$(echo "$records / $load_seconds" | bc -l)")"
   echo "$records" > "$marker"
   echo "$load_note" > "${data_dir}/.bench-load"
 fi
@@ -146,6 +150,8 @@ for i in $(seq 1 120); do
 done
 
 # --- 4. measure -------------------------------------------------------------------------------------------------
+disk_du="$(du -sh "$data_dir" | cut -f1)"
+disk_parts="$(curl -s --data-binary "SELECT formatReadableSize(sum(bytes_on_disk)) || ' in ' || toString(count()) || ' parts' FROM system.parts WHERE active AND database = 'bud' AND table IN ('ModelInferenceDetails', 'ModelInference')" "http://127.0.0.1:${ch_port}/" || echo "?")"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 # shellcheck disable=SC2046
@@ -166,7 +172,8 @@ machine="${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2
   echo
   echo "- Machine: ${machine}. Other jobs shared it: load average ${load_before} (1/5/15 min) before, ${load_after} after."
   echo "- Data: ${records} inferences in ModelInferenceDetails and their ModelInference rows, one year, 150 projects,"
-  echo "  20 models, 300 endpoints (\`seed --direct-db --seed 20261129\`); load: ${load_note}."
+  echo "  20 models, 300 endpoints (\`seed --seed 20261129\`); load: ${load_note}."
+  echo "- Disk: ${disk_du} (\`du\` of the data directory); the two tables' active parts: ${disk_parts}."
   echo "- Service: embedded engine, \`RATE_LIMIT_ENABLED=false\` (the default; with limits on, 100 analytics calls/min per"
   echo "  client would turn the mix into 429s), default compression levels, its own Redis stream and consumer group."
   echo

@@ -37,8 +37,14 @@ final class ClickHouseHttp {
 
     /** Runs {@code sql} and returns its TabSeparated answer, stripped. */
     String query(String sql) {
-        HttpRequest request = request("?database=" + encode(database) + "&default_format=TabSeparated")
-                .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
+        return execute(sql, java.util.Map.of());
+    }
+
+    /** Runs {@code sql} (the body) with these ClickHouse settings (URL parameters, as a server reads them); its answer, stripped. */
+    String execute(String sql, java.util.Map<String, String> settings) {
+        StringBuilder query = new StringBuilder("?database=").append(encode(database)).append("&default_format=TabSeparated");
+        settings.forEach((name, value) -> query.append('&').append(encode(name)).append('=').append(encode(value)));
+        HttpRequest request = request(query.toString()).POST(HttpRequest.BodyPublishers.ofString(sql)).build();
         return send(request, sql).strip();
     }
 

@@ -15,14 +15,23 @@ import java.util.SplittableRandom;
 final class InferenceGenerator {
 
     /** Relative traffic per UTC hour of the day: quiet nights, busy working hours. */
-    private static final double[] HOURLY = {
+    static final double[] HOURLY = {
             0.25, 0.2, 0.18, 0.18, 0.2, 0.3, 0.45, 0.65, 0.85, 1.0, 1.0, 0.95,
             0.9, 0.95, 1.0, 1.0, 0.95, 0.85, 0.7, 0.6, 0.5, 0.45, 0.38, 0.3};
 
-    private record Failure(int status, String code, String type, String message, boolean reachesModel, double weight) {
+    record Failure(int status, String code, String type, String message, boolean reachesModel, double weight) {
     }
 
-    private static final List<Failure> FAILURES = List.of(
+    // The shares below are what the engine-side loader (EngineGeneration) draws too.
+    static final double SUCCESS_SHARE = 0.95;
+    static final double IP_SHARE = 0.7;
+    static final int IPS_PER_PROJECT = 12;
+    static final double KEY_SHARE = 0.8;
+    static final double CACHED_SHARE = 0.15;
+    static final double SYSTEM_SHARE = 0.6;
+    static final double PII_SHARE = 0.03;
+
+    static final List<Failure> FAILURES = List.of(
             new Failure(429, "rate_limit_exceeded", "RateLimitError", "Rate limit reached for requests", false, 0.35),
             new Failure(500, "internal_error", "InternalServerError", "The model server returned an error", true, 0.2),
             new Failure(503, "model_unavailable", "ServiceUnavailableError", "No replica of the model is available", true, 0.15),
@@ -30,16 +39,16 @@ final class InferenceGenerator {
             new Failure(400, "context_length_exceeded", "BadRequestError", "The prompt exceeds the model's context length", true, 0.12),
             new Failure(401, "invalid_api_key", "AuthenticationError", "Invalid or revoked API key", false, 0.08));
 
-    private static final String[] SYSTEM_PROMPTS = {
+    static final String[] SYSTEM_PROMPTS = {
             "You are a helpful assistant.", "You are a support agent for an online shop. Answer briefly.",
             "You translate user text into English.", "You write SQL for ClickHouse."};
-    private static final String[] PROMPTS = {
+    static final String[] PROMPTS = {
             "Summarize this ticket for the on-call engineer", "Where is my order?", "Translate: Guten Morgen",
             "Write a query counting requests per day", "Explain the difference between p95 and p99 latency",
             "Draft a polite reply to this complaint", "Classify the sentiment of this review"};
-    private static final String[] SENTIMENTS = {"positive", "neutral", "negative"};
-    private static final String[] LANGUAGES = {"en", "en", "en", "de", "fr", "es", "hi"};
-    private static final String[] TOPICS = {"billing", "shipping", "account", "technical", "sales", "other"};
+    static final String[] SENTIMENTS = {"positive", "neutral", "negative"};
+    static final String[] LANGUAGES = {"en", "en", "en", "de", "fr", "es", "hi"};
+    static final String[] TOPICS = {"billing", "shipping", "account", "technical", "sales", "other"};
 
     private final Catalog catalog;
     private final SplittableRandom random;
@@ -69,17 +78,22 @@ final class InferenceGenerator {
             endpointCumulative[i] = total;
             endpointProject[i] = catalog.projects().indexOf(endpoints.get(i).project());
         }
-        // each project's clients come from a small set of addresses, a few of them IPv6
+        clientIps = clientIps(seed, catalog.projects().size());
+    }
+
+    /** Each project's clients come from a small set of addresses, a few of them IPv6: [project][client]. */
+    static String[][] clientIps(long seed, int projectCount) {
         SplittableRandom ipRandom = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
-        clientIps = new String[catalog.projects().size()][];
-        for (int p = 0; p < clientIps.length; p++) {
-            clientIps[p] = new String[12];
-            for (int c = 0; c < clientIps[p].length; c++) {
-                clientIps[p][c] = c % 6 == 5
+        String[][] ips = new String[projectCount][];
+        for (int p = 0; p < ips.length; p++) {
+            ips[p] = new String[IPS_PER_PROJECT];
+            for (int c = 0; c < ips[p].length; c++) {
+                ips[p][c] = c % 6 == 5
                         ? String.format("2001:db8:%x:%x::%x", p + 1, ipRandom.nextInt(0x10000), ipRandom.nextInt(1, 0x10000))
                         : (10 + p % 200) + "." + ipRandom.nextInt(256) + "." + ipRandom.nextInt(256) + "." + ipRandom.nextInt(1, 255);
             }
         }
+        return ips;
     }
 
     GeneratedInference next() {
@@ -90,11 +104,11 @@ final class InferenceGenerator {
         long arrival = pickArrival();
         long forward = arrival + 1 + random.nextInt(100);
         var inferenceId = Uuids.v4(random);
-        boolean success = random.nextDouble() < 0.95;
-        String ip = random.nextDouble() < 0.7 ? clientIps[projectIndex][random.nextInt(clientIps[projectIndex].length)] : null;
-        boolean withKey = random.nextDouble() < 0.8;
-        String apiKeyId = withKey ? "key-" + endpoint.project().name() + "-" + (1 + random.nextInt(3)) : null;
-        String userId = withKey ? "user-" + (1 + random.nextInt(50)) : null;
+        boolean success = random.nextDouble() < SUCCESS_SHARE;
+        String ip = random.nextDouble() < IP_SHARE ? clientIps[projectIndex][random.nextInt(clientIps[projectIndex].length)] : null;
+        boolean withKey = random.nextDouble() < KEY_SHARE;
+        String apiKeyId = withKey ? apiKeyId(endpoint.project().name(), 1 + random.nextInt(API_KEYS_PER_PROJECT)) : null;
+        String userId = withKey ? userId(1 + random.nextInt(USERS)) : null;
         String apiKeyProject = withKey ? endpoint.project().id().toString() : null;
 
         Failure failure = success ? null : pickFailure();
@@ -118,7 +132,7 @@ final class InferenceGenerator {
 
     private ModelCall modelCall(Model model, long arrival, Failure failure) {
         boolean ok = failure == null;
-        boolean cached = ok && random.nextDouble() < 0.15;
+        boolean cached = ok && random.nextDouble() < CACHED_SHARE;
         int maxTokens = random.nextDouble() < 0.5 ? 512 : 2048;
         Integer input = random.nextDouble() < 0.01 ? null : (int) Math.min(30_000, Math.round(Math.exp(4 + random.nextDouble() * 4)));
         Integer output = null;
@@ -149,17 +163,61 @@ final class InferenceGenerator {
             finish = random.nextDouble() < 0.5 ? "unknown" : null;
         }
         String prompt = PROMPTS[random.nextInt(PROMPTS.length)];
-        String system = random.nextDouble() < 0.6 ? SYSTEM_PROMPTS[random.nextInt(SYSTEM_PROMPTS.length)] : null;
-        String messages = "[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]";
-        String text = ok ? "Here is the answer to: " + prompt.toLowerCase() + "." : "";
-        String rawRequest = "{\"model\":\"" + model.name() + "\",\"max_tokens\":" + maxTokens + ",\"messages\":" + messages + "}";
+        String system = random.nextDouble() < SYSTEM_SHARE ? SYSTEM_PROMPTS[random.nextInt(SYSTEM_PROMPTS.length)] : null;
+        String messages = messages(prompt);
+        String text = ok ? answer(prompt) : "";
+        String rawRequest = requestHead(model.name(), maxTokens) + messages + "}";
         String rawResponse = ok
-                ? "{\"object\":\"chat.completion\",\"model\":\"" + model.name() + "\",\"choices\":[{\"index\":0,\"finish_reason\":\""
-                        + finish + "\",\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"}}],\"usage\":{\"prompt_tokens\":"
-                        + input + ",\"completion_tokens\":" + output + "}}"
-                : "{\"error\":{\"code\":\"" + failure.code() + "\",\"message\":\"" + failure.message().replace("'", "") + "\"}}";
+                ? responseModelPart(model.name()) + responseFinishPart(finish) + responseAnswerPart(text) + input
+                        + RESPONSE_COMPLETION_TOKENS + output + RESPONSE_END
+                : errorResponse(failure);
         return new ModelCall(Uuids.v7(arrival, random), rawRequest, rawResponse, model.name(), model.provider(), input, output,
                 random.nextDouble() < 0.02 ? null : responseTime, ttft, system, messages, text, cached, finish);
+    }
+
+    // The texts of a ModelInference row, in parts: the engine-side loader puts them together from the same parts.
+
+    static final int API_KEYS_PER_PROJECT = 3;
+    static final int USERS = 50;
+    static final String RESPONSE_COMPLETION_TOKENS = ",\"completion_tokens\":";
+    static final String RESPONSE_END = "}}";
+
+    static String apiKeyId(String projectName, int key) {
+        return "key-" + projectName + "-" + key;
+    }
+
+    static String userId(int user) {
+        return "user-" + user;
+    }
+
+    static String messages(String prompt) {
+        return "[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]";
+    }
+
+    static String answer(String prompt) {
+        return "Here is the answer to: " + prompt.toLowerCase(java.util.Locale.ROOT) + ".";
+    }
+
+    /** The raw request up to its messages (then the messages and a closing brace). */
+    static String requestHead(String model, int maxTokens) {
+        return "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens + ",\"messages\":";
+    }
+
+    static String responseModelPart(String model) {
+        return "{\"object\":\"chat.completion\",\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"";
+    }
+
+    static String responseFinishPart(String finish) {
+        return finish + "\",\"message\":{\"role\":\"assistant\",\"content\":\"";
+    }
+
+    /** The answer's text, then the usage up to the prompt tokens (then those, RESPONSE_COMPLETION_TOKENS, those, RESPONSE_END). */
+    static String responseAnswerPart(String text) {
+        return text + "\"}}],\"usage\":{\"prompt_tokens\":";
+    }
+
+    static String errorResponse(Failure failure) {
+        return "{\"error\":{\"code\":\"" + failure.code() + "\",\"message\":\"" + failure.message().replace("'", "") + "\"}}";
     }
 
     private Map<String, Object> analysis() {
@@ -168,7 +226,7 @@ final class InferenceGenerator {
         analysis.put("language", LANGUAGES[random.nextInt(LANGUAGES.length)]);
         analysis.put("toxicity_score", Math.round(random.nextDouble() * random.nextDouble() * 1000) / 1000.0);
         analysis.put("topics", List.of(TOPICS[random.nextInt(TOPICS.length)]));
-        analysis.put("pii_detected", random.nextDouble() < 0.03);
+        analysis.put("pii_detected", random.nextDouble() < PII_SHARE);
         return analysis;
     }
 

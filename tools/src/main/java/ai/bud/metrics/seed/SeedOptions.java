@@ -26,28 +26,34 @@ record SeedOptions(
         boolean seedGiven,
         boolean verify,
         boolean includeModelInference,
-        int parallel) {
+        int parallel,
+        Map<String, String> engineSettings) {
 
-    enum Mode { API, DIRECT }
+    enum Mode { API, DIRECT, ENGINE }
 
     static final String USAGE = """
-            usage: seed [--url http://host:port | --direct-db] [options]
+            usage: seed [--url http://host:port | --direct-db | --engine] [options]
               --url URL                  post Dapr bulk envelopes to URL/observability/add (default mode,
                                          default URL http://127.0.0.1:$APP_PORT, APP_PORT defaulting to 8000)
               --direct-db                insert straight into ClickHouse (bulk INSERT … FORMAT TabSeparated)
+              --engine                   let ClickHouse generate the rows itself (INSERT … SELECT … FROM numbers(…),
+                                         the same distribution; the fastest way to load millions of rows)
               --clickhouse-url URL       ClickHouse HTTP interface to use, e.g. http://127.0.0.1:8123 (the running
                                          service's embedded engine); default: CLICKHOUSE_HOST/PORT, else the
                                          embedded engine in CLICKHOUSE_EMBEDDED_DATA (direct mode) or
                                          http://127.0.0.1:$CLICKHOUSE_EMBEDDED_PORT (API mode)
               --database NAME            database (default CLICKHOUSE_DB_NAME, else bud)
               --records N                inferences to generate (default 10000)
-              --batch-size N             inferences per request / insert (default 500 API, 50000 direct)
+              --batch-size N             inferences per request / insert (default 500 API, 50000 direct,
+                                         2000000 engine)
               --days N                   spread arrivals over the N days before now (default 7)
               --from T --to T            or over this range (ISO date or date-time; no offset means UTC)
               --projects N               projects (default 5)
               --models N                 models (default 6)
               --seed N                   reproducible run: the same seed (and range) gives the same ids and values
-              --parallel N               requests / inserts in flight (default 2)
+              --parallel N               requests / inserts in flight (default 2; engine 1)
+              --engine-setting NAME=VALUE  a ClickHouse setting for the engine-side INSERTs (repeatable), e.g.
+                                         max_insert_threads=4
               --verify                   afterwards, check that ClickHouse holds exactly what was reported inserted
               --include-model-inference  also write ModelInference rows for the same inference ids (default)
               --no-model-inference       do not write ModelInference rows
@@ -68,7 +74,8 @@ record SeedOptions(
         Long seed = null;
         boolean verify = false;
         Boolean includeMi = null;
-        int parallel = 2;
+        Integer parallel = null;
+        Map<String, String> engineSettings = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -77,10 +84,12 @@ record SeedOptions(
                     mode = exclusive(mode, Mode.API);
                 }
                 case "--direct-db" -> mode = exclusive(mode, Mode.DIRECT);
+                case "--engine" -> mode = exclusive(mode, Mode.ENGINE);
+                case "--engine-setting" -> setting(value(args, ++i, option), engineSettings);
                 case "--clickhouse-url" -> clickhouseUrl = httpUri(value(args, ++i, option), option);
                 case "--database" -> database = value(args, ++i, option);
                 case "--records" -> records = positiveLong(value(args, ++i, option), option);
-                case "--batch-size" -> batchSize = (int) Math.min(positiveLong(value(args, ++i, option), option), 1_000_000);
+                case "--batch-size" -> batchSize = (int) Math.min(positiveLong(value(args, ++i, option), option), 100_000_000);
                 case "--days" -> days = (int) Math.min(positiveLong(value(args, ++i, option), option), 3650);
                 case "--from" -> from = instant(value(args, ++i, option), option);
                 case "--to" -> to = instant(value(args, ++i, option), option);
@@ -121,14 +130,22 @@ record SeedOptions(
         if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new UsageException("--database must be a plain identifier, got '" + database + "'");
         }
-        int batch = batchSize != null ? batchSize : mode == Mode.API ? 500 : 50_000;
+        if (!engineSettings.isEmpty() && mode != Mode.ENGINE) {
+            throw new UsageException("--engine-setting goes with --engine");
+        }
+        int batch = switch (mode) {
+            case API -> batchSize == null ? 500 : batchSize;
+            case DIRECT -> batchSize == null ? 50_000 : Math.min(batchSize, 1_000_000);
+            case ENGINE -> batchSize == null ? 2_000_000 : batchSize;
+        };
         return new SeedOptions(mode, url, clickhouseUrl, database, records, batch, from, to, projects, models,
-                seed != null ? seed : randomSeed, seed != null, verify, includeMi == null || includeMi, parallel);
+                seed != null ? seed : randomSeed, seed != null, verify, includeMi == null || includeMi,
+                parallel != null ? parallel : mode == Mode.ENGINE ? 1 : 2, Map.copyOf(engineSettings));
     }
 
     /** Seeding needs ClickHouse itself (not only the API) when it writes ModelInference rows, inserts directly, or verifies. */
     boolean needsClickHouse() {
-        return mode == Mode.DIRECT || includeModelInference || verify;
+        return mode != Mode.API || includeModelInference || verify;
     }
 
     static final class UsageException extends IllegalArgumentException {
@@ -139,9 +156,18 @@ record SeedOptions(
 
     private static Mode exclusive(Mode current, Mode wanted) {
         if (current != null && current != wanted) {
-            throw new UsageException("--url and --direct-db exclude each other");
+            throw new UsageException("--url, --direct-db and --engine exclude each other");
         }
         return wanted;
+    }
+
+    /** {@code name=value}; the name as ClickHouse spells settings (the value travels as a URL parameter). */
+    private static void setting(String text, Map<String, String> settings) {
+        int equals = text.indexOf('=');
+        if (equals < 1 || !text.substring(0, equals).matches("[a-z_][a-z0-9_]*")) {
+            throw new UsageException("--engine-setting must be NAME=VALUE with a ClickHouse setting name, got '" + text + "'");
+        }
+        settings.put(text.substring(0, equals), text.substring(equals + 1));
     }
 
     private static Boolean exclusiveMi(Boolean current, boolean wanted) {

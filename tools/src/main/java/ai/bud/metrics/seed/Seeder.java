@@ -60,6 +60,9 @@ final class Seeder {
                 options.to().toEpochMilli());
         String projects = catalog.projects().stream().map(p -> "'" + p.id() + "'").collect(Collectors.joining(","));
         long[] before = target == null ? null : counts(projects);
+        if (options.mode() == SeedOptions.Mode.ENGINE) {
+            return engine(catalog, projects, before[0]);
+        }
 
         InferenceSink sink;
         if (options.mode() == SeedOptions.Mode.DIRECT) {
@@ -69,12 +72,9 @@ final class Seeder {
             sink = new ApiSink(options.url(), target == null ? null : target.http(), options.includeModelInference(),
                     env.get("APP_API_TOKEN"), options.seed());
         }
-        out.printf(Locale.ROOT, "seeding %,d inferences (seed %d; %d projects, %d models, %d endpoints; %s .. %s) %s%n",
-                options.records(), options.seed(), catalog.projects().size(), catalog.models().size(), catalog.endpoints().size(),
-                options.from().truncatedTo(ChronoUnit.MILLIS), options.to().truncatedTo(ChronoUnit.MILLIS),
-                options.mode() == SeedOptions.Mode.API
-                        ? "through " + ((ApiSink) sink).endpoint() + (target == null ? "" : ", ModelInference into " + target.describe())
-                        : "into " + target.describe());
+        announce(catalog, options.mode() == SeedOptions.Mode.API
+                ? "through " + ((ApiSink) sink).endpoint() + (target == null ? "" : ", ModelInference into " + target.describe())
+                : "into " + target.describe());
 
         AtomicLong sent = new AtomicLong();
         AtomicLong inserted = new AtomicLong();
@@ -141,6 +141,38 @@ final class Seeder {
             verified = verify(projects, before, inserted.get(), calls.get());
         }
         return new Report(sent.get(), inserted.get(), duplicates.get(), failed.get(), calls.get(), seconds, verified, List.copyOf(problems));
+    }
+
+    private void announce(Catalog catalog, String where) {
+        out.printf(Locale.ROOT, "seeding %,d inferences (seed %d; %d projects, %d models, %d endpoints; %s .. %s) %s%n",
+                options.records(), options.seed(), catalog.projects().size(), catalog.models().size(), catalog.endpoints().size(),
+                options.from().truncatedTo(ChronoUnit.MILLIS), options.to().truncatedTo(ChronoUnit.MILLIS), where);
+    }
+
+    /** The engine-side mode: ClickHouse generates the rows (EngineLoad); a seed is loaded once into a database. */
+    private Report engine(Catalog catalog, String projects, long stored) {
+        if (stored > 0) {
+            throw new SeedException(String.format(Locale.ROOT, "ModelInferenceDetails already holds %,d rows of seed %d's projects;"
+                    + " the engine-side mode loads a seed once into a database: use another --seed or --database, or --direct-db"
+                    + " (which skips stored inferences)", stored, options.seed()));
+        }
+        EngineGeneration generation = new EngineGeneration(catalog, options.seed(), options.records(), options.from().toEpochMilli(),
+                options.to().toEpochMilli(), options.database());
+        EngineLoad load = new EngineLoad(target.http(), generation, options.batchSize(), options.parallel(),
+                options.includeModelInference(), options.engineSettings());
+        announce(catalog, String.format(Locale.ROOT, "generated inside %s (INSERT … SELECT, %,d rows per statement, %d in flight)",
+                target.describe(), options.batchSize(), options.parallel()));
+        long started = System.nanoTime();
+        Progress progress = new Progress(err, terminal, options.records(), started);
+        EngineLoad.Result result;
+        try {
+            result = load.run(progress);
+        } finally {
+            progress.finish();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        boolean verified = !options.verify() || load.verify(out, projects, result);
+        return new Report(result.details(), result.details(), 0, 0, result.modelInference(), seconds, verified, List.of());
     }
 
     /** [rows, distinct inference ids] of this catalog's projects in ModelInferenceDetails, and [2] its ModelInference rows. */

@@ -22,7 +22,7 @@ class SeedOptionsTest {
             "--from 2024-02-01 --to 2024-01-01|--to must be after --from",
             "--from yesterday --to 2024-01-01|--from must be an ISO date",
             "--url ftp://example|--url must be an http(s) URL",
-            "--url http://127.0.0.1:8000 --direct-db|--url and --direct-db exclude each other",
+            "--url http://127.0.0.1:8000 --direct-db|--url, --direct-db and --engine exclude each other",
             "--no-model-inference --include-model-inference|--include-model-inference and --no-model-inference exclude each other",
             "--direct-db --database bud;DROP|--database must be a plain identifier",
             "--seed x1|--seed must be an integer"})
