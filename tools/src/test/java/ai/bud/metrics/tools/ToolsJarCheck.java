@@ -74,7 +74,7 @@ class ToolsJarCheck {
 
         Run unknown = run(tool("nope"));
         assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
-        assertThat(unknown.err()).contains("unknown tool nope; the tools are bench, chaos, seed");
+        assertThat(unknown.err()).contains("unknown tool nope; the tools are bench, chaos, overload, seed");
     }
 
     @Test
