@@ -85,11 +85,8 @@ final class GeneratedEvents {
     /** Empties both tables of the suite's database, then {@link #insert}s these events: the tables hold exactly them. */
     void replaceAll(DataSource dataSource) throws SQLException {
         try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("TRUNCATE TABLE ModelInferenceDetails");
             statement.execute("TRUNCATE TABLE ModelInference");
-            // the rollups are fed from these tables; emptied with them (the suite's engine keeps data between runs)
-            statement.execute("TRUNCATE TABLE InferenceRollup");
-            statement.execute("TRUNCATE TABLE InferenceSecondCounts");
+            ai.bud.metrics.ingest.Rows.emptyDetailsAndRollups(statement);
         }
         insert(dataSource);
     }

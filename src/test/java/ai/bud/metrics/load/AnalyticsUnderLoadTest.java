@@ -97,10 +97,9 @@ class AnalyticsUnderLoadTest {
     void setUp() throws Exception {
         rows = new Rows(dataSource);
         // what an earlier run of this suite left in its database
-        EngineLoad.execute(dataSource, "TRUNCATE TABLE ModelInferenceDetails");
-        // and the rollups fed from it (analytics answers from them where it can)
-        EngineLoad.execute(dataSource, "TRUNCATE TABLE InferenceRollup");
-        EngineLoad.execute(dataSource, "TRUNCATE TABLE InferenceSecondCounts");
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            Rows.emptyDetailsAndRollups(statement);
+        }
     }
 
     @AfterAll
