@@ -7,13 +7,18 @@ import ai.bud.metrics.bench.BenchCommand.Report;
 import ai.bud.metrics.bench.BenchCommand.Settings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +40,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +95,7 @@ final class Bench {
                     String.format(Locale.ROOT, "%.2f x (%s / %s)", ratio, ms(serverMedian), ms(floor)), ratio <= 1.3);
         }
         sizes();
+        eachExample();
         mix();
         if (settings.ingestEvents() > 0) {
             ingest();
@@ -98,7 +106,8 @@ final class Bench {
 
     // ---------------------------------------------------------------- (1) heavy call end to end
 
-    private record Call(int status, long nanos, long bytes, Map<String, Double> timing, String cache) {
+    /** One analytics answer: status, end-to-end time, body bytes, Server-Timing (ms by name), X-Cache, X-Budmetrics-Source. */
+    private record Call(int status, long nanos, long bytes, Map<String, Double> timing, String cache, String source) {
     }
 
     private Call analytics(byte[] body, String acceptEncoding, boolean noCache) throws IOException, InterruptedException {
@@ -119,7 +128,8 @@ final class Bench {
         while (m.find()) {
             timing.put(m.group(1), Double.parseDouble(m.group(2)));
         }
-        return new Call(response.statusCode(), nanos, bytes, timing, response.headers().firstValue("X-Cache").orElse(""));
+        return new Call(response.statusCode(), nanos, bytes, timing, response.headers().firstValue("X-Cache").orElse(""),
+                response.headers().firstValue("X-Budmetrics-Source").orElse(""));
     }
 
     private static long drain(InputStream in) throws IOException {
@@ -326,9 +336,17 @@ final class Bench {
         }
     }
 
-    // ---------------------------------------------------------------- (4) dashboard mix
+    // ---------------------------------------------------------------- (4a) each example call, one client
 
-    private void mix() throws IOException, InterruptedException {
+    /** Calls of each example before the measured ones (section 4a). */
+    private static final int EXAMPLE_WARM_UP = 3;
+    /** Measured calls of each example (section 4a). */
+    private static final int EXAMPLE_RUNS = 7;
+    /** The most an example call may take, end to end (median), with one client. */
+    private static final double EXAMPLE_TARGET_NANOS = 300e6;
+
+    /** The example requests of settings.examples(), sorted by name. */
+    private List<Path> exampleFiles() throws IOException {
         List<Path> files;
         try (var list = Files.list(settings.examples())) {
             files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
@@ -336,6 +354,64 @@ final class Bench {
         if (files.isEmpty()) {
             throw new BenchException("no example requests in " + settings.examples());
         }
+        return files;
+    }
+
+    private static String callName(Path file) {
+        return file.getFileName().toString().replace(".json", "");
+    }
+
+    /**
+     * Each example alone, one call at a time: its latency without the mix's queueing, where it is answered from (rollup,
+     * raw or mixed) and the engine's share ({@code execute}). Rendered as in the mix, with Cache-Control: no-cache.
+     */
+    private void eachExample() throws IOException, InterruptedException {
+        List<Path> files = exampleFiles();
+        String project = busiestProject();
+        log.println("bench: (4a) each of " + files.size() + " example calls, one client: " + EXAMPLE_WARM_UP + " warm-up + "
+                + EXAMPLE_RUNS + " measured, Cache-Control: no-cache");
+        SplittableRandom random = new SplittableRandom(4);
+        String slowest = null;
+        double slowestMedian = -1;
+        boolean allMet = true;
+        for (Path file : files) {
+            String template = Files.readString(file);
+            List<Double> endToEnd = new ArrayList<>();
+            List<Double> executes = new ArrayList<>();
+            Set<String> sources = new TreeSet<>();
+            for (int i = 0; i < EXAMPLE_WARM_UP + EXAMPLE_RUNS; i++) {
+                Call call = analytics(render(template, project, random).getBytes(StandardCharsets.UTF_8), "br, gzip", true);
+                if (call.status() != 200) {
+                    throw new BenchException("example " + file.getFileName() + " answered HTTP " + call.status());
+                }
+                if (i < EXAMPLE_WARM_UP) {
+                    continue;
+                }
+                endToEnd.add((double) call.nanos());
+                sources.add(call.source().isEmpty() ? "(no X-Budmetrics-Source)" : call.source());
+                Double execute = call.timing().get("execute");
+                if (execute != null) {
+                    executes.add(execute * 1e6);
+                }
+            }
+            double e2e = median(endToEnd);
+            if (e2e > slowestMedian) {
+                slowestMedian = e2e;
+                slowest = callName(file);
+            }
+            allMet &= e2e <= EXAMPLE_TARGET_NANOS;
+            report.row("(4a) `" + callName(file) + "`, one client (median of " + EXAMPLE_RUNS + ")", ms(e2e),
+                    "source " + String.join(" / ", sources) + "; Server-Timing execute "
+                            + (executes.isEmpty() ? "absent" : ms(median(executes)) + " (median)") + "; all runs: "
+                            + String.join(", ", endToEnd.stream().map(BenchCommand::ms).toList()));
+        }
+        report.target("each example call, one client, median <= 300 ms", "slowest: `" + slowest + "` " + ms(slowestMedian), allMet);
+    }
+
+    // ---------------------------------------------------------------- (4) dashboard mix
+
+    private void mix() throws IOException, InterruptedException {
+        List<Path> files = exampleFiles();
         List<String> templates = new ArrayList<>();
         for (Path file : files) {
             templates.add(Files.readString(file));
@@ -426,13 +502,19 @@ final class Bench {
             });
             Collections.sort(own);
             if (!own.isEmpty()) {
-                perCall.append(perCall.isEmpty() ? "" : ", ").append(files.get(t).getFileName().toString().replace(".json", ""))
+                perCall.append(perCall.isEmpty() ? "" : ", ").append(callName(files.get(t)))
                         .append(' ').append(ms(percentile(own, 50)));
             }
         }
         report.row("(4) dashboard mix: p50 per call", "", perCall.toString());
         report.row("(4) dashboard mix: errors", String.valueOf(errorCount), errors.isEmpty() ? "none" : errors.toString());
         report.target("zero errors under the mix", errorCount + " errors in " + number(latencies.size() + errorCount) + " calls", errorCount == 0);
+        double throughput = latencies.size() / seconds;
+        Double p95 = latencies.isEmpty() ? null : percentile(latencies, 95);
+        report.target("dashboard mix >= 100 requests/s and p95 <= 300 ms", String.format(Locale.ROOT, "%.1f requests/s, p95 %s",
+                throughput, p95 == null ? "-" : ms(p95)), p95 != null && throughput >= 100 && p95 <= 300e6);
+        report.target("dashboard mix has no cache hits", "X-Cache HIT on " + hits.get() + " of " + number(latencies.size()) + " calls",
+                hits.get() == 0);
     }
 
     private String busiestProject() throws IOException, InterruptedException {
@@ -474,7 +556,8 @@ final class Bench {
         UUID redisWarmProject = UUID.randomUUID();
         UUID floorProject = UUID.randomUUID();
         UUID floorWarmProject = UUID.randomUUID();
-        log.println("bench: (5) ingest: " + number(n) + " events over HTTP bulk (batches of " + batch + "), the Redis stream, raw JDBC");
+        log.println("bench: (5) ingest: " + number(n) + " events over HTTP bulk (batches of " + batch + "), the Redis stream, raw JDBC,"
+                + " the engine's RowBinary insert");
         Double httpRate = null;
         Double jdbcRate = null;
 
@@ -566,21 +649,53 @@ final class Bench {
         long start = System.nanoTime();
         jdbcFloor(events, batch, jdbcUrl, properties, next);
         double seconds = (System.nanoTime() - start) / 1e9;
-        long floorRows = Long.parseLong(clickhouseText("SELECT count() FROM bench_floor.ModelInferenceDetails FORMAT TabSeparated").trim());
-        clickhouseText("DROP TABLE IF EXISTS bench_floor.ModelInferenceDetails");
+        long floorRows = floorCount();
+        Map<String, String> jdbcFingerprint = floorFingerprint();
         jdbcRate = floorRows / seconds;
         report.row("(5) ingest floor: raw JDBC insert", number(jdbcRate) + " rows/s", number(floorRows) + " rows in "
                 + String.format(Locale.ROOT, "%.2f s", seconds) + ": PreparedStatement batches of " + batch + ", " + settings.ingestSenders()
                 + " connections, the same columns into a copy of the table on the same engine (no validation, no dedup), after "
                 + number(warmRows.size()) + " rows of warm-up");
+
+        // the engine's own bulk insert: the same rows as RowBinary, POSTed to its HTTP interface (the real floor)
+        List<byte[]> rowBinaryBodies = rowBinaryBatches(events, batch);
+        clickhouseText("TRUNCATE TABLE bench_floor.ModelInferenceDetails");
+        rowBinaryFloor(rowBinaryBatches(warmRows, batch));
+        clickhouseText("TRUNCATE TABLE bench_floor.ModelInferenceDetails");
+        long rowBinaryStart = System.nanoTime();
+        rowBinaryFloor(rowBinaryBodies);
+        double rowBinarySeconds = (System.nanoTime() - rowBinaryStart) / 1e9;
+        long rowBinaryRows = floorCount();
+        if (rowBinaryRows != n) {
+            throw new BenchException("the RowBinary floor stored " + rowBinaryRows + " rows of " + n);
+        }
+        Map<String, String> rowBinaryFingerprint = floorFingerprint();
+        List<String> differing = jdbcFingerprint.keySet().stream()
+                .filter(c -> !jdbcFingerprint.get(c).equals(rowBinaryFingerprint.get(c))).toList();
+        clickhouseText("DROP TABLE IF EXISTS bench_floor.ModelInferenceDetails");
+        double rowBinaryRate = rowBinaryRows / rowBinarySeconds;
+        long rowBinaryBytes = rowBinaryBodies.stream().mapToLong(b -> b.length).sum();
+        report.row("(5) engine floor: INSERT … FORMAT RowBinary", number(rowBinaryRate) + " events/s", number(rowBinaryRows) + " rows in "
+                + String.format(Locale.ROOT, "%.2f s", rowBinarySeconds) + ": the same rows and columns, " + rowBinaryBodies.size()
+                + " POSTs of " + batch + " rows (" + number(rowBinaryBytes / rowBinaryBodies.size()) + " bytes each) to the engine's HTTP"
+                + " interface from " + settings.ingestSenders() + " senders (JDK HttpClient), the query in the URL, the data in the body; "
+                + "into the copy of the table, after " + number(warmRows.size()) + " rows of warm-up; stored rows "
+                + (differing.isEmpty() ? "identical to the JDBC floor's (a hash of each column)"
+                        : differing.equals(List.of("cost")) ? "identical to the JDBC floor's (a hash of each column) but for some costs in"
+                                + " their last bit, equal to 8 decimals: the JDBC floor sends decimal text, which the engine's default"
+                                + " float parser (precise_float_parsing = 0) reads 1 ULP off now and then; RowBinary carries the exact doubles"
+                        : "**differ from the JDBC floor's in " + String.join(", ", differing) + "**"));
         // leave the data as loaded, so that --reuse-data measures the same N rows next time
         clickhouseText("DELETE FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id IN ('"
                 + httpProject + "', '" + backlogProject + "', '" + redisProject + "', '" + redisWarmProject + "', '" + probeProject + "')");
         if (httpRate != null) {
             report.target("ingest over HTTP bulk >= 50,000 events/s", number(httpRate) + " events/s", httpRate >= 50_000);
             report.target("ingest over HTTP bulk >= 0.5 x raw JDBC", String.format(Locale.ROOT, "%.2f x", httpRate / jdbcRate), httpRate >= 0.5 * jdbcRate);
+            report.target("HTTP bulk ingest >= 0.5 x the engine's RowBinary insert", String.format(Locale.ROOT, "%.2f x (%s / %s events/s)",
+                    httpRate / rowBinaryRate, number(httpRate), number(rowBinaryRate)), httpRate >= 0.5 * rowBinaryRate);
         } else {
             report.target("ingest over HTTP bulk >= 50,000 events/s", "skipped", null);
+            report.target("HTTP bulk ingest >= 0.5 x the engine's RowBinary insert", "skipped", null);
         }
     }
 
@@ -590,9 +705,8 @@ final class Bench {
         int n = events.size();
         runSenders(() -> {
             try (Connection connection = DriverManager.getConnection(jdbcUrl, properties);
-                    PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_floor.ModelInferenceDetails "
-                            + "(inference_id, project_id, endpoint_id, model_id, is_success, request_arrival_time, request_forward_time, "
-                            + "cost, request_ip, response_analysis, status_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_floor.ModelInferenceDetails ("
+                            + FLOOR_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (int from; (from = next.getAndAdd(batch)) < n; ) {
                     for (Map<String, Object> e : events.subList(from, Math.min(n, from + batch))) {
                         insert.setObject(1, UUID.fromString((String) e.get("inference_id")));
@@ -614,6 +728,152 @@ final class Bench {
             }
             return null;
         });
+    }
+
+    /** The columns both floors write, in this order (the RowBinary encoder writes them so). */
+    static final String FLOOR_COLUMNS = "inference_id, project_id, endpoint_id, model_id, is_success, request_arrival_time, "
+            + "request_forward_time, cost, request_ip, response_analysis, status_code";
+
+    /** Cost rounded as the generator rounds it: equal where the engine's text parsing moved a value by its last bit. */
+    private static final String COST_ROUNDED = "round(cost, 8)";
+
+    /**
+     * Per column of {@link #FLOOR_COLUMNS} (and {@link #COST_ROUNDED}), a hash of its values in the floor table, independent
+     * of the rows' order.
+     */
+    private Map<String, String> floorFingerprint() throws IOException, InterruptedException {
+        List<String> columns = new ArrayList<>(List.of(FLOOR_COLUMNS.split(", ")));
+        columns.add(COST_ROUNDED);
+        String[] sums = clickhouseText("SELECT " + String.join(", ", columns.stream().map(c -> "sum(cityHash64(toString(" + c + ")))").toList())
+                + " FROM bench_floor.ModelInferenceDetails FORMAT TabSeparated").trim().split("\t");
+        Map<String, String> fingerprint = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            fingerprint.put(columns.get(i), i < sums.length ? sums[i] : "");
+        }
+        return fingerprint;
+    }
+
+    private long floorCount() throws IOException, InterruptedException {
+        return Long.parseLong(clickhouseText("SELECT count() FROM bench_floor.ModelInferenceDetails FORMAT TabSeparated").trim());
+    }
+
+    /**
+     * POSTs each body (RowBinary rows of {@link #FLOOR_COLUMNS}) to the engine's HTTP interface, the INSERT in the URL, from
+     * the configured senders. JSON is sent as a string ({@code input_format_binary_read_json_as_string}).
+     */
+    private void rowBinaryFloor(List<byte[]> bodies) throws InterruptedException {
+        URI uri = URI.create(settings.clickhouseUrl() + "/?query=" + URLEncoder.encode("INSERT INTO bench_floor.ModelInferenceDetails ("
+                + FLOOR_COLUMNS + ") FORMAT RowBinary", StandardCharsets.UTF_8) + "&input_format_binary_read_json_as_string=1");
+        AtomicInteger next = new AtomicInteger();
+        runSenders(() -> {
+            for (int i; (i = next.getAndIncrement()) < bodies.size(); ) {
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build();
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new BenchException("the engine answered " + response.statusCode() + " to INSERT … FORMAT RowBinary: "
+                            + response.body().lines().findFirst().orElse(""));
+                }
+            }
+            return null;
+        });
+    }
+
+    /** {@code events} as RowBinary bodies of {@code batch} rows each. */
+    private List<byte[]> rowBinaryBatches(List<Map<String, Object>> events, int batch) throws IOException {
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < events.size(); i += batch) {
+            bodies.add(rowBinary(events.subList(i, Math.min(events.size(), i + batch)), mapper));
+        }
+        return bodies;
+    }
+
+    /**
+     * Events as ClickHouse RowBinary rows of {@link #FLOOR_COLUMNS}: UUID as two little-endian UInt64 halves, the high one
+     * first; Bool one byte; DateTime64(3) Int64 milliseconds, little-endian; Nullable(T) a byte (1: NULL) then T when not
+     * NULL; Float64 little-endian; IPv6 its 16 bytes in network order (an IPv4 address as ::ffff:a.b.c.d, as the engine
+     * reads it from text); JSON as a String (LEB128 length, UTF-8 bytes), for {@code input_format_binary_read_json_as_string=1};
+     * UInt16 little-endian.
+     */
+    static byte[] rowBinary(List<Map<String, Object>> events, ObjectMapper mapper) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(events.size() * 160);
+        ByteBuffer buffer = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map<String, Object> e : events) {
+            for (String column : List.of("inference_id", "project_id", "endpoint_id", "model_id")) {
+                UUID id = UUID.fromString((String) e.get(column));
+                buffer.clear();
+                buffer.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+                out.write(buffer.array(), 0, 16);
+            }
+            out.write((Boolean) e.get("is_success") ? 1 : 0);
+            for (String column : List.of("request_arrival_time", "request_forward_time")) {
+                buffer.clear();
+                buffer.putLong(Instant.parse((String) e.get(column)).toEpochMilli());
+                out.write(buffer.array(), 0, 8);
+            }
+            Number cost = (Number) e.get("cost");
+            out.write(cost == null ? 1 : 0);
+            if (cost != null) {
+                buffer.clear();
+                buffer.putDouble(cost.doubleValue());
+                out.write(buffer.array(), 0, 8);
+            }
+            String ip = (String) e.get("request_ip");
+            out.write(ip == null ? 1 : 0);
+            if (ip != null) {
+                out.write(ipv6(ip));
+            }
+            Object analysis = e.get("response_analysis");
+            out.write(analysis == null ? 1 : 0);
+            if (analysis != null) {
+                byte[] json = mapper.writeValueAsBytes(analysis);
+                for (long length = json.length; ; length >>>= 7) {
+                    if (length < 0x80) {
+                        out.write((int) length);
+                        break;
+                    }
+                    out.write((int) (length & 0x7f) | 0x80);
+                }
+                out.write(json);
+            }
+            Integer status = (Integer) e.get("status_code");
+            out.write(status == null ? 1 : 0);
+            if (status != null) {
+                out.write(status & 0xff);
+                out.write((status >>> 8) & 0xff);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** An address literal (never a host name: nothing is looked up) as the 16 bytes of IPv6, IPv4 mapped to ::ffff:a.b.c.d. */
+    private static byte[] ipv6(String literal) throws IOException {
+        byte[] address = new byte[16];
+        if (literal.indexOf(':') < 0) {
+            String[] parts = literal.split("\\.");
+            if (parts.length != 4) {
+                throw new BenchException("not an IPv4 address: " + literal);
+            }
+            address[10] = (byte) 0xff;
+            address[11] = (byte) 0xff;
+            for (int i = 0; i < 4; i++) {
+                int part = Integer.parseInt(parts[i]);
+                if (part < 0 || part > 255) {
+                    throw new BenchException("not an IPv4 address: " + literal);
+                }
+                address[12 + i] = (byte) part;
+            }
+            return address;
+        }
+        byte[] raw = InetAddress.getByName(literal).getAddress(); // a literal with ':' is parsed, never resolved
+        if (raw.length == 4) {
+            System.arraycopy(raw, 0, address, 12, 4);
+            address[10] = (byte) 0xff;
+            address[11] = (byte) 0xff;
+            return address;
+        }
+        return raw;
     }
 
     /** What one HTTP bulk measurement sent and got back. */

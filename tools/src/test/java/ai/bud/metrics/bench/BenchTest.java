@@ -3,17 +3,23 @@ package ai.bud.metrics.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The pure parts of the bench: explain-query output to one statement, example placeholders, statistics. */
+/** The pure parts of the bench: explain-query output to one statement, example placeholders, statistics, RowBinary rows. */
 class BenchTest {
 
     @Test
@@ -70,5 +76,85 @@ class BenchTest {
         assertThat(Bench.percentile(sorted, 50)).isEqualTo(50);
         assertThat(Bench.percentile(sorted, 95)).isEqualTo(100);
         assertThat(Bench.percentile(sorted, 99)).isEqualTo(100);
+    }
+
+    @Test
+    void encodesTheFloorsColumnsAsClickHouseRowBinary() throws Exception {
+        Map<String, Object> full = new LinkedHashMap<>();
+        full.put("inference_id", "00112233-4455-6677-8899-aabbccddeeff");
+        full.put("project_id", "00000000-0000-0001-0000-000000000002");
+        full.put("endpoint_id", "ffffffff-ffff-ffff-ffff-ffffffffffff");
+        full.put("model_id", "12345678-9abc-def0-1234-56789abcdef0");
+        full.put("is_success", true);
+        full.put("request_arrival_time", "2024-01-01T00:00:00.000Z");
+        full.put("request_forward_time", "2024-01-01T00:00:00.257Z");
+        full.put("cost", 1.5);
+        full.put("request_ip", "10.1.2.3");
+        full.put("response_analysis", Map.of("sentiment", "positive"));
+        full.put("status_code", 200);
+        Map<String, Object> empty = new LinkedHashMap<>(full);
+        empty.put("is_success", false);
+        empty.put("cost", null);
+        empty.put("request_ip", null);
+        empty.put("response_analysis", null);
+        empty.put("status_code", 500);
+
+        byte[] bytes = Bench.rowBinary(List.of(full, empty), new ObjectMapper());
+
+        String uuids = ""
+                + "77 66 55 44 33 22 11 00 ff ee dd cc bb aa 99 88" // UUID: high UInt64 LE, then low UInt64 LE
+                + "01 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00"
+                + "ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff"
+                + "f0 de bc 9a 78 56 34 12 f0 de bc 9a 78 56 34 12";
+        String times = "00 f4 51 c2 8c 01 00 00" // DateTime64(3): 1704067200000 ms, Int64 LE
+                + "01 f5 51 c2 8c 01 00 00"; // + 257 ms
+        String first = uuids
+                + "01" // Bool true
+                + times
+                + "00 00 00 00 00 00 00 f8 3f" // Nullable(Float64) 1.5
+                + "00 00 00 00 00 00 00 00 00 00 00 ff ff 0a 01 02 03" // Nullable(IPv6) ::ffff:10.1.2.3, network order
+                + "00 18" + hex("{\"sentiment\":\"positive\"}") // Nullable(JSON) as String: LEB128 24, then the text
+                + "00 c8 00"; // Nullable(UInt16) 200
+        String second = uuids
+                + "00" // Bool false
+                + times
+                + "01" // cost NULL
+                + "01" // request_ip NULL
+                + "01" // response_analysis NULL
+                + "00 f4 01"; // status_code 500
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo((first + second).replace(" ", ""));
+    }
+
+    @Test
+    void rowBinaryStringLengthIsLeb128() throws Exception {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("inference_id", "00000000-0000-0000-0000-000000000000");
+        row.put("project_id", "00000000-0000-0000-0000-000000000000");
+        row.put("endpoint_id", "00000000-0000-0000-0000-000000000000");
+        row.put("model_id", "00000000-0000-0000-0000-000000000000");
+        row.put("is_success", true);
+        row.put("request_arrival_time", "1970-01-01T00:00:00.000Z");
+        row.put("request_forward_time", "1970-01-01T00:00:00.001Z");
+        row.put("cost", null);
+        row.put("request_ip", "::1");
+        row.put("response_analysis", Map.of("k", "x".repeat(180))); // {"k":"xxx…"}: 188 bytes = 0xbc 0x01 in LEB128
+        row.put("status_code", null);
+
+        byte[] bytes = Bench.rowBinary(List.of(row), new ObjectMapper());
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write(new byte[64]); // 4 nil UUIDs
+        expected.write(HexFormat.of().parseHex("01" // Bool true
+                + "0000000000000000" + "0100000000000000" // 0 ms, 1 ms
+                + "01" // cost NULL
+                + "00" + "00000000000000000000000000000001" // Nullable(IPv6) ::1
+                + "00" + "bc01"));
+        expected.write(("{\"k\":\"" + "x".repeat(180) + "\"}").getBytes(StandardCharsets.UTF_8));
+        expected.write(1); // status_code NULL
+        assertThat(bytes).isEqualTo(expected.toByteArray());
+    }
+
+    private static String hex(String text) {
+        return HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8));
     }
 }
