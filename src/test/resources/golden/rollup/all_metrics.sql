@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id, d.model_id AS g_model,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -17,6 +19,7 @@ WITH
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
         FROM ModelInference
         WHERE inference_id IN (SELECT inference_id FROM base)
+            AND (timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(rollup_from + INTERVAL 1 DAY, 'UTC') OR timestamp >= toDateTime(rollup_to - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC'))
     ),
     edge AS (
         SELECT b.g_model AS g_model, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
@@ -35,17 +38,39 @@ WITH
             sum(r.output_tokens) AS output_tokens,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
             sum(r.ttft_ms_count) AS ttft_ms_count,
-            quantilesDDMergeState(0.01, 0.95, 0.99)(r.ttft_ms_quantiles) AS ttft_ms_quantiles,
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram,
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
-            quantilesDDMergeState(0.01, 0.95, 0.99)(r.response_ms_quantiles) AS response_ms_quantiles,
+            sumMap(r.response_ms_histogram) AS response_ms_histogram,
+            sum(r.throughput_sum) AS throughput_sum,
+            sum(r.throughput_count) AS throughput_count,
+            sum(r.cached) AS cached,
+            sum(r.cached_response_ms_sum) AS cached_response_ms_sum,
+            sum(r.cached_response_ms_count) AS cached_response_ms_count
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket, g_model
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
+            sum(r.requests) AS requests,
+            sum(r.successes) AS successes,
+            sum(r.queuing_ms) AS queuing_ms,
+            sum(r.inferences) AS inferences,
+            sum(r.input_tokens) AS input_tokens,
+            sum(r.output_tokens) AS output_tokens,
+            sum(r.ttft_ms_sum) AS ttft_ms_sum,
+            sum(r.ttft_ms_count) AS ttft_ms_count,
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram,
+            sum(r.response_ms_sum) AS response_ms_sum,
+            sum(r.response_ms_count) AS response_ms_count,
+            sumMap(r.response_ms_histogram) AS response_ms_histogram,
             sum(r.throughput_sum) AS throughput_sum,
             sum(r.throughput_count) AS throughput_count,
             sum(r.cached) AS cached,
             sum(r.cached_response_ms_sum) AS cached_response_ms_sum,
             sum(r.cached_response_ms_count) AS cached_response_ms_count
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket, g_model
         UNION ALL
         SELECT bucket, g_model,
@@ -57,10 +82,10 @@ WITH
             sum(toUInt64(coalesce(output_tokens, 0))) AS edge_output_tokens,
             sum(toUInt64(coalesce(ttft_ms, 0))) AS edge_ttft_ms_sum,
             count(ttft_ms) AS edge_ttft_ms_count,
-            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms)) AS edge_ttft_ms_quantiles,
+            sumMapIf([if(assumeNotNull(ttft_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(ttft_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(ttft_ms)) AS edge_ttft_ms_histogram,
             sum(toUInt64(coalesce(response_time_ms, 0))) AS edge_response_ms_sum,
             count(response_time_ms) AS edge_response_ms_count,
-            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms)) AS edge_response_ms_quantiles,
+            sumMapIf([if(assumeNotNull(response_time_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(response_time_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(response_time_ms)) AS edge_response_ms_histogram,
             sumIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / assumeNotNull(response_time_ms), isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS edge_throughput_sum,
             countIf(isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0) AS edge_throughput_count,
             countIf(has_inference = 1 AND cached) AS edge_cached,
@@ -87,13 +112,15 @@ WITH
         GROUP BY bucket, g_model
     ),
     source AS (
-        SELECT p.bucket AS bucket, p.g_model AS g_model, p.requests AS requests, p.successes AS successes, p.queuing_ms AS queuing_ms, p.inferences AS inferences, p.input_tokens AS input_tokens, p.output_tokens AS output_tokens, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_quantiles AS ttft_ms_quantiles, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_quantiles AS response_ms_quantiles, p.throughput_sum AS throughput_sum, p.throughput_count AS throughput_count, p.cached AS cached, p.cached_response_ms_sum AS cached_response_ms_sum, p.cached_response_ms_count AS cached_response_ms_count,
+        SELECT p.bucket AS bucket, p.g_model AS g_model, p.requests AS requests, p.successes AS successes, p.queuing_ms AS queuing_ms, p.inferences AS inferences, p.input_tokens AS input_tokens, p.output_tokens AS output_tokens, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_histogram AS ttft_ms_histogram, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_histogram AS response_ms_histogram, p.throughput_sum AS throughput_sum, p.throughput_count AS throughput_count, p.cached AS cached, p.cached_response_ms_sum AS cached_response_ms_sum, p.cached_response_ms_count AS cached_response_ms_count,
             k.same_second AS same_second
         FROM parts AS p
         LEFT JOIN peaks AS k ON k.bucket = p.bucket AND k.g_model = p.g_model
     ),
     series AS (
         SELECT bucket, g_model,
+            sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
+            sumMap(response_ms_histogram) AS response_ms_sketch,
             toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
             toInt64(coalesce(sum(successes), 0)) AS m_success_request__count,
             toFloat64(coalesce(sum(successes) * 100 / sum(requests), 0)) AS m_success_request__rate,
@@ -104,11 +131,11 @@ WITH
             toInt64(coalesce(sum(output_tokens), 0)) AS m_output_token__count,
             toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg,
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[1]))) AS m_ttft__p95,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[2]))) AS m_ttft__p99,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99,
             toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[1]))) AS m_latency__p95,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[2]))) AS m_latency__p99,
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p95,
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p99,
             toFloat64(coalesce(sum(throughput_sum) / nullIf(sum(throughput_count), 0), 0)) AS m_throughput__avg,
             toFloat64(coalesce(if(sum(inferences) = 0, 0, sum(cached) * 100 / sum(inferences)), 0)) AS m_cache__hit_rate,
             toInt64(coalesce(sum(cached), 0)) AS m_cache__hit_count,
@@ -147,3 +174,5 @@ SETTINGS max_execution_time = 60
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00

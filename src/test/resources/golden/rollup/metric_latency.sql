@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -17,6 +19,7 @@ WITH
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
         FROM ModelInference
         WHERE inference_id IN (SELECT inference_id FROM base)
+            AND (timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(rollup_from + INTERVAL 1 DAY, 'UTC') OR timestamp >= toDateTime(rollup_to - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC'))
     ),
     edge AS (
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
@@ -30,28 +33,38 @@ WITH
             sum(r.requests) AS requests,
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
-            quantilesDDMergeState(0.01, 0.95, 0.99)(r.response_ms_quantiles) AS response_ms_quantiles
+            sumMap(r.response_ms_histogram) AS response_ms_histogram
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
+            sum(r.requests) AS requests,
+            sum(r.response_ms_sum) AS response_ms_sum,
+            sum(r.response_ms_count) AS response_ms_count,
+            sumMap(r.response_ms_histogram) AS response_ms_histogram
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket
         UNION ALL
         SELECT bucket,
             count() AS edge_requests,
             sum(toUInt64(coalesce(response_time_ms, 0))) AS edge_response_ms_sum,
             count(response_time_ms) AS edge_response_ms_count,
-            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms)) AS edge_response_ms_quantiles
+            sumMapIf([if(assumeNotNull(response_time_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(response_time_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(response_time_ms)) AS edge_response_ms_histogram
         FROM edge
         GROUP BY bucket
     ),
     source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_quantiles AS response_ms_quantiles
+        SELECT p.bucket AS bucket, p.requests AS requests, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_histogram AS response_ms_histogram
         FROM parts AS p
     ),
     series AS (
         SELECT bucket,
+            sumMap(response_ms_histogram) AS response_ms_sketch,
             toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[1]))) AS m_latency__p95,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(response_ms_quantiles)[2]))) AS m_latency__p99
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p95,
+            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p99
         FROM source
         GROUP BY bucket
     ),
@@ -76,3 +89,5 @@ SETTINGS max_execution_time = 60
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00

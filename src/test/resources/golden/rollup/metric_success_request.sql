@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -21,8 +23,15 @@ WITH
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.successes) AS successes
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
+            sum(r.requests) AS requests,
+            sum(r.successes) AS successes
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket
         UNION ALL
         SELECT bucket,
@@ -63,3 +72,5 @@ SETTINGS max_execution_time = 60
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00

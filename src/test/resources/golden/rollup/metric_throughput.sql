@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -17,6 +19,7 @@ WITH
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
         FROM ModelInference
         WHERE inference_id IN (SELECT inference_id FROM base)
+            AND (timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(rollup_from + INTERVAL 1 DAY, 'UTC') OR timestamp >= toDateTime(rollup_to - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC'))
     ),
     edge AS (
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
@@ -30,8 +33,16 @@ WITH
             sum(r.requests) AS requests,
             sum(r.throughput_sum) AS throughput_sum,
             sum(r.throughput_count) AS throughput_count
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
+            sum(r.requests) AS requests,
+            sum(r.throughput_sum) AS throughput_sum,
+            sum(r.throughput_count) AS throughput_count
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket
         UNION ALL
         SELECT bucket,
@@ -72,3 +83,5 @@ SETTINGS max_execution_time = 60
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00

@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id, d.endpoint_id AS g_endpoint,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -20,8 +22,14 @@ WITH
     parts AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.endpoint_id AS g_endpoint,
             sum(r.requests) AS requests
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket, g_endpoint
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.endpoint_id AS g_endpoint,
+            sum(r.requests) AS requests
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket, g_endpoint
         UNION ALL
         SELECT bucket, g_endpoint,
@@ -95,4 +103,6 @@ SETTINGS max_execution_time = 60, enable_materialized_cte = 1
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00
 --   {topk:UInt64} = 2

@@ -5,6 +5,8 @@ WITH
     {tz:String} AS tz,
     {rollup_from:DateTime('UTC')} AS rollup_from,
     {rollup_to:DateTime('UTC')} AS rollup_to,
+    {day_from:DateTime('UTC')} AS day_from,
+    {day_to:DateTime('UTC')} AS day_to,
     base AS (
         SELECT d.inference_id AS inference_id, d.project_id AS g_project, d.endpoint_id AS g_endpoint,
             toInt64(toUnixTimestamp(toDateTime(toDate(d.request_arrival_time, tz), tz))) * 1000 AS bucket,
@@ -17,6 +19,7 @@ WITH
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
         FROM ModelInference
         WHERE inference_id IN (SELECT inference_id FROM base)
+            AND (timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(rollup_from + INTERVAL 1 DAY, 'UTC') OR timestamp >= toDateTime(rollup_to - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC'))
     ),
     edge AS (
         SELECT b.g_project AS g_project, b.g_endpoint AS g_endpoint, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
@@ -30,21 +33,30 @@ WITH
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
             sum(r.ttft_ms_count) AS ttft_ms_count,
-            quantilesDDMergeState(0.01, 0.95, 0.99)(r.ttft_ms_quantiles) AS ttft_ms_quantiles
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY bucket, g_project, g_endpoint
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            sum(r.requests) AS requests,
+            sum(r.ttft_ms_sum) AS ttft_ms_sum,
+            sum(r.ttft_ms_count) AS ttft_ms_count,
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
         FROM InferenceRollup AS r
-        WHERE r.grain >= rollup_from AND r.grain < rollup_to
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket, g_project, g_endpoint
         UNION ALL
         SELECT bucket, g_project, g_endpoint,
             count() AS edge_requests,
             sum(toUInt64(coalesce(ttft_ms, 0))) AS edge_ttft_ms_sum,
             count(ttft_ms) AS edge_ttft_ms_count,
-            quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms)) AS edge_ttft_ms_quantiles
+            sumMapIf([if(assumeNotNull(ttft_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(ttft_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(ttft_ms)) AS edge_ttft_ms_histogram
         FROM edge
         GROUP BY bucket, g_project, g_endpoint
     ),
     source AS MATERIALIZED (
-        SELECT p.bucket AS bucket, p.g_project AS g_project, p.g_endpoint AS g_endpoint, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_quantiles AS ttft_ms_quantiles
+        SELECT p.bucket AS bucket, p.g_project AS g_project, p.g_endpoint AS g_endpoint, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_histogram AS ttft_ms_histogram
         FROM parts AS p
     ),
     ranked AS (
@@ -57,10 +69,11 @@ WITH
     ),
     series AS (
         SELECT bucket, g_project, g_endpoint,
+            sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
             toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[1]))) AS m_ttft__p95,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, quantilesDDMerge(0.01, 0.95, 0.99)(ttft_ms_quantiles)[2]))) AS m_ttft__p99
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99
         FROM source
         WHERE (g_project, g_endpoint) IN (SELECT g_project, g_endpoint FROM ranked)
         GROUP BY bucket, g_project, g_endpoint
@@ -88,4 +101,6 @@ SETTINGS max_execution_time = 60, enable_materialized_cte = 1
 --   {tz:String} = UTC
 --   {rollup_from:DateTime('UTC')} = 2024-01-01 00:00:00
 --   {rollup_to:DateTime('UTC')} = 2024-01-08 00:00:00
+--   {day_from:DateTime('UTC')} = 2024-01-01 00:00:00
+--   {day_to:DateTime('UTC')} = 2024-01-08 00:00:00
 --   {topk:UInt64} = 5

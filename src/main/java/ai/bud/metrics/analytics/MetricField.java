@@ -33,7 +33,7 @@ public record MetricField(String name, Kind kind, String expression, String roll
         return new MetricField(name, Kind.NULLABLE_NUMBER, expression, rollupExpression, false);
     }
 
-    /** A percentile: exact from raw rows, from the rollup's quantileDD sketch otherwise. */
+    /** A percentile: exact from raw rows, from the rollup's log-histogram sketch ({@link LogHistogram}) otherwise. */
     static MetricField percentile(String name, String expression, String rollupExpression) {
         return new MetricField(name, Kind.NULLABLE_NUMBER, expression, rollupExpression, true);
     }

@@ -66,9 +66,9 @@ public final class MetricRegistry {
                     List.of(number("avg", CONCURRENT, CONCURRENT)),
                     "avg", false, true, RankOrder.DESCENDING, CONCURRENT_IN_RANGE, CONCURRENT_IN_RANGE, List.of()),
             percentiles("ttft", "ttft_ms", "ttft_ms",
-                    List.of(RollupColumn.TTFT_MS_SUM, RollupColumn.TTFT_MS_COUNT, RollupColumn.TTFT_MS_QUANTILES)),
+                    List.of(RollupColumn.TTFT_MS_SUM, RollupColumn.TTFT_MS_COUNT, RollupColumn.TTFT_MS_HISTOGRAM)),
             percentiles("latency", "response_time_ms", "response_ms",
-                    List.of(RollupColumn.RESPONSE_MS_SUM, RollupColumn.RESPONSE_MS_COUNT, RollupColumn.RESPONSE_MS_QUANTILES)),
+                    List.of(RollupColumn.RESPONSE_MS_SUM, RollupColumn.RESPONSE_MS_COUNT, RollupColumn.RESPONSE_MS_HISTOGRAM)),
             new MetricDefinition("throughput",
                     List.of(number("avg", MetricRegistry.THROUGHPUT, R_THROUGHPUT)),
                     "avg", true, false, RankOrder.DESCENDING, MetricRegistry.THROUGHPUT, R_THROUGHPUT,
@@ -86,16 +86,19 @@ public final class MetricRegistry {
 
     /**
      * ttft and latency: mean, p95 and p99 of a ModelInference column; exact percentiles over raw rows, the rollup's
-     * quantilesDD sketch (prefix {@code rollup}: its {@code _sum}, {@code _count} and {@code _quantiles} columns) otherwise.
+     * log-histogram sketch ({@link LogHistogram}; prefix {@code rollup}: its {@code _sum}, {@code _count} and
+     * {@code _histogram} columns) otherwise.
      */
     private static MetricDefinition percentiles(String name, String rawColumn, String rollup, List<RollupColumn> inputs) {
         String mean = "sum(" + rollup + "_sum) / nullIf(sum(" + rollup + "_count), 0)";
-        String sketch = "quantilesDDMerge(0.01, 0.95, 0.99)(" + rollup + "_quantiles)";
+        String sketch = RollupColumn.sketchAlias(rollup + "_histogram");
         String none = "sum(" + rollup + "_count) = 0";
         return new MetricDefinition(name,
                 List.of(number("avg", "avgOrNull(" + rawColumn + ")", mean),
-                        percentile("p95", "quantileExactInclusive(0.95)(" + rawColumn + ")", "if(" + none + ", NULL, " + sketch + "[1])"),
-                        percentile("p99", "quantileExactInclusive(0.99)(" + rawColumn + ")", "if(" + none + ", NULL, " + sketch + "[2])")),
+                        percentile("p95", "quantileExactInclusive(0.95)(" + rawColumn + ")",
+                                "if(" + none + ", NULL, " + LogHistogram.quantile(sketch, "0.95") + ")"),
+                        percentile("p99", "quantileExactInclusive(0.99)(" + rawColumn + ")",
+                                "if(" + none + ", NULL, " + LogHistogram.quantile(sketch, "0.99") + ")")),
                 "avg", true, false, RankOrder.ASCENDING, "avgOrNull(" + rawColumn + ")", mean, inputs);
     }
 

@@ -29,6 +29,9 @@ import java.util.stream.Collectors;
  */
 public final class QueryBuilder {
 
+    /** How far apart a ModelInference row's time and its inference's arrival may lie (migration 005 uses the same). */
+    static final String PAIR_WINDOW = "INTERVAL 1 DAY";
+
     private final Clock clock;
     private final long maxExecutionSeconds;
     private final boolean materializeSource;
@@ -98,6 +101,10 @@ public final class QueryBuilder {
             sql.append("    ").append(bind(params, "rollup_from", QueryParameter.utcSeconds(plan.rollupFrom()))).append(" AS rollup_from,\n");
             sql.append("    ").append(bind(params, "rollup_to", QueryParameter.utcSeconds(plan.rollupTo()))).append(" AS rollup_to,\n");
         }
+        if (plan.usesDays()) {
+            sql.append("    ").append(bind(params, "day_from", QueryParameter.utcSeconds(plan.dayFrom()))).append(" AS day_from,\n");
+            sql.append("    ").append(bind(params, "day_to", QueryParameter.utcSeconds(plan.dayTo()))).append(" AS day_to,\n");
+        }
         Map<Dimension, String> filters = new LinkedHashMap<>();
         for (Map.Entry<Dimension, List<UUID>> filter : request.filters().entrySet()) {
             String column = filter.getKey().column();
@@ -132,6 +139,11 @@ public final class QueryBuilder {
         sql.append("    series AS (\n        SELECT bucket");
         for (Dimension key : keys) {
             sql.append(", ").append(key.keyAlias());
+        }
+        if (fromRollup) {
+            // each percentile sketch merged once, named for the fields that read it (ClickHouse would merge it per mention)
+            metrics.stream().flatMap(m -> m.rollupInputs().stream()).filter(RollupColumn::sketch).distinct()
+                    .forEach(c -> sql.append(",\n            ").append(LogHistogram.merged(c.column(), RollupColumn.sketchAlias(c.column()))));
         }
         for (MetricDefinition metric : metrics) {
             for (MetricField field : metric.fields()) {
@@ -238,8 +250,23 @@ public final class QueryBuilder {
             sql.append("        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference\n");
             sql.append("        FROM ModelInference\n");
             sql.append("        WHERE inference_id IN (SELECT inference_id FROM base)\n");
+            // the pair's window: ModelInference's sort key and partitions (by its UUIDv7 time) prune to the days read,
+            // instead of every inference_id of the table
+            sql.append("            AND ").append(edges == null ? pairWindow("range_from", "range_to")
+                    : "(" + pairWindow("range_from", "rollup_from") + " OR " + pairWindow("rollup_to", "range_to") + ")")
+                    .append('\n');
             sql.append("    ),\n");
         }
+    }
+
+    /**
+     * The ModelInference rows looked up for the arrivals in {@code [from, to]}: those whose {@code timestamp} (the call's
+     * start, from its UUIDv7 id) lies within {@link #PAIR_WINDOW} of that span, as the rollup's views look them up
+     * (migration 005), so raw and rollup answers pair the same rows.
+     */
+    private static String pairWindow(String from, String to) {
+        return "timestamp >= toDateTime(" + from + " - " + PAIR_WINDOW + ", 'UTC') AND timestamp <= toDateTime(" + to + " + "
+                + PAIR_WINDOW + ", 'UTC')";
     }
 
     private static void joinedColumns(StringBuilder sql, List<Dimension> keys, boolean inference) {
@@ -298,12 +325,15 @@ public final class QueryBuilder {
             joinInference(sql, edgeInference);
             sql.append("    ),\n");
         }
-        sql.append("    parts AS (\n        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')")).append(" AS bucket");
-        keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
-        columns.forEach(c -> sql.append(",\n            ").append(c.fromRollup()).append(" AS ").append(c.column()));
-        sql.append("\n        FROM InferenceRollup AS r\n        WHERE r.grain >= rollup_from AND r.grain < rollup_to");
-        filters.forEach((dimension, placeholder) -> sql.append("\n            AND r.").append(dimension.column()).append(" IN ").append(placeholder));
-        sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
+        sql.append("    parts AS (\n");
+        if (plan.usesDays()) {
+            rollupPart(sql, request, columns, filters, "InferenceRollupDaily", "r.grain >= day_from AND r.grain < day_to");
+            sql.append("        UNION ALL\n");
+            rollupPart(sql, request, columns, filters, "InferenceRollup",
+                    "((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))");
+        } else {
+            rollupPart(sql, request, columns, filters, "InferenceRollup", "r.grain >= rollup_from AND r.grain < rollup_to");
+        }
         if (edges) {
             sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys));
             // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
@@ -356,6 +386,18 @@ public final class QueryBuilder {
             }
         }
         sql.append("    ),\n");
+    }
+
+    /** One SELECT of {@code parts}: the partial sums of a rollup tier's grains in {@code grains}, per bucket and series. */
+    private static void rollupPart(StringBuilder sql, AnalyticsRequest request, java.util.Set<RollupColumn> columns,
+            Map<Dimension, String> filters, String table, String grains) {
+        List<Dimension> keys = request.groupBy();
+        sql.append("        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')")).append(" AS bucket");
+        keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
+        columns.forEach(c -> sql.append(",\n            ").append(c.fromRollup()).append(" AS ").append(c.column()));
+        sql.append("\n        FROM ").append(table).append(" AS r\n        WHERE ").append(grains);
+        filters.forEach((dimension, placeholder) -> sql.append("\n            AND r.").append(dimension.column()).append(" IN ").append(placeholder));
+        sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
     }
 
     /** {@code ", g_model, g_project"}: the group keys' aliases, each after a comma. */

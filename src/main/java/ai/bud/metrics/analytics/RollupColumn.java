@@ -15,12 +15,10 @@ enum RollupColumn {
     OUTPUT_TOKENS("output_tokens", "sum(r.output_tokens)", "sum(toUInt64(coalesce(output_tokens, 0)))", true),
     TTFT_MS_SUM("ttft_ms_sum", "sum(r.ttft_ms_sum)", "sum(toUInt64(coalesce(ttft_ms, 0)))", true),
     TTFT_MS_COUNT("ttft_ms_count", "sum(r.ttft_ms_count)", "count(ttft_ms)", true),
-    TTFT_MS_QUANTILES("ttft_ms_quantiles", "quantilesDDMergeState(0.01, 0.95, 0.99)(r.ttft_ms_quantiles)",
-            "quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(ttft_ms), isNotNull(ttft_ms))", true),
+    TTFT_MS_HISTOGRAM("ttft_ms_histogram", "sumMap(r.ttft_ms_histogram)", LogHistogram.of("ttft_ms"), true),
     RESPONSE_MS_SUM("response_ms_sum", "sum(r.response_ms_sum)", "sum(toUInt64(coalesce(response_time_ms, 0)))", true),
     RESPONSE_MS_COUNT("response_ms_count", "sum(r.response_ms_count)", "count(response_time_ms)", true),
-    RESPONSE_MS_QUANTILES("response_ms_quantiles", "quantilesDDMergeState(0.01, 0.95, 0.99)(r.response_ms_quantiles)",
-            "quantilesDDStateIf(0.01, 0.95, 0.99)(assumeNotNull(response_time_ms), isNotNull(response_time_ms))", true),
+    RESPONSE_MS_HISTOGRAM("response_ms_histogram", "sumMap(r.response_ms_histogram)", LogHistogram.of("response_time_ms"), true),
     THROUGHPUT_SUM("throughput_sum", "sum(r.throughput_sum)", "sumIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / "
             + "assumeNotNull(response_time_ms), isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0)", true),
     THROUGHPUT_COUNT("throughput_count", "sum(r.throughput_count)",
@@ -31,8 +29,8 @@ enum RollupColumn {
     CACHED_RESPONSE_MS_COUNT("cached_response_ms_count", "sum(r.cached_response_ms_count)",
             "countIf(isNotNull(response_time_ms) AND has_inference = 1 AND cached)", true);
 
-    /** The relative accuracy of the {@code quantilesDD} sketches: a p95/p99 within 1 % of an order statistic next to it. */
-    static final double SKETCH_ACCURACY = 0.01;
+    /** The relative accuracy of the percentile sketches ({@link LogHistogram}): a p95/p99 within 1 % of an order statistic next to it. */
+    static final double SKETCH_ACCURACY = LogHistogram.ACCURACY;
 
     private final String column;
     private final String fromRollup;
@@ -44,6 +42,16 @@ enum RollupColumn {
         this.fromRollup = fromRollup;
         this.fromRaw = fromRaw;
         this.needsInference = needsInference;
+    }
+
+    /** True for a percentile sketch ({@link LogHistogram}), which {@code series} merges once under {@link #sketchAlias}. */
+    boolean sketch() {
+        return this == TTFT_MS_HISTOGRAM || this == RESPONSE_MS_HISTOGRAM;
+    }
+
+    /** The name of a sketch column's merged value in {@code series}. */
+    static String sketchAlias(String column) {
+        return column.replace("_histogram", "_sketch");
     }
 
     /** The column's name in InferenceRollup and in the statement's partial sums. */

@@ -50,4 +50,33 @@ class RollupPlannerTest {
             assertThat(plan.reason()).isNotBlank();
         }
     }
+
+    /** Whole UTC days come from the daily tier only where every bucket boundary is a UTC midnight. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            UTC days with edges                     | 2024-01-02T00:00:00Z | 2024-01-09T00:00:00Z | "from_date":"2024-01-01T05:07:00Z","to_date":"2024-01-09T13:00:00Z"
+            calendar weeks                          | 2024-01-01T00:00:00Z | 2024-03-01T00:00:00Z | "from_date":"2024-01-01T00:00:00Z","to_date":"2024-02-29T23:59:59.999Z","frequency_unit":"week"
+            aligned 2 days from a UTC midnight      | 2024-01-02T00:00:00Z | 2024-01-20T00:00:00Z | "from_date":"2024-01-02T00:00:00Z","to_date":"2024-01-20T10:15:00Z","frequency_interval":2
+            London in winter: offset 0              | 2024-01-02T00:00:00Z | 2024-01-09T00:00:00Z | "from_date":"2024-01-01T05:00:00Z","to_date":"2024-01-09T13:00:00Z","timezone":"Europe/London"
+            London over summer time                 |                      |                      | "from_date":"2024-03-01T00:00:00Z","to_date":"2024-04-09T00:00:00Z","timezone":"Europe/London"
+            India, :30                              |                      |                      | "from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-09T00:00:00Z","timezone":"Asia/Kolkata"
+            hourly buckets                          |                      |                      | "from_date":"2024-01-01T00:00:00Z","to_date":"2024-01-09T00:00:00Z","frequency_unit":"hour"
+            aligned days from 06:00                 |                      |                      | "from_date":"2024-01-01T06:00:00Z","to_date":"2024-01-09T00:00:00Z","frequency_interval":1
+            no whole day                            |                      |                      | "from_date":"2024-01-01T05:00:00Z","to_date":"2024-01-02T04:00:00Z"
+            """)
+    void readsWholeUtcDaysFromTheDailyTier(String name, Instant dayFrom, Instant dayTo, String fields) {
+        AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(("{\"metrics\":[\"request_count\"]," + fields + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        RollupPlan plan = RollupPlanner.plan(request, request.endAt(CLOCK));
+        assertThat(plan.usesRollup()).as(name).isTrue();
+        assertThat(plan.dayFrom()).as(name).isEqualTo(dayFrom);
+        assertThat(plan.dayTo()).as(name).isEqualTo(dayTo);
+        String sql = new QueryBuilder(CLOCK, 60, true, true).build(request).sql();
+        assertThat(sql.contains("FROM InferenceRollupDaily")).as(name).isEqualTo(dayFrom != null);
+        if (dayFrom != null) {
+            // the daily span lies within the 15-minute one, which lies within the request's range
+            assertThat(dayFrom).isAfterOrEqualTo(plan.rollupFrom());
+            assertThat(dayTo).isBeforeOrEqualTo(plan.rollupTo());
+        }
+    }
 }

@@ -101,11 +101,12 @@ class MigrationsTest {
         try (Connection connection = TestClickHouse.connector().openConnection("default")) {
             drop(connection, database);
             Migrations.load(database, false).apply(connection);
-            List<String> own = List.of("InferenceRollupFromPairs", "InferenceRollupFromRequests", "InferenceRollupRequestsFromDetails",
-                    "InferenceSecondCountsFromRequests");
+            List<String> own = List.of("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs", "InferenceRollupFromRequests",
+                    "InferenceRollupRequestsFromDetails", "InferenceSecondCountsFromRequests");
             assertThat(views(connection, database)).containsExactlyElementsOf(own);
             Migrations.load(database, true).apply(connection);
-            assertThat(views(connection, database)).containsExactly("InferenceRollupFromPairs", "InferenceRollupFromRequests",
+            assertThat(views(connection, database)).containsExactly("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs",
+                    "InferenceRollupFromRequests",
                     "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference", "InferenceRollupRequestsFromDetails",
                     "InferenceSecondCountsFromRequests");
             drop(connection, database);
