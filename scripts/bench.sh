@@ -29,7 +29,7 @@ usage: scripts/bench.sh [options]
   --records N          inferences to load (both tables; one year; 150 projects, 20 models, 300 endpoints) [${records}]
   --data-dir DIR       scratch data directory of the embedded engine (deleted and reloaded) [target/bench/data]
   --reuse-data         keep DIR when it already holds a load of the same --records (from an earlier run)
-  --runs N             measured heavy calls (after 10 warm-up calls) [${runs}]
+  --runs N             measured heavy calls (after 20 warm-up calls); 0 skips the heavy call, its engine floor and the response sizes [${runs}]
   --clients N          concurrent clients of the dashboard mix [${clients}]
   --duration S         seconds of the dashboard mix [${duration}]
   --ingest-events N    events per ingest measurement; 0 skips ingest [${ingest_events}]

@@ -24,7 +24,7 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: bench --url URL --clickhouse-url URL --heavy-request FILE --heavy-sql FILE --examples DIR [options]
               --database NAME        ClickHouse database (default bud)
-              --runs N               measured heavy calls, after 10 warm-up calls (default 5)
+              --runs N               measured heavy calls, after 20 warm-up calls (default 5); 0 skips the heavy call, its floor and the sizes
               --clients N            concurrent clients of the dashboard mix (default 16)
               --duration SECONDS     length of the mix (default 30)
               --ingest-events N      events per ingest measurement (default 100000; 0 skips ingest)
