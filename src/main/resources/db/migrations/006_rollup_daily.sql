@@ -3,6 +3,7 @@
 -- midnight): a year of traffic is 365 grains per series here against 35,040 of 15 minutes, so percentile sketches
 -- and sums are merged ~96 times fewer. Same columns as InferenceRollup; fed by a view on it, so it holds whatever reaches
 -- the 15-minute rollup (its views over both tables and their backfills, whenever 005 runs), and backfilled from it once.
+-- (the columns spelled out, as in 004: `CREATE TABLE … AS InferenceRollup` has no cluster form in ClusterSchema)
 CREATE TABLE IF NOT EXISTS ${database}.InferenceRollupDaily
 (
     project_id UUID,
