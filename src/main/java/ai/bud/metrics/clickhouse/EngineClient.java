@@ -36,7 +36,7 @@ import javax.sql.DataSource;
  */
 public final class EngineClient {
 
-    /** Failures that leave an insert unsent: the only ones the client may retry on its own. */
+    /** Failures that leave a statement unsent: the only ones the client may retry on its own (inserts and queries). */
     static final List<ClientFaultCause> RETRY_ONLY_UNSENT = List.of(ClientFaultCause.ConnectTimeout,
             ClientFaultCause.ConnectionRequestTimeout);
 
@@ -99,6 +99,9 @@ public final class EngineClient {
         Connection connection = dataSource.getConnection();
         try {
             QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).waitEndOfQuery(true);
+            // never sent twice: a query whose connection broke after sending (killed at its deadline, its caller gone) was
+            // re-sent by the client's default retry, under the same id, and ran on with nobody waiting (seen at 100M rows)
+            settings.setOption(ClientConfigProperties.CLIENT_RETRY_ON_FAILURE.getKey(), RETRY_ONLY_UNSENT);
             if (queryId != null) {
                 settings.setQueryId(queryId);
             }
