@@ -1,12 +1,10 @@
 package ai.bud.metrics.clickhouse;
 
 import com.clickhouse.client.api.ClientConfigProperties;
-import com.clickhouse.client.api.ClientFaultCause;
 import com.clickhouse.jdbc.StatementImpl;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
 
 /**
@@ -19,10 +17,6 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  */
 public class SendOnceStatements extends DefaultSqlPrepareStatementStrategy {
 
-    /** Failures that leave the request unsent: safe to try again. */
-    static final List<ClientFaultCause> RETRY_ONLY_UNSENT = List.of(ClientFaultCause.ConnectTimeout,
-            ClientFaultCause.ConnectionRequestTimeout);
-
     @Override
     public void populateStatement(PreparedStatement ps, Iterator<?> iterator, int expectedParams) throws SQLException {
         sendOnce(ps);
@@ -32,6 +26,6 @@ public class SendOnceStatements extends DefaultSqlPrepareStatementStrategy {
     /** Limits the client's own retries of {@code statement} to failures before anything was sent. */
     public static void sendOnce(PreparedStatement statement) throws SQLException {
         statement.unwrap(StatementImpl.class).getLocalSettings().setOption(ClientConfigProperties.CLIENT_RETRY_ON_FAILURE.getKey(),
-                RETRY_ONLY_UNSENT);
+                EngineClient.RETRY_ONLY_UNSENT);
     }
 }
