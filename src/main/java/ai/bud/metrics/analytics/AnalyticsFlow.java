@@ -100,7 +100,7 @@ public class AnalyticsFlow {
                 ? engine.embedded()
                 : Boolean.parseBoolean(materializedCte.trim());
         // the statement carries no max_execution_time: the engine gets what is left of the deadline, beside it
-        this.builder = new QueryBuilder(clock, 0, materialize, rollups);
+        this.builder = new QueryBuilder(clock, 0, materialize, rollups, !clickhouse.cluster().enabled());
     }
 
     /** The settings every analytics query is sent with, besides its {@code max_execution_time}. */

@@ -61,6 +61,6 @@ public final class ExplainQueryCommand {
         ClickHouseProperties clickhouse = ClickHouseProperties.fromEnvironment(env);
         long seconds = Math.max(0, (clickhouse.queryTimeout().toMillis() + 999) / 1000);
         boolean rollups = !"false".equalsIgnoreCase(env.getOrDefault("ANALYTICS_ROLLUPS", "true").trim());
-        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded(), rollups);
+        return new QueryBuilder(clock, seconds, clickhouse.isEmbedded(), rollups, !clickhouse.cluster().enabled());
     }
 }

@@ -34,6 +34,8 @@ public final class QueryBuilder {
 
     private final Clock clock;
     private final long maxExecutionSeconds;
+    /** One ClickHouse node: a table read FINAL holds each key once ({@link #dailyPeaks}); on a cluster, once per shard. */
+    private final boolean singleNode;
     private final boolean materializeSource;
     private final boolean rollups;
 
@@ -62,6 +64,14 @@ public final class QueryBuilder {
      * @param rollups read the rollup (InferenceRollup, InferenceSecondCounts) where {@link RollupPlanner} allows it
      */
     public QueryBuilder(Clock clock, long maxExecutionSeconds, boolean materializeSource, boolean rollups) {
+        this(clock, maxExecutionSeconds, materializeSource, rollups, true);
+    }
+
+    /**
+     * @param singleNode the tables are on one ClickHouse node (embedded or one server), not Distributed over shards: the
+     *        busiest seconds of whole days may then be read from InferenceSecondCountsDaily ({@link #dailyPeaks})
+     */
+    public QueryBuilder(Clock clock, long maxExecutionSeconds, boolean materializeSource, boolean rollups, boolean singleNode) {
         if (maxExecutionSeconds < 0) {
             throw new IllegalArgumentException("maxExecutionSeconds must not be negative, got " + maxExecutionSeconds);
         }
@@ -69,6 +79,7 @@ public final class QueryBuilder {
         this.maxExecutionSeconds = maxExecutionSeconds;
         this.materializeSource = materializeSource;
         this.rollups = rollups;
+        this.singleNode = singleNode;
     }
 
     public SqlQuery build(AnalyticsRequest request) {
@@ -113,7 +124,8 @@ public final class QueryBuilder {
 
         boolean materialized = materializeSource && topk;
         if (plan.usesRollup()) {
-            rollupSource(sql, request, plan, metrics, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized);
+            rollupSource(sql, request, plan, metrics, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized,
+                    dailyPeaks(plan, keys));
         } else {
             rawSource(sql, request, keys, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized);
         }
@@ -310,8 +322,20 @@ public final class QueryBuilder {
      * series (and of the range) joined from the per-second counts, raw rows' seconds included (a bucket and series without
      * a peak row had no second with more than one request: same_second 0, as concurrent_requests then is).
      */
+    /**
+     * Whether the busiest second of each whole UTC day comes from InferenceSecondCountsDaily (migration 007) rather than from
+     * adding up InferenceSecondCounts' rows of the day: when the plan reads whole days, the series is the table's whole key
+     * (model, project and endpoint: with fewer keys a second's requests must be added up across series, which only the
+     * per-second table does cheaply), and the tables are on one node (read FINAL, a key's rows are merged into one, whose
+     * map is the day's complete per-second counts; over a Distributed table each shard would merge only its own share).
+     */
+    private boolean dailyPeaks(RollupPlan plan, List<Dimension> keys) {
+        return singleNode && plan.usesDays() && keys.size() == Dimension.values().length;
+    }
+
     private static void rollupSource(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, List<MetricDefinition> metrics,
-            boolean inference, boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized) {
+            boolean inference, boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized,
+            boolean dailyPeaks) {
         List<Dimension> keys = request.groupBy();
         boolean edges = plan.source() == AnswerSource.MIXED;
         java.util.Set<RollupColumn> columns = java.util.EnumSet.of(RollupColumn.REQUESTS);
@@ -348,9 +372,20 @@ public final class QueryBuilder {
             sql.append("    seconds AS (\n        SELECT");
             keys.forEach(k -> sql.append(" c.").append(k.column()).append(" AS ").append(k.keyAlias()).append(','));
             sql.append(" c.second AS second, sum(c.requests) AS requests\n");
-            sql.append("        FROM InferenceSecondCounts AS c\n        WHERE c.second >= rollup_from AND c.second < rollup_to");
+            sql.append("        FROM InferenceSecondCounts AS c\n        WHERE ").append(dailyPeaks
+                    ? "((c.second >= rollup_from AND c.second < day_from) OR (c.second >= day_to AND c.second < rollup_to))"
+                    : "c.second >= rollup_from AND c.second < rollup_to");
             filters.forEach((dimension, placeholder) -> sql.append("\n            AND c.").append(dimension.column()).append(" IN ").append(placeholder));
             sql.append("\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
+            if (dailyPeaks) {
+                // one row per series and day, stamped at the day's start (a UTC midnight, so in the day's bucket)
+                sql.append("        UNION ALL\n        SELECT");
+                keys.forEach(k -> sql.append(" s.").append(k.column()).append(" AS ").append(k.keyAlias()).append(','));
+                sql.append(" s.grain AS second, arrayMax(s.second_counts.2) AS requests\n");
+                sql.append("        FROM InferenceSecondCountsDaily AS s FINAL\n        WHERE s.grain >= day_from AND s.grain < day_to");
+                filters.forEach((dimension, placeholder) -> sql.append("\n            AND s.").append(dimension.column()).append(" IN ").append(placeholder));
+                sql.append("\n            AND requests > 1\n");
+            }
             if (edges) {
                 sql.append("        UNION ALL\n        SELECT ").append(groupKeys).append("toDateTime(arrival, 'UTC') AS second, count() AS requests\n");
                 sql.append("        FROM base\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");

@@ -42,12 +42,17 @@ final class EngineEvents {
 
     /** ModelInferenceDetails rows of events [first, first + count). */
     static void insertDetails(Connection connection, long first, long count) throws SQLException {
+        insertDetails(connection, first, count, "1");
+    }
+
+    /** ModelInferenceDetails rows of those of events [first, first + count) that match {@code where} (over n). */
+    static void insertDetails(Connection connection, long first, long count, String where) throws SQLException {
         execute(connection, "INSERT INTO ModelInferenceDetails (inference_id, project_id, endpoint_id, model_id, is_success,"
                 + " request_arrival_time, request_forward_time)"
                 + " SELECT " + id("00000000-0000-4000-8000-", "n") + ", " + id("00000000-0000-4000-8001-", "intDiv(e, 2)") + ", "
                 + id("00000000-0000-4000-8002-", "e") + ", " + id("00000000-0000-4000-8003-", "e % 4") + ","
                 + " sipHash64(n, 4) % 100 < 85, arrival, arrival + toIntervalMillisecond(sipHash64(n, 5) % 800)"
-                + " FROM (" + event(first, count) + ")");
+                + " FROM (" + event(first, count) + ") WHERE " + where);
     }
 
     /** ModelInference rows of those of events [first, first + count) that have one and match {@code where} (over n). */

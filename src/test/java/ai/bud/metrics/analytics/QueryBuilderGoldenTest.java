@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -76,7 +77,24 @@ class QueryBuilderGoldenTest {
                 + "\"to_date\":\"2024-01-08T00:00:00Z\",\"timezone\":\"Asia/Kolkata\"}"));
         cases.add(Arguments.of("all_metrics", "{\"metrics\":[" + String.join(",", MetricRegistry.all().stream().map(m -> "\"" + m.name() + "\"").toList())
                 + "],\"from_date\":\"2024-01-01T00:00:00Z\",\"to_date\":\"2024-01-08T00:00:00Z\",\"group_by\":[\"model\"]}"));
+        cases.add(Arguments.of(DAILY_PEAKS, DAILY_PEAKS_BODY));
         return cases.stream();
+    }
+
+    /** Whole days by the whole series: the rollup golden reads the days' busiest seconds from InferenceSecondCountsDaily. */
+    static final String DAILY_PEAKS = "daily_concurrent_full_series";
+    private static final String DAILY_PEAKS_BODY = "{\"metrics\":[\"concurrent_requests\"],\"from_date\":\"2024-01-01T00:00:00Z\","
+            + "\"to_date\":\"2024-01-08T00:00:00Z\",\"frequency_unit\":\"day\",\"group_by\":[\"model\",\"project\",\"endpoint\"]}";
+
+    /** On a cluster a table read FINAL merges each shard's rows apart: the days' peaks come from the per-second table there. */
+    @Test
+    void clusterReadsNoDailyPeaks() throws Exception {
+        AnalyticsRequest request = new AnalyticsRequestParser(CLOCK).parse(DAILY_PEAKS_BODY.getBytes(StandardCharsets.UTF_8));
+        String single = new QueryBuilder(CLOCK, 60, true, true, true).build(request).sql();
+        String cluster = new QueryBuilder(CLOCK, 60, true, true, false).build(request).sql();
+        assertThat(single).contains("FROM InferenceSecondCountsDaily AS s FINAL").contains("c.second < day_from");
+        assertThat(cluster).doesNotContain("InferenceSecondCountsDaily").doesNotContain("FINAL")
+                .contains("c.second >= rollup_from AND c.second < rollup_to");
     }
 
     @ParameterizedTest(name = "{0}")

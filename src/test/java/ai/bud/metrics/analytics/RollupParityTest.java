@@ -61,16 +61,21 @@ class RollupParityTest {
             dropRollups(connection);
             Migrations.load(DATABASE, true).apply(connection);
             Migrations.load(DATABASE, true).apply(connection);
-            assertThat(longs(connection, "SELECT count() FROM RollupBackfill")).containsExactly(3L);
+            assertThat(longs(connection, "SELECT count() FROM RollupBackfill")).containsExactly(4L);
             feed(connection, half, ROWS - half);
         }
         System.out.printf("rollup-parity: %,d events generated, backfilled and fed in %.1f s%n", ROWS, (System.nanoTime() - started) / 1e9);
     }
 
-    /** A third of the ModelInference rows before their ModelInferenceDetails rows, the rest after. */
+    /**
+     * A third of the ModelInference rows before their ModelInferenceDetails rows, the rest after; the Details rows in two
+     * inserts, even events then odd ones, so that the two events of a pair (same series, same second) reach the per-second
+     * tables in different parts, which the statements must add up.
+     */
     private static void feed(Connection connection, long first, long count) throws SQLException {
         EngineEvents.insertInference(connection, first, count, "n % 3 = 0");
-        EngineEvents.insertDetails(connection, first, count);
+        EngineEvents.insertDetails(connection, first, count, "n % 2 = 0");
+        EngineEvents.insertDetails(connection, first, count, "n % 2 = 1");
         EngineEvents.insertInference(connection, first, count, "n % 3 != 0");
     }
 
@@ -78,10 +83,11 @@ class RollupParityTest {
         try (Statement statement = connection.createStatement()) {
             for (String view : List.of("InferenceRollupRequestsFromDetails", "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference",
                     "InferenceRollupFromRequests", "InferenceSecondCountsFromRequests", "InferenceRollupFromPairs",
-                    "InferenceRollupDailyFromRollup")) {
+                    "InferenceRollupDailyFromRollup", "InferenceSecondCountsDailyFromRequests")) {
                 statement.execute("DROP VIEW IF EXISTS " + view);
             }
-            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts", "InferenceRollupRequests",
+            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts", "InferenceSecondCountsDaily",
+                    "InferenceRollupRequests",
                     "InferenceRollupPairs", "RollupBackfill")) {
                 statement.execute("DROP TABLE IF EXISTS " + table);
             }
@@ -110,8 +116,17 @@ class RollupParityTest {
         cases.add(Arguments.of("aligned_3_days_filtered", "{\"metrics\":[\"ttft\",\"throughput\",\"output_token\"],\"from_date\":\"2024-01-05T08:45:00Z\","
                 + "\"to_date\":\"2024-02-20T00:00:00Z\",\"frequency_unit\":\"day\",\"frequency_interval\":3,"
                 + "\"filters\":{\"endpoint\":[\"00000000-0000-4000-8002-000000000001\",\"00000000-0000-4000-8002-000000000004\"]}}"));
+        // whole days of the busiest seconds from InferenceSecondCountsDaily (007): the series is its whole key
+        cases.add(Arguments.of(DAILY_PEAKS, "{\"metrics\":[\"concurrent_requests\",\"request_count\"],\"from_date\":\"2023-12-28T13:07:11.500Z\","
+                + "\"to_date\":\"2024-02-03T08:52:03.250Z\",\"frequency_unit\":\"day\",\"group_by\":[\"model\",\"project\",\"endpoint\"],"
+                + "\"return_delta\":true}"));
+        cases.add(Arguments.of("daily_peaks_weeks_filtered", "{\"metrics\":[\"concurrent_requests\"],\"from_date\":\"2024-01-01T00:00:00Z\","
+                + "\"to_date\":\"2024-03-01T00:00:00Z\",\"frequency_unit\":\"week\",\"group_by\":[\"endpoint\",\"project\",\"model\"],"
+                + "\"filters\":{\"project\":[\"00000000-0000-4000-8001-000000000000\"]}}"));
         return cases.stream();
     }
+
+    private static final String DAILY_PEAKS = "daily_peaks_full_series_with_edges";
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -132,6 +147,11 @@ class RollupParityTest {
             assertThat(outside).as(name + ": percentiles outside the sketch's 1 % of the order statistics").isEmpty();
         }
         assertThat(JsonComparison.differences(expected, actual)).as(name).isEmpty();
+        if (name.startsWith("daily_peaks")) {
+            assertThat(rollup.sql()).contains("FROM InferenceSecondCountsDaily AS s FINAL");
+            assertThat(expected.findValues("concurrent_requests").stream().mapToDouble(v -> v.path("avg").asDouble()).max().orElse(0))
+                    .as(name + ": some second must hold more than one request, or the peaks are not tested").isGreaterThanOrEqualTo(2);
+        }
     }
 
     /**
@@ -207,6 +227,12 @@ class RollupParityTest {
             // the daily tier (006) holds what reached the 15-minute rollup, whichever view fed it
             assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDaily"))).isEqualTo(text(connection, rawRows));
             assertThat(longs(connection, "SELECT sum(requests) FROM InferenceSecondCounts")).containsExactly(6000L);
+            // the per-day maps (007) hold each second's requests as the per-second table does
+            String perSecond = "SELECT project_id, model_id, endpoint_id, second, sum(requests) AS n FROM InferenceSecondCounts"
+                    + " GROUP BY ALL HAVING n > 0 ORDER BY ALL";
+            String fromMaps = "SELECT project_id, model_id, endpoint_id, grain + k AS second, n FROM InferenceSecondCountsDaily FINAL"
+                    + " ARRAY JOIN second_counts.1 AS k, second_counts.2 AS n ORDER BY ALL";
+            assertThat(text(connection, fromMaps)).isEqualTo(text(connection, perSecond));
         }
     }
 

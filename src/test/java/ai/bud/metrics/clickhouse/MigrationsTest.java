@@ -102,13 +102,13 @@ class MigrationsTest {
             drop(connection, database);
             Migrations.load(database, false).apply(connection);
             List<String> own = List.of("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs", "InferenceRollupFromRequests",
-                    "InferenceRollupRequestsFromDetails", "InferenceSecondCountsFromRequests");
+                    "InferenceRollupRequestsFromDetails", "InferenceSecondCountsDailyFromRequests", "InferenceSecondCountsFromRequests");
             assertThat(views(connection, database)).containsExactlyElementsOf(own);
             Migrations.load(database, true).apply(connection);
             assertThat(views(connection, database)).containsExactly("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs",
                     "InferenceRollupFromRequests",
                     "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference", "InferenceRollupRequestsFromDetails",
-                    "InferenceSecondCountsFromRequests");
+                    "InferenceSecondCountsDailyFromRequests", "InferenceSecondCountsFromRequests");
             drop(connection, database);
         }
     }

@@ -24,12 +24,13 @@ public final class Rows {
     }
 
     /**
-     * Empties ModelInferenceDetails and the rollups fed from it (migrations 004, 006): analytics answers from the rollups where
+     * Empties ModelInferenceDetails and the rollups fed from it (migrations 004, 006, 007): analytics answers from the rollups where
      * it can, so a test that starts from an empty table must start from empty rollups too (the suite's engine keeps data
      * between runs).
      */
     public static void emptyDetailsAndRollups(Statement statement) throws SQLException {
-        for (String table : List.of("ModelInferenceDetails", "InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts")) {
+        for (String table : List.of("ModelInferenceDetails", "InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts",
+                "InferenceSecondCountsDaily")) {
             statement.execute("TRUNCATE TABLE " + table);
         }
     }
