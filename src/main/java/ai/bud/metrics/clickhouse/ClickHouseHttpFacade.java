@@ -71,6 +71,7 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
         return new String(code);
     }
     private static final int LZ4_BLOCK = 1024 * 1024;
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
 
     private final EmbeddedClickHouse engine;
     private final HttpServer server;
@@ -115,6 +116,12 @@ public final class ClickHouseHttpFacade implements AutoCloseable {
     /** Serves {@code engine} on 127.0.0.1 with these settings (port 0 picks a free port). */
     public static ClickHouseHttpFacade start(EmbeddedClickHouse engine, ClickHouseProperties.Embedded settings) {
         int port = settings.port();
+        // without TCP_NODELAY the JDK server's small answers wait for the client's delayed ACK: ~40 ms per keep-alive round
+        // trip (docs/ARCHITECTURE.md). scripts/ and the image pass the flag; this makes a bare java -jar as fast. It is read
+        // once, when the JDK's HTTP server first starts in this JVM.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
             AtomicInteger threads = new AtomicInteger();
