@@ -134,6 +134,9 @@ final class Seeder {
         }
         progress.update(sent.get(), System.nanoTime(), true);
         progress.finish();
+        if (target != null) {
+            mergeDailySeconds();
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
 
         boolean verified = true;
@@ -170,9 +173,26 @@ final class Seeder {
         } finally {
             progress.finish();
         }
+        mergeDailySeconds();
         double seconds = (System.nanoTime() - started) / 1e9;
         boolean verified = !options.verify() || load.verify(out, projects, result);
         return new Report(result.details(), result.details(), 0, 0, result.modelInference(), seconds, verified, List.of());
+    }
+
+    /**
+     * Merges the parts of InferenceSecondCountsDaily (migration 007), when the database has it. A load spreads every
+     * insert over many past days, so each series' day lies in as many parts, and a statement reading the table FINAL adds
+     * their per-second maps up on every read: the reference heavy call took over 30 s at 100M rows until they were merged
+     * (27 s, once). Live traffic writes only the current day, whose parts the engine's own merges keep few. The answers
+     * are exact either way; this is their speed.
+     */
+    private void mergeDailySeconds() {
+        if (target.http().count("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'InferenceSecondCountsDaily'") == 0) {
+            return;
+        }
+        long started = System.nanoTime();
+        target.http().query("OPTIMIZE TABLE InferenceSecondCountsDaily FINAL");
+        out.printf(Locale.ROOT, "merged the parts of InferenceSecondCountsDaily (OPTIMIZE … FINAL) in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
     /** [rows, distinct inference ids] of this catalog's projects in ModelInferenceDetails, and [2] its ModelInference rows. */

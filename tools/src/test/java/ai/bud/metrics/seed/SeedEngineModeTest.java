@@ -34,9 +34,22 @@ class SeedEngineModeTest {
     static void load() {
         clickhouseUrl = "http://127.0.0.1:" + TestClickHouse.connector().port();
         db = TestClickHouse.database("seed_engine_a");
-        SeedRun run = seed("seed_engine_a", SEED, "--verify");
+        // in four inserts, so that a day's requests lie in several parts until the seeder merges them
+        SeedRun run = seed("seed_engine_a", SEED, "--verify", "--batch-size", "50000");
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("inserted 200,000").doesNotContain("MISMATCH");
+        assertThat(run.out()).contains("inserted 200,000").doesNotContain("MISMATCH")
+                .contains("merged the parts of InferenceSecondCountsDaily");
+    }
+
+    /** After the load each (series, day) of the per-day maps is one row, whose map holds the day's per-second counts. */
+    @Test
+    void thePerDayMapsAreMergedAfterTheLoad() throws SQLException {
+        assertThat(longs(db, "SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = 'InferenceSecondCountsDaily'"
+                + " AND active")).isEqualTo(longs(db, "SELECT uniqExact(partition) FROM system.parts WHERE database = currentDatabase()"
+                        + " AND table = 'InferenceSecondCountsDaily' AND active"));
+        assertThat(longs(db, "SELECT count(), uniqExact(project_id, model_id, endpoint_id, grain) FROM InferenceSecondCountsDaily"))
+                .satisfies(c -> assertThat(c.get(0)).isEqualTo(c.get(1)));
+        assertThat(longs(db, "SELECT sum(arraySum(second_counts.2)) FROM InferenceSecondCountsDaily")).containsExactly((long) RECORDS);
     }
 
     private static SeedRun seed(String database, long seed, String... extra) {
