@@ -26,7 +26,8 @@ WHERE request_arrival_time >= toDateTime64(0, 3, 'UTC') AND request_arrival_time
 GROUP BY project_id, model_id, endpoint_id, grain;
 
 -- Backfill: the seconds InferenceSecondCounts held before the view existed, once (guarded by its RollupBackfill row,
--- written last); its rows added up per second first, so that each map holds a second once
+-- written last); its rows added up per second first, so that each map holds a second once, in the table's own order
+-- (optimize_aggregation_in_order: the per-second sums stream instead of holding ~95M groups at 100M rows)
 INSERT INTO ${database}.InferenceSecondCountsDaily
 SELECT c.project_id, c.model_id, c.endpoint_id, toDateTime(intDiv(toUnixTimestamp(c.second), 86400) * 86400, 'UTC') AS day,
     (groupArray(toUInt32(toUnixTimestamp(c.second) % 86400)), groupArray(c.requests))
@@ -37,7 +38,7 @@ FROM (
     GROUP BY project_id, model_id, endpoint_id, second
 ) AS c
 GROUP BY c.project_id, c.model_id, c.endpoint_id, day
-SETTINGS max_partitions_per_insert_block = 0;
+SETTINGS max_partitions_per_insert_block = 0, optimize_aggregation_in_order = 1;
 
 INSERT INTO ${database}.RollupBackfill (name)
 SELECT 'second_counts_daily' WHERE (SELECT count() FROM ${database}.RollupBackfill WHERE name = 'second_counts_daily') = 0;

@@ -30,7 +30,7 @@ FROM (
     GROUP BY project_id, model_id, endpoint_id, second
 ) AS c
 GROUP BY c.project_id, c.model_id, c.endpoint_id, day
-SETTINGS max_partitions_per_insert_block = 0;
+SETTINGS max_partitions_per_insert_block = 0, optimize_aggregation_in_order = 1;
 
 INSERT INTO bud.RollupBackfill (name)
 SELECT 'second_counts_daily' WHERE (SELECT count() FROM bud.RollupBackfill WHERE name = 'second_counts_daily') = 0;
