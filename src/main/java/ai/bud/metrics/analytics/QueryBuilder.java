@@ -255,7 +255,7 @@ public final class QueryBuilder {
         if (edges != null) {
             sql.append("\n            AND ").append(edges);
         }
-        filters.forEach((dimension, placeholder) -> sql.append("\n            AND d.").append(dimension.column()).append(" IN ").append(placeholder));
+        filterClauses(sql, "d", filters);
         sql.append("\n    ),\n");
         if (inference) {
             sql.append("    inference AS (\n");
@@ -317,12 +317,6 @@ public final class QueryBuilder {
     }
 
     /**
-     * source from the rollup: one row per bucket and series of partial sums ({@link RollupColumn}) from the grains in
-     * [rollup_from, rollup_to), plus (mixed) one from the raw rows outside them; the busiest second of the bucket and
-     * series (and of the range) joined from the per-second counts, raw rows' seconds included (a bucket and series without
-     * a peak row had no second with more than one request: same_second 0, as concurrent_requests then is).
-     */
-    /**
      * Whether the busiest second of each whole UTC day comes from InferenceSecondCountsDaily (migration 007) rather than from
      * adding up InferenceSecondCounts' rows of the day: when the plan reads whole days, the series is the table's whole key
      * (model, project and endpoint: with fewer keys a second's requests must be added up across series, which only the
@@ -333,6 +327,12 @@ public final class QueryBuilder {
         return singleNode && plan.usesDays() && keys.size() == Dimension.values().length;
     }
 
+    /**
+     * source from the rollup: one row per bucket and series of partial sums ({@link RollupColumn}) from the grains in
+     * [rollup_from, rollup_to), plus (mixed) one from the raw rows outside them; the busiest second of the bucket and
+     * series (and of the range) joined from the per-second counts, raw rows' seconds included (a bucket and series without
+     * a peak row had no second with more than one request: same_second 0, as concurrent_requests then is).
+     */
     private static void rollupSource(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, List<MetricDefinition> metrics,
             boolean inference, boolean sameSecond, boolean sameSecondInRange, Map<Dimension, String> filters, boolean materialized,
             boolean dailyPeaks) {
@@ -375,7 +375,7 @@ public final class QueryBuilder {
             sql.append("        FROM InferenceSecondCounts AS c\n        WHERE ").append(dailyPeaks
                     ? "((c.second >= rollup_from AND c.second < day_from) OR (c.second >= day_to AND c.second < rollup_to))"
                     : "c.second >= rollup_from AND c.second < rollup_to");
-            filters.forEach((dimension, placeholder) -> sql.append("\n            AND c.").append(dimension.column()).append(" IN ").append(placeholder));
+            filterClauses(sql, "c", filters);
             sql.append("\n        GROUP BY ").append(groupKeys).append("second\n        HAVING requests > 1\n");
             if (dailyPeaks) {
                 // one row per series and day, stamped at the day's start (a UTC midnight, so in the day's bucket)
@@ -383,7 +383,7 @@ public final class QueryBuilder {
                 keys.forEach(k -> sql.append(" s.").append(k.column()).append(" AS ").append(k.keyAlias()).append(','));
                 sql.append(" s.grain AS second, arrayMax(s.second_counts.2) AS requests\n");
                 sql.append("        FROM InferenceSecondCountsDaily AS s FINAL\n        WHERE s.grain >= day_from AND s.grain < day_to");
-                filters.forEach((dimension, placeholder) -> sql.append("\n            AND s.").append(dimension.column()).append(" IN ").append(placeholder));
+                filterClauses(sql, "s", filters);
                 sql.append("\n            AND requests > 1\n");
             }
             if (edges) {
@@ -431,8 +431,14 @@ public final class QueryBuilder {
         keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
         columns.forEach(c -> sql.append(",\n            ").append(c.fromRollup()).append(" AS ").append(c.column()));
         sql.append("\n        FROM ").append(table).append(" AS r\n        WHERE ").append(grains);
-        filters.forEach((dimension, placeholder) -> sql.append("\n            AND r.").append(dimension.column()).append(" IN ").append(placeholder));
+        filterClauses(sql, "r", filters);
         sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
+    }
+
+    /** {@code AND <alias>.<column> IN {<column>s:Array(UUID)}} per filter, each on a line of its own. */
+    private static void filterClauses(StringBuilder sql, String alias, Map<Dimension, String> filters) {
+        filters.forEach((dimension, placeholder) -> sql.append("\n            AND ").append(alias).append('.').append(dimension.column())
+                .append(" IN ").append(placeholder));
     }
 
     /** {@code ", g_model, g_project"}: the group keys' aliases, each after a comma. */
