@@ -78,6 +78,21 @@ class MigrationsTest {
                     assertThat(rows.getString(3)).isEqualTo("toYYYYMM(request_arrival_time)");
                 }
             }
+            // 008: the rollups merge less eagerly than the engine's default; the detail rows keep the default
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT name, engine_full FROM system.tables WHERE database = ? AND engine LIKE '%MergeTree' ORDER BY name")) {
+                statement.setString(1, database);
+                Map<String, String> engines = new LinkedHashMap<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        engines.put(rows.getString(1), rows.getString(2));
+                    }
+                }
+                for (String rollup : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts", "InferenceSecondCountsDaily")) {
+                    assertThat(engines.get(rollup)).as(rollup).contains("merge_selector_base = 20");
+                }
+                assertThat(engines.get("ModelInferenceDetails")).doesNotContain("merge_selector_base");
+            }
             drop(connection, database);
         }
     }
