@@ -39,7 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The Dapr topic stream consumed from the real Redis, stored in the real embedded ClickHouse. The stream
  * and group names are unique to each run (never the default stream other contexts may consume).
  *
- * <p>The shipped route's two consumers claim each other's entries only after 30 s: on a loaded machine a read
+ * <p>The shipped route's consumers claim each other's entries only after 30 s: on a loaded machine a read
  * (with a 5 s dedup claim wait) can take longer than a short claim-idle, and an entry claimed while its exchange is
  * still in the route is processed twice — its rows are still stored once, but its invalid events would be
  * dead-lettered twice, which the oracle counts. Claiming is tested with consumers of 1 s claim-idle of their own.
@@ -272,12 +272,12 @@ class RedisStreamIngestTest {
                 expected.validIds.size(), expected.invalidEvents, expected.undecodable, expected.otherType);
     }
 
-    /** The service's consumer runs several consumers of the group (REDIS_CONSUMERS, 2 by default); they share the work. */
+    /** The service's consumer runs several consumers of the group (REDIS_CONSUMERS, 4 by default); they share the work. */
     @Test
     void theConsumerThreadsAreConsumersOfTheGroupAndShareTheStream() {
         start(ROUTE);
-        assertThat(consumer().consumerNames()).hasSize(2)
-                .containsExactly(consumer().consumerName() + "-1", consumer().consumerName() + "-2");
+        assertThat(consumer().consumerNames()).hasSize(4).containsExactly(consumer().consumerName() + "-1", consumer().consumerName() + "-2",
+                consumer().consumerName() + "-3", consumer().consumerName() + "-4");
         Expected expected = publishMix(4000, 3);
         await("all entries delivered and acknowledged", Duration.ofMinutes(5), () -> delivered(expected.last) && pending() == 0);
         assertStoredExactlyOnce(expected);
