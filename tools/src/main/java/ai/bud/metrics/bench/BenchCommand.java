@@ -96,8 +96,8 @@ public final class BenchCommand {
             String[] redis = o.getOrDefault("redis", "127.0.0.1:6379").split(":");
             return new Settings(strip(o.get("url")), strip(o.get("clickhouse-url")), o.getOrDefault("database", "bud"),
                     Path.of(o.get("heavy-request")), Path.of(o.get("heavy-sql")), Path.of(o.get("examples")),
-                    integer(o, "runs", 5), integer(o, "clients", 16), Duration.ofSeconds(integer(o, "duration", 30)),
-                    integer(o, "ingest-events", 100_000), integer(o, "ingest-batch", 1000), integer(o, "ingest-senders", 8),
+                    integer(o, "runs", 5), positive(o, "clients", 16), Duration.ofSeconds(integer(o, "duration", 30)),
+                    integer(o, "ingest-events", 100_000), positive(o, "ingest-batch", 1000), positive(o, "ingest-senders", 8),
                     Duration.ofSeconds(integer(o, "ingest-warm-up", 60)),
                     redis[0], Integer.parseInt(redis[1]), o.getOrDefault("stream", "budMetricsMessages"),
                     Boolean.parseBoolean(o.getOrDefault("delete-stream", "false")));
@@ -105,6 +105,15 @@ public final class BenchCommand {
 
         private static String strip(String url) {
             return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+
+        /** An option that counts threads or rows of work: 0 would leave nothing to run it. */
+        private static int positive(Map<String, String> o, String key, int fallback) {
+            int value = integer(o, key, fallback);
+            if (value < 1) {
+                throw new BenchException("--" + key + " must be at least 1, got " + value);
+            }
+            return value;
         }
 
         private static int integer(Map<String, String> o, String key, int fallback) {

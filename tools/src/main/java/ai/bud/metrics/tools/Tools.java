@@ -35,7 +35,16 @@ public final class Tools {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+        int status;
+        try {
+            status = run(args, System.getenv(), System.out, System.err);
+        } catch (RuntimeException e) {
+            // a tool's threads (senders, clients) may still be running: without exit the JVM, and scripts/bench.sh
+            // with the service it started, would wait for them for ever
+            e.printStackTrace(System.err);
+            status = 1;
+        }
+        System.exit(status);
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {

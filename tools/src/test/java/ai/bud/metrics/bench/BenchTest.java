@@ -22,6 +22,20 @@ import org.junit.jupiter.api.Test;
 /** The pure parts of the bench: explain-query output to one statement, example placeholders, statistics, RowBinary rows. */
 class BenchTest {
 
+    /** A count of 0 clients or senders is refused before anything starts (it used to leave the tool hanging). */
+    @Test
+    void refusesZeroClientsOrSendersNamingTheOption() {
+        for (String option : List.of("--clients", "--ingest-senders", "--ingest-batch")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = BenchCommand.run(new String[] {"--url", "http://127.0.0.1:1", "--clickhouse-url", "http://127.0.0.1:1",
+                    "--heavy-request", "h.json", "--heavy-sql", "h.sql", "--examples", "x", option, "0"}, Map.of(),
+                    new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(status).as(option).isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains(option + " must be at least 1, got 0");
+        }
+    }
+
     @Test
     void inlinesExplainQueryParametersAsTheEngineDoes() {
         String explain = """
