@@ -67,6 +67,8 @@ public class AnalyticsFlow {
      * @param deadline the whole budget of a request ({@code ANALYTICS_DEADLINE_SECONDS}): slot wait, query and answer
      * @param priority the engine priority of analytics queries ({@code priority}: a higher number runs behind ingestion)
      * @param maxThreads the engine threads one analytics query may use; 0: half the processors
+     * @param osThreadPriority the Linux nice value of the engine's threads while they run an analytics query
+     *        ({@code os_thread_priority}; 0: not sent)
      * @param maxMemory one analytics query's memory cap ({@code max_memory_usage}); empty: the embedded engine's cap shared
      *        among the analytics slots, or 4 GB on an external server
      * @param materializedCte {@code true}/{@code false}, or empty for automatic: on with the embedded engine (chDB 26.5
@@ -78,6 +80,7 @@ public class AnalyticsFlow {
             @Value("${budmetrics.analytics.deadline:30s}") Duration deadline,
             @Value("${budmetrics.analytics.priority:10}") int priority,
             @Value("${budmetrics.analytics.max-threads:0}") int maxThreads,
+            @Value("${budmetrics.analytics.os-thread-priority:10}") int osThreadPriority,
             @Value("${budmetrics.analytics.max-memory:}") DataSize maxMemory,
             @Value("${budmetrics.analytics.materialized-cte:}") String materializedCte,
             @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize,
@@ -95,6 +98,9 @@ public class AnalyticsFlow {
         settings.put("max_threads", Integer.toString(maxThreads > 0 ? maxThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
         settings.put("max_memory_usage", Long.toString(memory));
+        if (osThreadPriority != 0) {
+            settings.put("os_thread_priority", Integer.toString(osThreadPriority));
+        }
         this.limits = Map.copyOf(settings);
         boolean materialize = materializedCte == null || materializedCte.isBlank()
                 ? engine.embedded()

@@ -6,6 +6,13 @@ import ai.bud.metrics.web.WebProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +34,9 @@ class AnalyticsWebConfiguration {
      */
     static final Duration ASYNC_GRACE = Duration.ofSeconds(5);
 
+    /** The name the analytics route's {@code low-priority-threads} step finds its threads by. */
+    static final String ANALYTICS_WORKERS = "analyticsWorkers";
+
     @Bean
     FilterRegistrationBean<AnalyticsRequestFilter> analyticsRequestFilter(ObjectMapper mapper,
             @Value("${budmetrics.analytics.max-body-size:64KB}") DataSize maxBodySize) {
@@ -42,6 +52,44 @@ class AnalyticsWebConfiguration {
     QueryGate queryGate(WebProperties properties, EngineClient engine, MeterRegistry meters) {
         WebProperties.Gate gate = properties.queryGate();
         return new QueryGate(Math.min(gate.permits(), engine.slots()), gate.maxWait(), gate.retryAfter(), meters);
+    }
+
+    /**
+     * The threads the analytics route moves to on a cache miss (its {@code low-priority-threads} step): the query's wait,
+     * the answer's JSON, compression and writing run there, at nice {@code ANALYTICS_OS_THREAD_PRIORITY}, so that when
+     * the CPU is short ingestion goes first. As many as the service's worker threads; the query gate bounds how many
+     * of them wait on the engine.
+     */
+    @Bean
+    CamelContextConfiguration analyticsWorkers(@Value("${budmetrics.analytics.os-thread-priority:10}") int nice,
+            @Value("${spring.task.execution.pool.max-size:32}") int threads) {
+        // bound in Camel's registry, not declared as a Spring bean: an Executor bean would stand in for Boot's task
+        // executor, which platform-http needs
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext context) {
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), new LowPriorityThreads("analytics-", nice));
+                pool.allowCoreThreadTimeOut(true);
+                context.getRegistry().bind(ANALYTICS_WORKERS, ExecutorService.class, pool);
+                try {
+                    context.addService(new ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            pool.shutdownNow();
+                        }
+                    });
+                } catch (Exception e) {
+                    pool.shutdownNow();
+                    throw new IllegalStateException("cannot register the analytics threads with Camel", e);
+                }
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext context) {
+                // nothing to do once started
+            }
+        };
     }
 
     /**

@@ -114,7 +114,8 @@ class AnalyticsOperationsTest {
 
     /**
      * The engine gets what is left of the request's deadline beside the statement ({@code max_execution_time} as a
-     * setting of the request), so the statement carries none; priority, threads and memory cap go with it.
+     * setting of the request), so the statement carries none; priority, the threads' number and nice value, and the memory
+     * cap go with it.
      */
     @Test
     void theLimitsGoBesideTheStatementNotInIt() {
@@ -124,7 +125,8 @@ class AnalyticsOperationsTest {
         SqlQuery query = flow.buildQuery(exchange);
 
         assertThat(query.sql()).doesNotContain("max_execution_time");
-        assertThat(flow.limits()).containsEntry("priority", "10").containsKeys("max_threads", "max_memory_usage");
+        assertThat(flow.limits()).containsEntry("priority", "10").containsEntry("os_thread_priority", "10")
+                .containsKeys("max_threads", "max_memory_usage");
         assertThat(Integer.parseInt(flow.limits().get("max_threads"))).isBetween(1, Runtime.getRuntime().availableProcessors());
         assertThat(AnalyticsFlow.seconds(java.time.Duration.ofMillis(1234))).isEqualTo("1.234");
         assertThat(AnalyticsFlow.seconds(java.time.Duration.ofSeconds(30))).isEqualTo("30");

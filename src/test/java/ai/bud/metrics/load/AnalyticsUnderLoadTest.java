@@ -194,6 +194,42 @@ class AnalyticsUnderLoadTest {
         }
     }
 
+    /**
+     * Analytics work runs behind ingestion in the kernel too: past the cache the route's thread is one of the
+     * {@code analytics-} threads at nice 10 (ANALYTICS_OS_THREAD_PRIORITY's default), and the engine runs the query with
+     * {@code os_thread_priority = 10} (which it applies to its own threads where it has CAP_SYS_NICE; chDB 26.5 lists it
+     * under its newer name, {@code os_threads_nice_value_query}), while the threads
+     * that take ingestion (Tomcat's) stay at the process's priority. Read from the kernel's thread table.
+     */
+    @Test
+    void analyticsWorkRunsAtALowerOsPriorityThanIngestion() throws Exception {
+        EngineLoad.replaceDetailsWithEndlessView(dataSource);
+        try (Socket client = EngineLoad.sendAndHold(port, EngineLoad.ENDLESS_DAY_REQUEST)) {
+            EngineLoad.await("the request's query running", Duration.ofSeconds(20),
+                    () -> !EngineLoad.runningAnalytics(dataSource, DATABASE).isEmpty());
+            String settings = enginePost(null, "workload=ingest", "SELECT if(Settings['os_thread_priority'] != '',"
+                    + " Settings['os_thread_priority'], Settings['os_threads_nice_value_query']) FROM system.processes"
+                    + " WHERE query LIKE '%FROM ModelInferenceDetails AS d%' AND query NOT LIKE '%system.processes%'")
+                    .get(20, TimeUnit.SECONDS).body();
+            assertThat(settings.strip()).as("the engine's setting for the running analytics query").isEqualTo("10");
+
+            Map<String, List<Integer>> niceByName = OsThreads.niceByName();
+            assertThat(niceByName.entrySet().stream().filter(e -> e.getKey().startsWith("analytics-")
+                    && !e.getKey().startsWith("analytics-cancel")).flatMap(e -> e.getValue().stream()).toList())
+                    .as("the analytics route's threads").isNotEmpty().containsOnly(10);
+            assertThat(niceByName.entrySet().stream().filter(e -> e.getKey().startsWith("http-nio"))
+                    .flatMap(e -> e.getValue().stream()).toList()).as("Tomcat's threads, which take ingestion").isNotEmpty().containsOnly(0);
+            if (OsThreads.mayRaisePriority()) {
+                assertThat(niceByName.entrySet().stream().filter(e -> !e.getKey().startsWith("analytics"))
+                        .flatMap(e -> e.getValue().stream()).filter(nice -> nice == 10).count())
+                        .as("engine threads running the query at os_thread_priority 10").isPositive();
+            }
+        } finally {
+            EngineLoad.await("the query gone", Duration.ofSeconds(20), () -> EngineLoad.runningAnalytics(dataSource, DATABASE).isEmpty());
+            EngineLoad.restoreDetails(dataSource);
+        }
+    }
+
     @Test
     void aRequestOverTheMemoryCapIsAClear503AndTheServiceGoesOn() throws Exception {
         int stored = 200_000;
