@@ -5,8 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +27,7 @@ final class QueryCanceller implements AutoCloseable {
 
     private final EngineClient engine;
     private final MeterRegistry meters;
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, task -> {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(2, task -> {
         Thread thread = new Thread(task, "analytics-cancel");
         thread.setDaemon(true);
         return thread;
@@ -37,6 +36,9 @@ final class QueryCanceller implements AutoCloseable {
     QueryCanceller(EngineClient engine, MeterRegistry meters) {
         this.engine = engine;
         this.meters = meters;
+        // started now, by the thread that builds the service: a thread inherits its creator's nice value, and the
+        // cancels free the CPU for ingestion, so they must not wait behind it on the low-priority analytics threads
+        timer.prestartAllCoreThreads();
         // at 0 from the start, so a dashboard or an alert on it has a series before the first cancellation
         for (Reason reason : Reason.values()) {
             counter(reason);
