@@ -27,8 +27,6 @@ final class LowPriorityThreads implements ThreadFactory {
     interface LibC extends Library {
         int setpriority(int which, int who, int prio);
 
-        int getpriority(int which, int who);
-
         long syscall(long number);
     }
 
@@ -83,16 +81,6 @@ final class LowPriorityThreads implements ThreadFactory {
             LOG.warn("analytics threads run at the process's own priority: their nice value ({}) could not be set here", nice);
         }
         return false;
-    }
-
-    /** The calling thread's nice value, or {@code Integer.MIN_VALUE} where it cannot be read. */
-    static int currentThreadNice() {
-        try {
-            long tid = Platform.isLinux() ? threadId() : -1;
-            return tid > 0 ? Libc.INSTANCE.getpriority(PRIO_PROCESS, (int) tid) : Integer.MIN_VALUE;
-        } catch (LinkageError | RuntimeException e) {
-            return Integer.MIN_VALUE;
-        }
     }
 
     /** The kernel's id of the calling thread ({@code gettid}), by its system call number on the two Linux ABIs. */

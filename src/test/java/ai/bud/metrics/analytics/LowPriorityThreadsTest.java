@@ -4,22 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import ai.bud.metrics.load.OsThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The analytics threads' nice value, read back from the kernel by the threads themselves. */
+/** The analytics threads' nice value, read back from the kernel's thread table by the threads themselves. */
 class LowPriorityThreadsTest {
 
     @Test
     void aThreadRunsAtTheNiceValueItWasMadeWithAndNamesItsPrefix() throws Exception {
         assumeThat(System.getProperty("os.name")).startsWith("Linux");
-        int parent = LowPriorityThreads.currentThreadNice();
+        int parent = OsThreads.currentThreadNice();
         assumeThat(parent).as("this test's thread runs below nice 7").isLessThan(7);
 
         assertThat(runOn(new LowPriorityThreads("low-", 7))).isEqualTo("low-1 at 7");
         assertThat(runOn(new LowPriorityThreads("same-", 0))).as("0: the thread keeps its creator's").isEqualTo("same-1 at " + parent);
-        assertThat(LowPriorityThreads.currentThreadNice()).as("the creating thread is untouched").isEqualTo(parent);
+        assertThat(OsThreads.currentThreadNice()).as("the creating thread is untouched").isEqualTo(parent);
     }
 
     @Test
@@ -30,7 +31,13 @@ class LowPriorityThreadsTest {
 
     private static String runOn(LowPriorityThreads threads) throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
-        threads.newThread(() -> seen.complete(Thread.currentThread().getName() + " at " + LowPriorityThreads.currentThreadNice())).start();
+        threads.newThread(() -> {
+            try {
+                seen.complete(Thread.currentThread().getName() + " at " + OsThreads.currentThreadNice());
+            } catch (java.io.IOException e) {
+                seen.completeExceptionally(e);
+            }
+        }).start();
         return seen.get(10, TimeUnit.SECONDS);
     }
 }

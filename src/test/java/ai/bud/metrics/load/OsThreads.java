@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** This process's threads as the kernel lists them (Linux {@code /proc/self/task}): name and nice value. */
-final class OsThreads {
+public final class OsThreads {
 
     /** CAP_SYS_NICE, bit 23 of the effective capabilities. */
     private static final long CAP_SYS_NICE = 1L << 23;
@@ -29,13 +29,21 @@ final class OsThreads {
                 } catch (IOException gone) {
                     continue;
                 }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                // after the name: state (field 3) ... nice (field 19)
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Integer.parseInt(fields[16]));
+                byName.computeIfAbsent(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), n -> new ArrayList<>())
+                        .add(nice(stat));
             }
         }
         return byName;
+    }
+
+    /** The calling thread's nice value. */
+    public static int currentThreadNice() throws IOException {
+        return nice(Files.readString(Path.of("/proc/thread-self/stat")));
+    }
+
+    /** Field 19 of a task's {@code stat} line; the fields after the name start at field 3 (state). */
+    private static int nice(String stat) {
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
     }
 
     /** Whether this process may raise a thread's priority again (the engine applies os_thread_priority only then). */
