@@ -33,7 +33,7 @@ WITH
             sum(r.requests) AS requests,
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
-            sumMap(r.response_ms_histogram) AS response_ms_histogram
+            CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))') AS response_ms_histogram
         FROM InferenceRollupDaily AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket, g_model
@@ -42,7 +42,7 @@ WITH
             sum(r.requests) AS requests,
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
-            sumMap(r.response_ms_histogram) AS response_ms_histogram
+            CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))') AS response_ms_histogram
         FROM InferenceRollup AS r
         WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket, g_model
@@ -67,13 +67,34 @@ WITH
         )
         WHERE series_rank <= {topk:UInt64}
     ),
+    sketches AS (
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
+            0 AS requests,
+            0 AS response_ms_sum,
+            0 AS response_ms_count,
+            sumMap(r.response_ms_histogram) AS response_ms_histogram
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+            AND r.model_id IN (SELECT g_model FROM ranked)
+        GROUP BY bucket, g_model
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
+            0 AS requests,
+            0 AS response_ms_sum,
+            0 AS response_ms_count,
+            sumMap(r.response_ms_histogram) AS response_ms_histogram
+        FROM InferenceRollup AS r
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
+            AND r.model_id IN (SELECT g_model FROM ranked)
+        GROUP BY bucket, g_model
+    ),
     series AS (
         SELECT bucket, g_model,
             sumMap(response_ms_histogram) AS response_ms_sketch,
             toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
             toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p95,
             toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p99
-        FROM source
+        FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches)
         WHERE g_model IN (SELECT g_model FROM ranked)
         GROUP BY bucket, g_model
     ),

@@ -33,7 +33,7 @@ WITH
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
             sum(r.ttft_ms_count) AS ttft_ms_count,
-            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
+            CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))') AS ttft_ms_histogram
         FROM InferenceRollupDaily AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket, g_project, g_endpoint
@@ -42,7 +42,7 @@ WITH
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
             sum(r.ttft_ms_count) AS ttft_ms_count,
-            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
+            CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))') AS ttft_ms_histogram
         FROM InferenceRollup AS r
         WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY bucket, g_project, g_endpoint
@@ -67,6 +67,27 @@ WITH
         )
         WHERE series_rank <= {topk:UInt64}
     ),
+    sketches AS (
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            0 AS requests,
+            0 AS ttft_ms_sum,
+            0 AS ttft_ms_count,
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+            AND (r.project_id, r.endpoint_id) IN (SELECT g_project, g_endpoint FROM ranked)
+        GROUP BY bucket, g_project, g_endpoint
+        UNION ALL
+        SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            0 AS requests,
+            0 AS ttft_ms_sum,
+            0 AS ttft_ms_count,
+            sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
+        FROM InferenceRollup AS r
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
+            AND (r.project_id, r.endpoint_id) IN (SELECT g_project, g_endpoint FROM ranked)
+        GROUP BY bucket, g_project, g_endpoint
+    ),
     series AS (
         SELECT bucket, g_project, g_endpoint,
             sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
@@ -74,7 +95,7 @@ WITH
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
             toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
             toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99
-        FROM source
+        FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches)
         WHERE (g_project, g_endpoint) IN (SELECT g_project, g_endpoint FROM ranked)
         GROUP BY bucket, g_project, g_endpoint
     ),

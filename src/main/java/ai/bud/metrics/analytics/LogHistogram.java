@@ -28,6 +28,9 @@ final class LogHistogram {
         return "if(" + value + " = 0, toInt16(-1), toInt16(ceil(log(greatest(" + value + ", 1)) / log" + GAMMA + ")))";
     }
 
+    /** A sketch with nothing in it, of the rollup columns' type: adds nothing where {@code sumMap} merges it. */
+    static final String EMPTY = "CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))')";
+
     /** The sketch of a Nullable(UInt32) column's non-null values, as an aggregate over raw rows. */
     static String of(String column) {
         return "sumMapIf([" + bin("assumeNotNull(" + column + ")") + "], [toUInt64(1)], isNotNull(" + column + "))";
