@@ -32,13 +32,12 @@ WITH
         WHERE series_rank <= {topk:UInt64}
     ),
     series AS (
-        SELECT bucket, g_model,
+        SELECT bucket, g_model, series_rank,
             toFloat64(coalesce(avgOrNull(response_time_ms), 0)) AS m_latency__avg,
             toNullable(toFloat64(quantileExactInclusive(0.95)(response_time_ms))) AS m_latency__p95,
             toNullable(toFloat64(quantileExactInclusive(0.99)(response_time_ms))) AS m_latency__p99
-        FROM source
-        WHERE g_model IN (SELECT g_model FROM ranked)
-        GROUP BY bucket, g_model
+        FROM source AS s INNER JOIN ranked AS k USING (g_model)
+        GROUP BY bucket, g_model, series_rank
     ),
     result AS (
         SELECT s.*,
@@ -48,8 +47,7 @@ WITH
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ),
     answer AS (
-        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data
-        FROM result AS r INNER JOIN ranked AS k ON r.g_model = k.g_model
+        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.has_previous AS has_previous, a.prev_latency AS prev_latency
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

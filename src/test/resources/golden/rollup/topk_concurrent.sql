@@ -75,11 +75,10 @@ WITH
         WHERE series_rank <= {topk:UInt64}
     ),
     series AS (
-        SELECT bucket, g_endpoint,
+        SELECT bucket, g_endpoint, series_rank,
             toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg
-        FROM source
-        WHERE g_endpoint IN (SELECT g_endpoint FROM ranked)
-        GROUP BY bucket, g_endpoint
+        FROM source AS s INNER JOIN ranked AS k USING (g_endpoint)
+        GROUP BY bucket, g_endpoint, series_rank
     ),
     result AS (
         SELECT s.*,
@@ -89,8 +88,7 @@ WITH
         WINDOW w AS (PARTITION BY g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ),
     answer AS (
-        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data
-        FROM result AS r INNER JOIN ranked AS k ON r.g_endpoint = k.g_endpoint
+        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_endpoint AS g_endpoint, a.m_concurrent_requests__avg AS m_concurrent_requests__avg, a.has_previous AS has_previous, a.prev_concurrent_requests AS prev_concurrent_requests
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -72,31 +72,26 @@ WITH
             0 AS requests,
             0 AS response_ms_sum,
             0 AS response_ms_count,
-            sumMap(r.response_ms_histogram) AS response_ms_histogram
+            r.response_ms_histogram AS response_ms_histogram
         FROM InferenceRollupDaily AS r
         WHERE r.grain >= day_from AND r.grain < day_to
-            AND r.model_id IN (SELECT g_model FROM ranked)
-        GROUP BY bucket, g_model
         UNION ALL
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
             0 AS requests,
             0 AS response_ms_sum,
             0 AS response_ms_count,
-            sumMap(r.response_ms_histogram) AS response_ms_histogram
+            r.response_ms_histogram AS response_ms_histogram
         FROM InferenceRollup AS r
         WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
-            AND r.model_id IN (SELECT g_model FROM ranked)
-        GROUP BY bucket, g_model
     ),
     series AS (
-        SELECT bucket, g_model,
+        SELECT bucket, g_model, series_rank,
             sumMap(response_ms_histogram) AS response_ms_sketch,
             toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
             toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p95,
             toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p99
-        FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches)
-        WHERE g_model IN (SELECT g_model FROM ranked)
-        GROUP BY bucket, g_model
+        FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches) AS s INNER JOIN ranked AS k USING (g_model)
+        GROUP BY bucket, g_model, series_rank
     ),
     result AS (
         SELECT s.*,
@@ -106,8 +101,7 @@ WITH
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ),
     answer AS (
-        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data
-        FROM result AS r INNER JOIN ranked AS k ON r.g_model = k.g_model
+        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.has_previous AS has_previous, a.prev_latency AS prev_latency
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  *   inference -- ModelInference rows of those inferences (only when a metric needs it)
  *   source    -- base LEFT ANY JOIN inference (a row never disappears), same-second counts as window columns
  *   ranked    -- top-K: series ranked by the first metric over the whole range, first k kept
- *   series    -- one row per (bucket, series) with every requested metric field
+ *   series    -- one row per (bucket, series) with every requested metric field (top-K, source materialized: the
+ *                kept series' rows and their rank by joining ranked, its one reference)
  *   result    -- lagInFrame over WINDOW w (PARTITION BY series ORDER BY bucket): previous bucket with data
  *   answer    -- result with the top-K rank
  * SELECT from answer, or from every bucket of the range LEFT JOIN answer when filling gaps,
@@ -127,8 +128,10 @@ public final class QueryBuilder {
 
         boolean materialized = materializeSource && topk;
         Set<RollupColumn> rollupColumns = rollupColumns(metrics);
-        // top-K over the rollup: the sketches of the kept series only are merged (rankedSketches)
-        boolean sketchesOfRanked = plan.usesRollup() && materialized && !ranking.needsSameSecond()
+        // top-K with source materialized: series joins ranked once and carries the rank (rankJoin), and over the rollup
+        // the tiers' sketches are merged for the kept series only (tierSketches)
+        boolean rankJoin = materialized;
+        boolean sketchesOfRanked = plan.usesRollup() && rankJoin && !ranking.needsSameSecond()
                 && rollupColumns.stream().anyMatch(RollupColumn::sketch);
         if (plan.usesRollup()) {
             rollupSource(sql, request, plan, rollupColumns, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized,
@@ -154,13 +157,16 @@ public final class QueryBuilder {
             sql.append("    ),\n");
         }
         if (sketchesOfRanked) {
-            rankedSketches(sql, request, plan, rollupColumns, filters, sameSecond);
+            tierSketches(sql, request, plan, rollupColumns, filters, sameSecond);
         }
 
         // series: one row per bucket and series
         sql.append("    series AS (\n        SELECT bucket");
         for (Dimension key : keys) {
             sql.append(", ").append(key.keyAlias());
+        }
+        if (rankJoin) {
+            sql.append(", series_rank");
         }
         if (fromRollup) {
             // each percentile sketch merged once, named for the fields that read it (ClickHouse would merge it per mention)
@@ -175,12 +181,18 @@ public final class QueryBuilder {
                 }
             }
         }
-        sql.append(sketchesOfRanked ? "\n        FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches)\n" : "\n        FROM source\n");
-        if (topk) {
+        String rows = sketchesOfRanked ? "(SELECT * FROM source UNION ALL SELECT * FROM sketches)" : "source";
+        if (rankJoin) {
+            sql.append("\n        FROM ").append(rows).append(" AS s INNER JOIN ranked AS k USING (").append(keyList).append(")\n");
+        } else {
+            sql.append("\n        FROM ").append(rows).append('\n');
+        }
+        if (topk && !rankJoin) {
             String tuple = keys.size() == 1 ? keyList : "(" + keyList + ")";
             sql.append("        WHERE ").append(tuple).append(" IN (SELECT ").append(keyList).append(" FROM ranked)\n");
         }
-        sql.append("        GROUP BY bucket").append(keys.isEmpty() ? "" : ", " + keyList).append("\n    ),\n");
+        sql.append("        GROUP BY bucket").append(keys.isEmpty() ? "" : ", " + keyList).append(rankJoin ? ", series_rank" : "")
+                .append("\n    ),\n");
 
         // result: previous bucket with data in the same series
         sql.append("    result AS (\n        SELECT s.*");
@@ -198,7 +210,9 @@ public final class QueryBuilder {
         sql.append("    ),\n");
 
         sql.append("    answer AS (\n");
-        if (topk) {
+        if (rankJoin) {
+            sql.append("        SELECT r.*, toUInt8(1) AS has_data FROM result AS r\n");
+        } else if (topk) {
             sql.append("        SELECT r.*, k.series_rank AS series_rank, toUInt8(1) AS has_data\n");
             sql.append("        FROM result AS r INNER JOIN ranked AS k ON ");
             sql.append(keys.stream().map(d -> "r." + d.keyAlias() + " = k." + d.keyAlias()).collect(Collectors.joining(" AND ")));
@@ -360,7 +374,7 @@ public final class QueryBuilder {
         sql.append("    parts AS (\n");
         // with sketchesOfRanked the tiers' sketches are left for rankedSketches; the edges' stay here (few rows)
         rollupTiers(sql, request, plan, columns, filters,
-                c -> sketchesOfRanked && c.sketch() ? LogHistogram.EMPTY : c.fromRollup(), "", "");
+                c -> sketchesOfRanked && c.sketch() ? LogHistogram.EMPTY : c.fromRollup(), "", true);
         if (edges) {
             sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys));
             // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
@@ -434,21 +448,19 @@ public final class QueryBuilder {
     }
 
     /**
-     * sketches (top-K over the rollup, after ranked): the percentile sketches of the kept series only, from the rollup's
-     * tiers, with zero for every other column and in {@code source}'s column order, so that {@code series} reads
-     * {@code source UNION ALL sketches}. Merging sketches is the costly part of a percentile call (about 0.4 µs per bin, some
-     * 175 bins per row); ranking needs none of them (it ranks by a mean or a count), so the k series' sketches are merged
-     * instead of every series': 10 endpoints of 300 in a week by endpoint.
+     * sketches (top-K over the rollup): the percentile sketches of the tiers' grains, one row per grain and series, not
+     * merged, with 0 in every other column and in {@code source}'s column order, so that {@code series} reads
+     * {@code source UNION ALL sketches} joined to {@code ranked}: the join keeps the k series' rows, and only theirs are
+     * merged. Merging sketches is the costly part of a percentile call (about 0.4 µs per bin, some 175 bins per row);
+     * ranking needs none of them (it ranks by a mean or a count), so {@code parts} leaves the tiers' sketches empty.
+     * Reading the kept series' rows through the join rather than with {@code IN (SELECT … FROM ranked)} matters: the
+     * engine analyses a CTE again at each reference, and {@code ranked} stands on the whole {@code source} chain.
      */
-    private static void rankedSketches(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Set<RollupColumn> columns,
+    private static void tierSketches(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Set<RollupColumn> columns,
             Map<Dimension, String> filters, boolean sameSecond) {
-        List<Dimension> keys = request.groupBy();
-        String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
-        String tuple = keys.stream().map(k -> "r." + k.column()).collect(Collectors.joining(", "));
         sql.append("    sketches AS (\n");
-        rollupTiers(sql, request, plan, columns, filters, c -> c.sketch() ? c.fromRollup() : "0",
-                sameSecond ? ", 0 AS same_second" : "",
-                (keys.size() == 1 ? tuple : "(" + tuple + ")") + " IN (SELECT " + keyList + " FROM ranked)");
+        rollupTiers(sql, request, plan, columns, filters, c -> c.sketch() ? "r." + c.column() : "0",
+                sameSecond ? ", 0 AS same_second" : "", false);
         sql.append("    ),\n");
     }
 
@@ -457,28 +469,27 @@ public final class QueryBuilder {
      * [rollup_from, rollup_to) from InferenceRollup's grains, or all of it from the grains.
      */
     private static void rollupTiers(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Set<RollupColumn> columns,
-            Map<Dimension, String> filters, Function<RollupColumn, String> value, String extraColumns,
-            String extraCondition) {
+            Map<Dimension, String> filters, Function<RollupColumn, String> value, String extraColumns, boolean grouped) {
         if (plan.usesDays()) {
             rollupPart(sql, request, columns, filters, "InferenceRollupDaily", "r.grain >= day_from AND r.grain < day_to",
-                    value, extraColumns, extraCondition);
+                    value, extraColumns, grouped);
             sql.append("        UNION ALL\n");
             rollupPart(sql, request, columns, filters, "InferenceRollup",
                     "((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))",
-                    value, extraColumns, extraCondition);
+                    value, extraColumns, grouped);
         } else {
             rollupPart(sql, request, columns, filters, "InferenceRollup", "r.grain >= rollup_from AND r.grain < rollup_to",
-                    value, extraColumns, extraCondition);
+                    value, extraColumns, grouped);
         }
     }
 
     /**
-     * One SELECT of a rollup tier's grains in {@code grains}, per bucket and series: each column's {@code value} (its
-     * partial sum), then {@code extraColumns}, over the rows that also meet {@code extraCondition} when it is not empty.
+     * One SELECT of a rollup tier's grains in {@code grains}: each column's {@code value}, then {@code extraColumns};
+     * {@code grouped}: per bucket and series (the values are partial sums), else one row per grain and series.
      */
     private static void rollupPart(StringBuilder sql, AnalyticsRequest request, Set<RollupColumn> columns,
             Map<Dimension, String> filters, String table, String grains, Function<RollupColumn, String> value,
-            String extraColumns, String extraCondition) {
+            String extraColumns, boolean grouped) {
         List<Dimension> keys = request.groupBy();
         sql.append("        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')")).append(" AS bucket");
         keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
@@ -486,10 +497,10 @@ public final class QueryBuilder {
         sql.append(extraColumns);
         sql.append("\n        FROM ").append(table).append(" AS r\n        WHERE ").append(grains);
         filterClauses(sql, "r", filters);
-        if (!extraCondition.isEmpty()) {
-            sql.append("\n            AND ").append(extraCondition);
+        sql.append('\n');
+        if (grouped) {
+            sql.append("        GROUP BY bucket").append(aliases(keys)).append('\n');
         }
-        sql.append("\n        GROUP BY bucket").append(aliases(keys)).append('\n');
     }
 
     /** {@code AND <alias>.<column> IN {<column>s:Array(UUID)}} per filter, each on a line of its own. */
