@@ -15,21 +15,14 @@ WITH
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    series AS (
-        SELECT bucket,
-            toInt64(coalesce(count(), 0)) AS m_request_count__count
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
+            toInt64(coalesce(count(), 0)) AS m_request_count__count,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_request_count__count) OVER w AS prev_request_count
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_request_count__count AS m_request_count__count, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count
 FROM (SELECT arrayJoin(arrayMap(i -> toUnixTimestamp64Milli(range_from) + i * bucket_millis, range(toUInt64(intDiv(toUnixTimestamp64Milli(range_to) - toUnixTimestamp64Milli(range_from), bucket_millis)) + 1))) AS bucket) AS t

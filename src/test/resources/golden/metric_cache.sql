@@ -23,23 +23,16 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    series AS (
-        SELECT bucket,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             toFloat64(coalesce(if(countIf(has_inference = 1) = 0, 0, countIf(has_inference = 1 AND cached) * 100 / countIf(has_inference = 1)), 0)) AS m_cache__hit_rate,
             toInt64(coalesce(countIf(has_inference = 1 AND cached), 0)) AS m_cache__hit_count,
-            toNullable(toFloat64(avgOrNullIf(response_time_ms, has_inference = 1 AND cached))) AS m_cache__avg_latency_ms
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(avgOrNullIf(response_time_ms, has_inference = 1 AND cached))) AS m_cache__avg_latency_ms,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_cache__hit_rate) OVER w AS prev_cache
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_cache__hit_rate AS m_cache__hit_rate, a.m_cache__hit_count AS m_cache__hit_count, a.m_cache__avg_latency_ms AS m_cache__avg_latency_ms, a.has_previous AS has_previous, a.prev_cache AS prev_cache
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -23,21 +23,14 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    series AS (
-        SELECT bucket,
-            toInt64(coalesce(sum(input_tokens), 0)) AS m_input_token__count
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
+            toInt64(coalesce(sum(input_tokens), 0)) AS m_input_token__count,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_input_token__count) OVER w AS prev_input_token
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_input_token__count AS m_input_token__count, a.has_previous AS has_previous, a.prev_input_token AS prev_input_token
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -23,23 +23,16 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    series AS (
-        SELECT bucket,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             toFloat64(coalesce(avgOrNull(ttft_ms), 0)) AS m_ttft__avg,
             toNullable(toFloat64(quantileExactInclusive(0.95)(ttft_ms))) AS m_ttft__p95,
-            toNullable(toFloat64(quantileExactInclusive(0.99)(ttft_ms))) AS m_ttft__p99
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(quantileExactInclusive(0.99)(ttft_ms))) AS m_ttft__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_ttft__avg) OVER w AS prev_ttft
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_ttft AS prev_ttft
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

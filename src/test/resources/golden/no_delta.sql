@@ -23,19 +23,12 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    series AS (
-        SELECT bucket,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             toInt64(coalesce(count(), 0)) AS m_request_count__count,
             toFloat64(coalesce(avgOrNullIf(toFloat64(assumeNotNull(output_tokens)) * 1000 / assumeNotNull(response_time_ms), isNotNull(output_tokens) AND coalesce(response_time_ms, 0) > 0), 0)) AS m_throughput__avg
         FROM source
         GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*
-        FROM series AS s
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_request_count__count AS m_request_count__count, a.m_throughput__avg AS m_throughput__avg
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

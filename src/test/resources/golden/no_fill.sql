@@ -14,21 +14,14 @@ WITH
         SELECT b.g_model AS g_model, b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    series AS (
-        SELECT bucket, g_model,
-            toInt64(coalesce(count(), 0)) AS m_request_count__count
-        FROM source
-        GROUP BY bucket, g_model
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, g_model, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
+            toInt64(coalesce(count(), 0)) AS m_request_count__count,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_request_count__count) OVER w AS prev_request_count
-        FROM series AS s
+        FROM source
+        GROUP BY bucket, g_model
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT bucket, has_data, series_rank, g_model, m_request_count__count, has_previous, prev_request_count
 FROM answer

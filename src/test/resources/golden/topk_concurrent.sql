@@ -24,21 +24,14 @@ WITH
         )
         WHERE series_rank <= {topk:UInt64}
     ),
-    series AS (
-        SELECT bucket, g_endpoint, series_rank,
-            toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg
-        FROM source AS s INNER JOIN ranked AS k USING (g_endpoint)
-        GROUP BY bucket, g_endpoint, series_rank
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, g_endpoint, series_rank, toUInt8(1) AS has_data,
+            toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_concurrent_requests__avg) OVER w AS prev_concurrent_requests
-        FROM series AS s
+        FROM source AS s INNER JOIN ranked AS k USING (g_endpoint)
+        GROUP BY bucket, g_endpoint, series_rank
         WINDOW w AS (PARTITION BY g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_endpoint AS g_endpoint, a.m_concurrent_requests__avg AS m_concurrent_requests__avg, a.has_previous AS has_previous, a.prev_concurrent_requests AS prev_concurrent_requests
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -31,23 +31,16 @@ WITH
         )
         WHERE series_rank <= {topk:UInt64}
     ),
-    series AS (
-        SELECT bucket, g_model, series_rank,
+    answer AS (
+        SELECT bucket, g_model, series_rank, toUInt8(1) AS has_data,
             toFloat64(coalesce(avgOrNull(response_time_ms), 0)) AS m_latency__avg,
             toNullable(toFloat64(quantileExactInclusive(0.95)(response_time_ms))) AS m_latency__p95,
-            toNullable(toFloat64(quantileExactInclusive(0.99)(response_time_ms))) AS m_latency__p99
-        FROM source AS s INNER JOIN ranked AS k USING (g_model)
-        GROUP BY bucket, g_model, series_rank
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(quantileExactInclusive(0.99)(response_time_ms))) AS m_latency__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_latency__avg) OVER w AS prev_latency
-        FROM series AS s
+        FROM source AS s INNER JOIN ranked AS k USING (g_model)
+        GROUP BY bucket, g_model, series_rank
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.has_previous AS has_previous, a.prev_latency AS prev_latency
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

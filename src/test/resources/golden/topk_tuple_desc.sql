@@ -31,25 +31,18 @@ WITH
         )
         WHERE series_rank <= {topk:UInt64}
     ),
-    series AS (
-        SELECT bucket, g_project, g_endpoint, series_rank,
+    answer AS (
+        SELECT bucket, g_project, g_endpoint, series_rank, toUInt8(1) AS has_data,
             toInt64(coalesce(count(), 0)) AS m_request_count__count,
             toFloat64(coalesce(avgOrNull(ttft_ms), 0)) AS m_ttft__avg,
             toNullable(toFloat64(quantileExactInclusive(0.95)(ttft_ms))) AS m_ttft__p95,
-            toNullable(toFloat64(quantileExactInclusive(0.99)(ttft_ms))) AS m_ttft__p99
-        FROM source AS s INNER JOIN ranked AS k USING (g_project, g_endpoint)
-        GROUP BY bucket, g_project, g_endpoint, series_rank
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(quantileExactInclusive(0.99)(ttft_ms))) AS m_ttft__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_request_count__count) OVER w AS prev_request_count,
             lagInFrame(m_ttft__avg) OVER w AS prev_ttft
-        FROM series AS s
+        FROM source AS s INNER JOIN ranked AS k USING (g_project, g_endpoint)
+        GROUP BY bucket, g_project, g_endpoint, series_rank
         WINDOW w AS (PARTITION BY g_project, g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_project AS g_project, a.g_endpoint AS g_endpoint, a.m_request_count__count AS m_request_count__count, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count, a.prev_ttft AS prev_ttft
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -117,8 +117,8 @@ WITH
         FROM parts AS p
         LEFT JOIN peaks AS k ON k.bucket = p.bucket AND k.g_model = p.g_model
     ),
-    series AS (
-        SELECT bucket, g_model,
+    answer AS (
+        SELECT bucket, g_model, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
             sumMap(response_ms_histogram) AS response_ms_sketch,
             toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
@@ -139,12 +139,7 @@ WITH
             toFloat64(coalesce(sum(throughput_sum) / nullIf(sum(throughput_count), 0), 0)) AS m_throughput__avg,
             toFloat64(coalesce(if(sum(inferences) = 0, 0, sum(cached) * 100 / sum(inferences)), 0)) AS m_cache__hit_rate,
             toInt64(coalesce(sum(cached), 0)) AS m_cache__hit_count,
-            toNullable(toFloat64(sum(cached_response_ms_sum) / nullIf(sum(cached_response_ms_count), 0))) AS m_cache__avg_latency_ms
-        FROM source
-        GROUP BY bucket, g_model
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(sum(cached_response_ms_sum) / nullIf(sum(cached_response_ms_count), 0))) AS m_cache__avg_latency_ms,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_request_count__count) OVER w AS prev_request_count,
             lagInFrame(m_success_request__count) OVER w AS prev_success_request,
@@ -157,11 +152,9 @@ WITH
             lagInFrame(m_latency__avg) OVER w AS prev_latency,
             lagInFrame(m_throughput__avg) OVER w AS prev_throughput,
             lagInFrame(m_cache__hit_rate) OVER w AS prev_cache
-        FROM series AS s
+        FROM source
+        GROUP BY bucket, g_model
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_request_count__count AS m_request_count__count, a.m_success_request__count AS m_success_request__count, a.m_success_request__rate AS m_success_request__rate, a.m_failure_request__count AS m_failure_request__count, a.m_failure_request__rate AS m_failure_request__rate, a.m_queuing_time__avg_time_ms AS m_queuing_time__avg_time_ms, a.m_input_token__count AS m_input_token__count, a.m_output_token__count AS m_output_token__count, a.m_concurrent_requests__avg AS m_concurrent_requests__avg, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.m_throughput__avg AS m_throughput__avg, a.m_cache__hit_rate AS m_cache__hit_rate, a.m_cache__hit_count AS m_cache__hit_count, a.m_cache__avg_latency_ms AS m_cache__avg_latency_ms, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count, a.prev_success_request AS prev_success_request, a.prev_failure_request AS prev_failure_request, a.prev_queuing_time AS prev_queuing_time, a.prev_input_token AS prev_input_token, a.prev_output_token AS prev_output_token, a.prev_concurrent_requests AS prev_concurrent_requests, a.prev_ttft AS prev_ttft, a.prev_latency AS prev_latency, a.prev_throughput AS prev_throughput, a.prev_cache AS prev_cache
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -65,21 +65,14 @@ WITH
         FROM parts AS p
         LEFT JOIN peaks AS k ON k.bucket = p.bucket AND k.g_model = p.g_model AND k.g_project = p.g_project AND k.g_endpoint = p.g_endpoint
     ),
-    series AS (
-        SELECT bucket, g_model, g_project, g_endpoint,
-            toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg
-        FROM source
-        GROUP BY bucket, g_model, g_project, g_endpoint
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, g_model, g_project, g_endpoint, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
+            toFloat64(coalesce(if(max(same_second) > 1, max(same_second), 0), 0)) AS m_concurrent_requests__avg,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_concurrent_requests__avg) OVER w AS prev_concurrent_requests
-        FROM series AS s
+        FROM source
+        GROUP BY bucket, g_model, g_project, g_endpoint
         WINDOW w AS (PARTITION BY g_model, g_project, g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.g_project AS g_project, a.g_endpoint AS g_endpoint, a.m_concurrent_requests__avg AS m_concurrent_requests__avg, a.has_previous AS has_previous, a.prev_concurrent_requests AS prev_concurrent_requests
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

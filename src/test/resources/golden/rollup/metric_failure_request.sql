@@ -44,22 +44,15 @@ WITH
         SELECT p.bucket AS bucket, p.requests AS requests, p.successes AS successes
         FROM parts AS p
     ),
-    series AS (
-        SELECT bucket,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             toInt64(coalesce((sum(requests) - sum(successes)), 0)) AS m_failure_request__count,
-            toFloat64(coalesce((sum(requests) - sum(successes)) * 100 / sum(requests), 0)) AS m_failure_request__rate
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+            toFloat64(coalesce((sum(requests) - sum(successes)) * 100 / sum(requests), 0)) AS m_failure_request__rate,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_failure_request__count) OVER w AS prev_failure_request
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_failure_request__count AS m_failure_request__count, a.m_failure_request__rate AS m_failure_request__rate, a.has_previous AS has_previous, a.prev_failure_request AS prev_failure_request
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

@@ -44,21 +44,14 @@ WITH
         SELECT p.bucket AS bucket, p.requests AS requests, p.queuing_ms AS queuing_ms
         FROM parts AS p
     ),
-    series AS (
-        SELECT bucket,
-            toFloat64(coalesce(sum(queuing_ms) / nullIf(sum(requests), 0), 0)) AS m_queuing_time__avg_time_ms
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
+            toFloat64(coalesce(sum(queuing_ms) / nullIf(sum(requests), 0), 0)) AS m_queuing_time__avg_time_ms,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_queuing_time__avg_time_ms) OVER w AS prev_queuing_time
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_queuing_time__avg_time_ms AS m_queuing_time__avg_time_ms, a.has_previous AS has_previous, a.prev_queuing_time AS prev_queuing_time
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t

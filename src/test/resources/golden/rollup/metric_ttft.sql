@@ -59,24 +59,17 @@ WITH
         SELECT p.bucket AS bucket, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_histogram AS ttft_ms_histogram
         FROM parts AS p
     ),
-    series AS (
-        SELECT bucket,
+    answer AS (
+        SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
             toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99
-        FROM source
-        GROUP BY bucket
-    ),
-    result AS (
-        SELECT s.*,
+            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_ttft__avg) OVER w AS prev_ttft
-        FROM series AS s
+        FROM source
+        GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ),
-    answer AS (
-        SELECT r.*, toUInt64(0) AS series_rank, toUInt8(1) AS has_data FROM result AS r
     )
 SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_ttft AS prev_ttft
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
