@@ -19,7 +19,7 @@ WITH
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    parts AS (
+    source AS (
         SELECT toUnixTimestamp64Milli(addMonths(bucket_origin, (intDiv((toInt64(toRelativeMonthNum(toDateTime64(r.grain, 3, 'UTC'), tz)) - toInt64(toRelativeMonthNum(bucket_origin, tz))), bucket_months) - toInt64(addMonths(bucket_origin, intDiv((toInt64(toRelativeMonthNum(toDateTime64(r.grain, 3, 'UTC'), tz)) - toInt64(toRelativeMonthNum(bucket_origin, tz))), bucket_months) * bucket_months) > toDateTime64(r.grain, 3, 'UTC'))) * bucket_months)) AS bucket,
             sum(r.requests) AS requests
         FROM InferenceRollup AS r
@@ -30,10 +30,6 @@ WITH
             count() AS edge_requests
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

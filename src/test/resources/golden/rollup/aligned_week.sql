@@ -18,7 +18,7 @@ WITH
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    parts AS (
+    source AS (
         SELECT toUnixTimestamp64Milli(range_from) + intDiv(toUnixTimestamp64Milli(toDateTime64(r.grain, 3, 'UTC')) - toUnixTimestamp64Milli(range_from), bucket_millis) * bucket_millis AS bucket,
             sum(r.requests) AS requests
         FROM InferenceRollup AS r
@@ -29,10 +29,6 @@ WITH
             count() AS edge_requests
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

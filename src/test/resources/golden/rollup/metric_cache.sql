@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    parts AS (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.inferences) AS inferences,
@@ -57,10 +57,6 @@ WITH
             countIf(isNotNull(response_time_ms) AND has_inference = 1 AND cached) AS edge_cached_response_ms_count
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.inferences AS inferences, p.cached AS cached, p.cached_response_ms_sum AS cached_response_ms_sum, p.cached_response_ms_count AS cached_response_ms_count
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

@@ -19,7 +19,7 @@ WITH
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    parts AS (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.successes) AS successes
@@ -39,10 +39,6 @@ WITH
             countIf(is_success) AS edge_successes
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.successes AS successes
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

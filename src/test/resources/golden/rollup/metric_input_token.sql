@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    parts AS (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.input_tokens) AS input_tokens
@@ -48,10 +48,6 @@ WITH
             sum(toUInt64(coalesce(input_tokens, 0))) AS edge_input_tokens
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.input_tokens AS input_tokens
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

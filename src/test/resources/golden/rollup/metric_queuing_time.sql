@@ -19,7 +19,7 @@ WITH
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success
         FROM base AS b
     ),
-    parts AS (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.queuing_ms) AS queuing_ms
@@ -39,10 +39,6 @@ WITH
             sum(toUnixTimestamp64Milli(forward) - toUnixTimestamp64Milli(arrival)) AS edge_queuing_ms
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.queuing_ms AS queuing_ms
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

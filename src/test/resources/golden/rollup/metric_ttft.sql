@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    parts AS (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
@@ -54,10 +54,6 @@ WITH
             sumMapIf([if(assumeNotNull(ttft_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(ttft_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(ttft_ms)) AS edge_ttft_ms_histogram
         FROM edge
         GROUP BY bucket
-    ),
-    source AS (
-        SELECT p.bucket AS bucket, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_histogram AS ttft_ms_histogram
-        FROM parts AS p
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

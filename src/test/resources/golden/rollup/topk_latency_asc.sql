@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    parts AS (
+    source AS MATERIALIZED (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,
             sum(r.requests) AS requests,
             sum(r.response_ms_sum) AS response_ms_sum,
@@ -54,10 +54,6 @@ WITH
             sumMapIf([if(assumeNotNull(response_time_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(response_time_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(response_time_ms)) AS edge_response_ms_histogram
         FROM edge
         GROUP BY bucket, g_model
-    ),
-    source AS MATERIALIZED (
-        SELECT p.bucket AS bucket, p.g_model AS g_model, p.requests AS requests, p.response_ms_sum AS response_ms_sum, p.response_ms_count AS response_ms_count, p.response_ms_histogram AS response_ms_histogram
-        FROM parts AS p
     ),
     ranked AS (
         SELECT g_model, series_rank

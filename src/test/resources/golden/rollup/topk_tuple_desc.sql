@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    parts AS (
+    source AS MATERIALIZED (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
@@ -54,10 +54,6 @@ WITH
             sumMapIf([if(assumeNotNull(ttft_ms) = 0, toInt16(-1), toInt16(ceil(log(greatest(assumeNotNull(ttft_ms), 1)) / log(101 / 99))))], [toUInt64(1)], isNotNull(ttft_ms)) AS edge_ttft_ms_histogram
         FROM edge
         GROUP BY bucket, g_project, g_endpoint
-    ),
-    source AS MATERIALIZED (
-        SELECT p.bucket AS bucket, p.g_project AS g_project, p.g_endpoint AS g_endpoint, p.requests AS requests, p.ttft_ms_sum AS ttft_ms_sum, p.ttft_ms_count AS ttft_ms_count, p.ttft_ms_histogram AS ttft_ms_histogram
-        FROM parts AS p
     ),
     ranked AS (
         SELECT g_project, g_endpoint, series_rank

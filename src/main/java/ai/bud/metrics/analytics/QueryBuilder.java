@@ -347,8 +347,9 @@ public final class QueryBuilder {
             joinInference(sql, edgeInference);
             sql.append("    ),\n");
         }
-        sql.append("    parts AS (\n");
-        // with sketchesOfRanked the tiers' sketches are left for rankedSketches; the edges' stay here (few rows)
+        // without concurrent_requests the partial sums are the source itself: a level less for the engine to analyse
+        sql.append(sameSecond ? "    parts AS (\n" : materialized ? "    source AS MATERIALIZED (\n" : "    source AS (\n");
+        // with sketchesOfRanked the tiers' sketches are left for tierSketches; the edges' stay here (few rows)
         rollupTiers(sql, request, plan, columns, filters,
                 c -> sketchesOfRanked && c.sketch() ? LogHistogram.EMPTY : c.fromRollup(), "", true);
         if (edges) {
@@ -393,25 +394,24 @@ public final class QueryBuilder {
                 sql.append("        FROM seconds\n        GROUP BY ").append(keyList).append("\n    ),\n");
             }
         }
+        if (!sameSecond) {
+            return;   // the partial sums above are the source
+        }
         sql.append(materialized ? "    source AS MATERIALIZED (\n" : "    source AS (\n");
         sql.append("        SELECT p.bucket AS bucket");
         keys.forEach(k -> sql.append(", p.").append(k.keyAlias()).append(" AS ").append(k.keyAlias()));
         columns.forEach(c -> sql.append(", p.").append(c.column()).append(" AS ").append(c.column()));
-        if (sameSecond) {
-            sql.append(",\n            k.same_second AS same_second");
-            if (sameSecondInRange) {
-                sql.append(", q.same_second_in_range AS same_second_in_range");
-            }
+        sql.append(",\n            k.same_second AS same_second");
+        if (sameSecondInRange) {
+            sql.append(", q.same_second_in_range AS same_second_in_range");
         }
         sql.append("\n        FROM parts AS p\n");
-        if (sameSecond) {
-            sql.append("        LEFT JOIN peaks AS k ON k.bucket = p.bucket");
-            keys.forEach(key -> sql.append(" AND k.").append(key.keyAlias()).append(" = p.").append(key.keyAlias()));
-            sql.append('\n');
-            if (sameSecondInRange) {
-                sql.append("        LEFT JOIN range_peaks AS q ON ").append(keys.stream()
-                        .map(key -> "q." + key.keyAlias() + " = p." + key.keyAlias()).collect(Collectors.joining(" AND "))).append('\n');
-            }
+        sql.append("        LEFT JOIN peaks AS k ON k.bucket = p.bucket");
+        keys.forEach(key -> sql.append(" AND k.").append(key.keyAlias()).append(" = p.").append(key.keyAlias()));
+        sql.append('\n');
+        if (sameSecondInRange) {
+            sql.append("        LEFT JOIN range_peaks AS q ON ").append(keys.stream()
+                    .map(key -> "q." + key.keyAlias() + " = p." + key.keyAlias()).collect(Collectors.joining(" AND "))).append('\n');
         }
         sql.append("    ),\n");
     }
