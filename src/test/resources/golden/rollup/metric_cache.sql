@@ -35,7 +35,7 @@ WITH
             sum(r.cached) AS cached,
             sum(r.cached_response_ms_sum) AS cached_response_ms_sum,
             sum(r.cached_response_ms_count) AS cached_response_ms_count
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

@@ -22,7 +22,7 @@ WITH
     parts AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

@@ -34,7 +34,7 @@ WITH
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
             sumMap(r.response_ms_histogram) AS response_ms_histogram
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

@@ -23,7 +23,7 @@ WITH
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket,
             sum(r.requests) AS requests,
             sum(r.successes) AS successes
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

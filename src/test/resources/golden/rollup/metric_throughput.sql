@@ -33,7 +33,7 @@ WITH
             sum(r.requests) AS requests,
             sum(r.throughput_sum) AS throughput_sum,
             sum(r.throughput_count) AS throughput_count
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

@@ -34,7 +34,7 @@ WITH
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
             sum(r.ttft_ms_count) AS ttft_ms_count,
             sumMap(r.ttft_ms_histogram) AS ttft_ms_histogram
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket
         UNION ALL

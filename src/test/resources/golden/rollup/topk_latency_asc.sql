@@ -34,7 +34,7 @@ WITH
             sum(r.response_ms_sum) AS response_ms_sum,
             sum(r.response_ms_count) AS response_ms_count,
             CAST(([], []), 'Tuple(Array(Int16), Array(UInt64))') AS response_ms_histogram
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         GROUP BY bucket, g_model
         UNION ALL
@@ -69,7 +69,7 @@ WITH
             0 AS response_ms_sum,
             0 AS response_ms_count,
             r.response_ms_histogram AS response_ms_histogram
-        FROM InferenceRollupDaily AS r
+        FROM InferenceRollupDailyByModel AS r
         WHERE r.grain >= day_from AND r.grain < day_to
         UNION ALL
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.model_id AS g_model,

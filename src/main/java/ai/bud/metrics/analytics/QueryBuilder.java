@@ -441,13 +441,25 @@ public final class QueryBuilder {
     }
 
     /**
+     * The daily tier's table: InferenceRollupDailyByModel (migration 009, one row per model and day) when the request is
+     * grouped by model alone or not grouped, and filtered by model alone or not filtered; InferenceRollupDaily (one row
+     * per project, model, endpoint and day) otherwise. Fewer rows is fewer sketches to merge: 02's twelve weeks by model
+     * merge 420 rows of its five models instead of ~6,200.
+     */
+    static String dailyTable(AnalyticsRequest request) {
+        boolean byModel = request.groupBy().stream().allMatch(d -> d == Dimension.MODEL)
+                && request.filters().keySet().stream().allMatch(d -> d == Dimension.MODEL);
+        return byModel ? "InferenceRollupDailyByModel" : "InferenceRollupDaily";
+    }
+
+    /**
      * The SELECTs of the rollup's tiers, joined by UNION ALL: the whole UTC days from InferenceRollupDaily and the rest of
      * [rollup_from, rollup_to) from InferenceRollup's grains, or all of it from the grains.
      */
     private static void rollupTiers(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Set<RollupColumn> columns,
             Map<Dimension, String> filters, Function<RollupColumn, String> value, String extraColumns, boolean grouped) {
         if (plan.usesDays()) {
-            rollupPart(sql, request, columns, filters, "InferenceRollupDaily", "r.grain >= day_from AND r.grain < day_to",
+            rollupPart(sql, request, columns, filters, dailyTable(request), "r.grain >= day_from AND r.grain < day_to",
                     value, extraColumns, grouped);
             sql.append("        UNION ALL\n");
             rollupPart(sql, request, columns, filters, "InferenceRollup",

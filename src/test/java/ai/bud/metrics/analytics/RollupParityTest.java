@@ -61,7 +61,7 @@ class RollupParityTest {
             dropRollups(connection);
             Migrations.load(DATABASE, true).apply(connection);
             Migrations.load(DATABASE, true).apply(connection);
-            assertThat(longs(connection, "SELECT count() FROM RollupBackfill")).containsExactly(4L);
+            assertThat(longs(connection, "SELECT count() FROM RollupBackfill")).containsExactly(5L);
             feed(connection, half, ROWS - half);
         }
         System.out.printf("rollup-parity: %,d events generated, backfilled and fed in %.1f s%n", ROWS, (System.nanoTime() - started) / 1e9);
@@ -83,10 +83,10 @@ class RollupParityTest {
         try (Statement statement = connection.createStatement()) {
             for (String view : List.of("InferenceRollupRequestsFromDetails", "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference",
                     "InferenceRollupFromRequests", "InferenceSecondCountsFromRequests", "InferenceRollupFromPairs",
-                    "InferenceRollupDailyFromRollup", "InferenceSecondCountsDailyFromRequests")) {
+                    "InferenceRollupDailyFromRollup", "InferenceSecondCountsDailyFromRequests", "InferenceRollupDailyByModelFromDaily")) {
                 statement.execute("DROP VIEW IF EXISTS " + view);
             }
-            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts", "InferenceSecondCountsDaily",
+            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts", "InferenceSecondCountsDaily",
                     "InferenceRollupRequests",
                     "InferenceRollupPairs", "RollupBackfill")) {
                 statement.execute("DROP TABLE IF EXISTS " + table);
@@ -117,6 +117,10 @@ class RollupParityTest {
                 + "\"to_date\":\"2024-02-20T00:00:00Z\",\"frequency_unit\":\"day\",\"frequency_interval\":3,"
                 + "\"filters\":{\"endpoint\":[\"00000000-0000-4000-8002-000000000001\",\"00000000-0000-4000-8002-000000000004\"]}}"));
         // whole days of the busiest seconds from InferenceSecondCountsDaily (007): the series is its whole key
+        // the daily tier by model (009): not grouped, filtered by model alone, edges inside grains and whole days
+        cases.add(Arguments.of("daily_by_model_filtered", "{\"metrics\":[\"latency\",\"request_count\",\"ttft\"],"
+                + "\"from_date\":\"2023-12-28T13:07:11.500Z\",\"to_date\":\"2024-02-03T08:52:03.250Z\",\"frequency_unit\":\"day\","
+                + "\"filters\":{\"model\":[\"00000000-0000-4000-8003-000000000001\",\"00000000-0000-4000-8003-000000000002\"]}}"));
         cases.add(Arguments.of(DAILY_PEAKS, "{\"metrics\":[\"concurrent_requests\",\"request_count\"],\"from_date\":\"2023-12-28T13:07:11.500Z\","
                 + "\"to_date\":\"2024-02-03T08:52:03.250Z\",\"frequency_unit\":\"day\",\"group_by\":[\"model\",\"project\",\"endpoint\"],"
                 + "\"return_delta\":true}"));
@@ -226,6 +230,12 @@ class RollupParityTest {
             assertThat(text(connection, rollup)).isEqualTo(text(connection, rawRows));
             // the daily tier (006) holds what reached the 15-minute rollup, whichever view fed it
             assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDaily"))).isEqualTo(text(connection, rawRows));
+            // and the daily tier by model (009) what reached the daily tier
+            assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDailyByModel"))).isEqualTo(text(connection, rawRows));
+            String perModelDay = "SELECT model_id, toStartOfDay(grain, 'UTC') AS day, sum(requests), sum(response_ms_sum), toString(sumMap(response_ms_histogram))"
+                    + " FROM %s GROUP BY model_id, day ORDER BY model_id, day";
+            assertThat(text(connection, perModelDay.formatted("InferenceRollupDailyByModel")))
+                    .isEqualTo(text(connection, perModelDay.formatted("InferenceRollup")));
             assertThat(longs(connection, "SELECT sum(requests) FROM InferenceSecondCounts")).containsExactly(6000L);
             // the per-day maps (007) hold each second's requests as the per-second table does
             String perSecond = "SELECT project_id, model_id, endpoint_id, second, sum(requests) AS n FROM InferenceSecondCounts"

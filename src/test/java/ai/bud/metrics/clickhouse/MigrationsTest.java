@@ -88,7 +88,8 @@ class MigrationsTest {
                         engines.put(rows.getString(1), rows.getString(2));
                     }
                 }
-                for (String rollup : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceSecondCounts", "InferenceSecondCountsDaily")) {
+                for (String rollup : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts",
+                        "InferenceSecondCountsDaily")) {
                     assertThat(engines.get(rollup)).as(rollup).contains("merge_selector_base = 20");
                 }
                 assertThat(engines.get("ModelInferenceDetails")).doesNotContain("merge_selector_base");
@@ -116,11 +117,12 @@ class MigrationsTest {
         try (Connection connection = TestClickHouse.connector().openConnection("default")) {
             drop(connection, database);
             Migrations.load(database, false).apply(connection);
-            List<String> own = List.of("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs", "InferenceRollupFromRequests",
+            List<String> own = List.of("InferenceRollupDailyByModelFromDaily", "InferenceRollupDailyFromRollup", "InferenceRollupFromPairs", "InferenceRollupFromRequests",
                     "InferenceRollupRequestsFromDetails", "InferenceSecondCountsDailyFromRequests", "InferenceSecondCountsFromRequests");
             assertThat(views(connection, database)).containsExactlyElementsOf(own);
             Migrations.load(database, true).apply(connection);
-            assertThat(views(connection, database)).containsExactly("InferenceRollupDailyFromRollup", "InferenceRollupFromPairs",
+            assertThat(views(connection, database)).containsExactly("InferenceRollupDailyByModelFromDaily", "InferenceRollupDailyFromRollup",
+                    "InferenceRollupFromPairs",
                     "InferenceRollupFromRequests",
                     "InferenceRollupPairsOnDetails", "InferenceRollupPairsOnInference", "InferenceRollupRequestsFromDetails",
                     "InferenceSecondCountsDailyFromRequests", "InferenceSecondCountsFromRequests");

@@ -124,7 +124,7 @@ class OpenApiLiveAnswersTest {
             // the suite's engine keeps its data between runs: start from empty tables
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 for (String table : new String[] {"ModelInferenceDetails", "ModelInference", "IngestDeadLetter", "InferenceRollup",
-                        "InferenceRollupDaily", "InferenceSecondCounts", "InferenceSecondCountsDaily"}) {
+                        "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts", "InferenceSecondCountsDaily"}) {
                     statement.execute("TRUNCATE TABLE " + table);
                 }
             }
