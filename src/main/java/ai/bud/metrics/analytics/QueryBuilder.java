@@ -167,7 +167,7 @@ public final class QueryBuilder {
         sql.append(topk ? ", series_rank" : ", toUInt64(0) AS series_rank").append(", toUInt8(1) AS has_data");
         if (fromRollup) {
             // each percentile sketch merged once, named for the fields that read it (ClickHouse would merge it per mention)
-            metrics.stream().flatMap(m -> m.rollupInputs().stream()).filter(RollupColumn::sketch).distinct()
+            rollupColumns.stream().filter(RollupColumn::sketch)
                     .forEach(c -> sql.append(",\n            ").append(LogHistogram.merged(c.column(), RollupColumn.sketchAlias(c.column()))));
         }
         for (MetricDefinition metric : metrics) {

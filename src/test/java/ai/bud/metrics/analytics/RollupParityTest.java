@@ -86,7 +86,8 @@ class RollupParityTest {
                     "InferenceRollupDailyFromRollup", "InferenceSecondCountsDailyFromRequests", "InferenceRollupDailyByModelFromDaily")) {
                 statement.execute("DROP VIEW IF EXISTS " + view);
             }
-            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts", "InferenceSecondCountsDaily",
+            for (String table : List.of("InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts",
+                    "InferenceSecondCountsDaily",
                     "InferenceRollupRequests",
                     "InferenceRollupPairs", "RollupBackfill")) {
                 statement.execute("DROP TABLE IF EXISTS " + table);
@@ -231,9 +232,10 @@ class RollupParityTest {
             // the daily tier (006) holds what reached the 15-minute rollup, whichever view fed it
             assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDaily"))).isEqualTo(text(connection, rawRows));
             // and the daily tier by model (009) what reached the daily tier
-            assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDailyByModel"))).isEqualTo(text(connection, rawRows));
-            String perModelDay = "SELECT model_id, toStartOfDay(grain, 'UTC') AS day, sum(requests), sum(response_ms_sum), toString(sumMap(response_ms_histogram))"
-                    + " FROM %s GROUP BY model_id, day ORDER BY model_id, day";
+            assertThat(text(connection, rollup.replace("FROM InferenceRollup", "FROM InferenceRollupDailyByModel")))
+                    .isEqualTo(text(connection, rawRows));
+            String perModelDay = "SELECT model_id, toStartOfDay(grain, 'UTC') AS day, sum(requests), sum(response_ms_sum),"
+                    + " toString(sumMap(response_ms_histogram)) FROM %s GROUP BY model_id, day ORDER BY model_id, day";
             assertThat(text(connection, perModelDay.formatted("InferenceRollupDailyByModel")))
                     .isEqualTo(text(connection, perModelDay.formatted("InferenceRollup")));
             assertThat(longs(connection, "SELECT sum(requests) FROM InferenceSecondCounts")).containsExactly(6000L);

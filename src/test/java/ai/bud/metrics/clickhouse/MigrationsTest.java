@@ -117,7 +117,8 @@ class MigrationsTest {
         try (Connection connection = TestClickHouse.connector().openConnection("default")) {
             drop(connection, database);
             Migrations.load(database, false).apply(connection);
-            List<String> own = List.of("InferenceRollupDailyByModelFromDaily", "InferenceRollupDailyFromRollup", "InferenceRollupFromPairs", "InferenceRollupFromRequests",
+            List<String> own = List.of("InferenceRollupDailyByModelFromDaily", "InferenceRollupDailyFromRollup", "InferenceRollupFromPairs",
+                    "InferenceRollupFromRequests",
                     "InferenceRollupRequestsFromDetails", "InferenceSecondCountsDailyFromRequests", "InferenceSecondCountsFromRequests");
             assertThat(views(connection, database)).containsExactlyElementsOf(own);
             Migrations.load(database, true).apply(connection);

@@ -29,7 +29,8 @@ public final class Rows {
      * between runs).
      */
     public static void emptyDetailsAndRollups(Statement statement) throws SQLException {
-        for (String table : List.of("ModelInferenceDetails", "InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel", "InferenceSecondCounts",
+        for (String table : List.of("ModelInferenceDetails", "InferenceRollup", "InferenceRollupDaily", "InferenceRollupDailyByModel",
+                "InferenceSecondCounts",
                 "InferenceSecondCountsDaily")) {
             statement.execute("TRUNCATE TABLE " + table);
         }
