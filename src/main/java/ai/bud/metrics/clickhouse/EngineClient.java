@@ -119,7 +119,16 @@ public final class EngineClient {
     }
 
     /**
-     * Sends {@code INSERT INTO <table> (<columns>) FORMAT TabSeparated} with {@code rows} as the request body. The request
+     * Sends {@code INSERT INTO <table> (<columns>) FORMAT TabSeparated} with {@code rows} as the request body; see
+     * {@link #insertRowBinary} for how it is sent.
+     */
+    public void insertTabSeparated(String table, List<String> columns, byte[] rows, Map<String, String> serverSettings, Duration timeout)
+            throws SQLException {
+        insert(table, columns, rows, ClickHouseFormat.TabSeparated, serverSettings, timeout);
+    }
+
+    /**
+     * Sends {@code INSERT INTO <table> (<columns>) FORMAT RowBinary} with {@code rows} as the request body. The request
      * is never sent twice: the client retries only failures that happen before anything is sent (a connect timeout, no
      * pooled connection in time), since a request that reached the server may have been stored although no answer came
      * back.
@@ -128,8 +137,13 @@ public final class EngineClient {
      * @param timeout        longest the insert may take, on the server ({@code max_execution_time}) and on the wire; zero
      *                       for the client's defaults
      */
-    public void insertTabSeparated(String table, List<String> columns, byte[] rows, Map<String, String> serverSettings, Duration timeout)
+    public void insertRowBinary(String table, List<String> columns, byte[] rows, Map<String, String> serverSettings, Duration timeout)
             throws SQLException {
+        insert(table, columns, rows, ClickHouseFormat.RowBinary, serverSettings, timeout);
+    }
+
+    private void insert(String table, List<String> columns, byte[] rows, ClickHouseFormat format, Map<String, String> serverSettings,
+            Duration timeout) throws SQLException {
         InsertSettings settings = new InsertSettings();
         settings.setOption(ClientConfigProperties.CLIENT_RETRY_ON_FAILURE.getKey(), RETRY_ONLY_UNSENT);
         serverSettings.forEach(settings::serverSetting);
@@ -140,8 +154,8 @@ public final class EngineClient {
         }
         try (Connection connection = dataSource.getConnection()) {
             Client client = clientOf(connection);
-            try (InsertResponse ignored = await(() -> client.insert(table, columns, new ByteArrayInputStream(rows),
-                    ClickHouseFormat.TabSeparated, settings), "the insert failed")) {
+            try (InsertResponse ignored = await(() -> client.insert(table, columns, new ByteArrayInputStream(rows), format, settings),
+                    "the insert failed")) {
                 // one INSERT is one block here: stored entirely once the server has answered
             } catch (SQLException e) {
                 throw e;

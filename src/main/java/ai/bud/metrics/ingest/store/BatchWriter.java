@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 
 /**
  * ModelInferenceDetails I/O of the ingest flow: which ids are already stored (the ids bound as one array
- * parameter), and the inserts, whose rows travel as a TabSeparated request body ({@link RowInserter}); the inserts
+ * parameter), and the inserts, whose rows travel as a RowBinary request body ({@link RowBinaryRows}, {@link RowInserter}); the inserts
  * of batches processed at the same time are joined into one ({@link GroupCommit}).
  */
 public class BatchWriter implements AutoCloseable {
@@ -39,7 +39,7 @@ public class BatchWriter implements AutoCloseable {
     public BatchWriter(DataSource dataSource, int insertTimeoutSeconds, int maxRows, int writers) {
         this.dataSource = dataSource;
         RowInserter inserter = new RowInserter(dataSource, insertTimeoutSeconds);
-        this.commits = new GroupCommit((rows, what) -> inserter.insert(TABLE, TabSeparatedRows.DETAILS_COLUMNS, rows, what), maxRows,
+        this.commits = new GroupCommit((rows, what) -> inserter.insertRowBinary(TABLE, RowBinaryRows.DETAILS_COLUMNS, rows, what), maxRows,
                 Duration.ofMillis(Math.max(1000, insertTimeoutSeconds * 500L)), writers);
         this.lookups = new GroupedLookup(this::existingNow, 4 * IN_CHUNK, Duration.ofSeconds(Math.max(1, insertTimeoutSeconds)));
     }
@@ -97,7 +97,7 @@ public class BatchWriter implements AutoCloseable {
         if (events.isEmpty()) {
             return;
         }
-        commits.insert(TabSeparatedRows.details(events), events.size());
+        commits.insert(RowBinaryRows.details(events), events.size());
     }
 
     /** Inserts and checks what is queued, then stops their threads. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommit implements AutoCloseable {
 
-    /** Sends one INSERT of TabSeparated rows; throws {@link StorageException}. */
+    /** Sends one INSERT of encoded rows (RowBinary, which concatenates); throws {@link StorageException}. */
     @FunctionalInterface
     interface Sender {
         void send(byte[] rows, String what);
@@ -61,7 +61,7 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** Inserts {@code count} rows (TabSeparated) as part of the next INSERT; returns once they are stored. */
+    /** Inserts {@code count} encoded rows as part of the next INSERT; returns once they are stored. */
     void insert(byte[] rows, int count) {
         if (closed) {
             throw new StorageException("the service is stopping; nothing was inserted", null, true);

@@ -8,8 +8,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Sends {@code INSERT INTO <table> (<columns>) FORMAT TabSeparated} with the encoded rows as the request body
- * ({@link EngineClient#insertTabSeparated}): the same server, credentials, database and pool as every other statement,
+ * Sends {@code INSERT INTO <table> (<columns>) FORMAT RowBinary} (ModelInferenceDetails, {@link RowBinaryRows}) or
+ * {@code FORMAT TabSeparated} (the dead letters, {@link TabSeparatedRows}) with the encoded rows as the request body
+ * ({@link EngineClient}): the same server, credentials, database and pool as every other statement,
  * without the driver's per-value binding and SQL rendering of a PreparedStatement batch. The same request works against
  * a ClickHouse server and the embedded engine's facade (which hands the body to the engine as a file). A request that
  * may have reached the server is never sent again (it could store its rows twice).
@@ -32,6 +33,8 @@ final class RowInserter {
         this.timeout = Duration.ofSeconds(timeoutSeconds);
     }
 
+    private static final Map<String, String> ROW_BINARY_SETTINGS = merged(SETTINGS, RowBinaryRows.SETTINGS);
+
     /** Inserts the TabSeparated {@code rows}; throws {@link StorageException} (telling whether nothing was written). */
     void insert(String table, List<String> columns, byte[] rows, String what) {
         try {
@@ -40,5 +43,20 @@ final class RowInserter {
         } catch (SQLException | RuntimeException e) {
             throw new StorageException("cannot insert " + what, e, StorageException.certainlyNotWritten(e));
         }
+    }
+
+    /** Inserts the RowBinary {@code rows}; throws {@link StorageException} (telling whether nothing was written). */
+    void insertRowBinary(String table, List<String> columns, byte[] rows, String what) {
+        try {
+            engine.insertRowBinary(table, columns, rows, ROW_BINARY_SETTINGS, timeout);
+        } catch (SQLException | RuntimeException e) {
+            throw new StorageException("cannot insert " + what, e, StorageException.certainlyNotWritten(e));
+        }
+    }
+
+    private static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> all = new java.util.HashMap<>(a);
+        all.putAll(b);
+        return Map.copyOf(all);
     }
 }

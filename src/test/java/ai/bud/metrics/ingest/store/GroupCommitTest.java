@@ -58,7 +58,7 @@ class GroupCommitTest {
             sent.add(what);
             firstStarted.countDown();
             awaitQuietly(gate);
-            inserter.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, body, what);
+            inserter.insertRowBinary(BatchWriter.TABLE, RowBinaryRows.DETAILS_COLUMNS, body, what);
         }
     }
 
@@ -75,7 +75,7 @@ class GroupCommitTest {
     }
 
     private static CompletableFuture<Void> submit(GroupCommit commits, List<InferenceEvent> batch) {
-        return CompletableFuture.runAsync(() -> commits.insert(TabSeparatedRows.details(batch), batch.size()));
+        return CompletableFuture.runAsync(() -> commits.insert(RowBinaryRows.details(batch), batch.size()));
     }
 
     @Test

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The insert path of the ingest flow against the real engine: TabSeparated rows stored exactly as the values were
- * (escaping, NULL versus the text {@code \N}, JSON, numbers, addresses, milliseconds), the existence check, and an
+ * The insert path of the ingest flow against the real engine: RowBinary rows stored exactly as the values were
+ * (text with every special character, NULL versus the text {@code \N}, JSON, numbers to the last bit, addresses,
+ * milliseconds), dead letters as TabSeparated, the existence check, and an
  * INSERT whose answer is lost on the way back: it must be reported as failed-maybe-written and never be sent again
  * (the ClickHouse client's own retry would store the rows twice).
  */
@@ -92,6 +93,70 @@ class RowInserterTest {
             assertThat(row.get("error_message")).isEqualTo(e.errorMessage());
             assertThat(row.get("error_type")).isEqualTo(e.errorType());
             assertThat(row.get("status_code") == null ? null : ((Number) row.get("status_code")).intValue()).isEqualTo(e.statusCode());
+        }
+    }
+
+    /**
+     * Every cost is stored with the very bits it was sent with. The oracle is the sent double itself: as decimal text
+     * (the earlier TabSeparated insert) the engine's default float parser read some of these one unit in the last place
+     * off, most of all those written with an exponent.
+     */
+    @Test
+    void costsAreStoredToTheLastBit() {
+        java.util.Random random = new java.util.Random(42);
+        EventValidator validator = new EventValidator();
+        List<InferenceEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            InferenceEvent valid = validator.validate(events.event());
+            // costs of every magnitude a gateway sends: 1e-9 to 1e3, random mantissas, and the shortest decimals of them
+            double cost = random.nextDouble() * Math.pow(10, -9 + random.nextInt(13));
+            if (i % 3 == 0) {
+                cost = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.8g", cost));
+            }
+            batch.add(new InferenceEvent(valid.inferenceId(), valid.projectId(), valid.endpointId(), valid.modelId(), valid.isSuccess(),
+                    valid.requestArrivalTime(), valid.requestForwardTime(), cost, valid.requestIp(), valid.responseAnalysis(),
+                    valid.apiKeyId(), valid.userId(), valid.apiKeyProjectId(), valid.errorCode(), valid.errorMessage(), valid.errorType(),
+                    valid.statusCode()));
+        }
+        new BatchWriter(dataSource, 30).insert(batch);
+        Map<String, String> storedBits = new java.util.HashMap<>();
+        List<String> ids = batch.stream().map(e -> e.inferenceId().toString()).toList();
+        for (List<Object> row : rows.query("SELECT toString(inference_id), toString(reinterpretAsUInt64(assumeNotNull(cost)))"
+                + " FROM ModelInferenceDetails WHERE has(splitByChar(',', ?), toString(inference_id))", String.join(",", ids))) {
+            storedBits.put((String) row.get(0), (String) row.get(1));
+        }
+        List<String> differing = new ArrayList<>();
+        for (InferenceEvent e : batch) {
+            String sent = Long.toUnsignedString(Double.doubleToRawLongBits(e.cost()));
+            if (!sent.equals(storedBits.get(e.inferenceId().toString()))) {
+                differing.add(e.cost() + " stored as bits " + storedBits.get(e.inferenceId().toString()));
+            }
+        }
+        assertThat(storedBits).hasSize(batch.size());
+        assertThat(differing).isEmpty();
+    }
+
+    /**
+     * Client addresses in every form the validator accepts are stored as the engine reads their stored text form
+     * (the oracle: {@code toIPv6} of that text, the engine's own parser).
+     */
+    @Test
+    void addressesAreStoredAsTheEngineReadsTheirText() {
+        List<String> sent = List.of("1.2.3.4", "0.0.0.0", "255.255.255.255", "10.0.0.1", "::", "::1", "2001:db8::1",
+                "2001:0db8:0000:0000:0000:ff00:0042:8329", "fe80::1", "::ffff:10.0.0.1", "[2001:db8::2]", " 192.168.1.20 ",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "64:ff9b::192.0.2.33", "::ffff:0:0", "::ffff:c000:0221", "1::", "::2:3");
+        EventValidator validator = new EventValidator();
+        List<InferenceEvent> batch = new ArrayList<>();
+        for (String ip : sent) {
+            ObjectNode fields = events.event();
+            fields.put("request_ip", ip);
+            batch.add(validator.validate(fields));
+        }
+        new BatchWriter(dataSource, 30).insert(batch);
+        for (InferenceEvent e : batch) {
+            Map<String, Object> row = rows.single("SELECT toString(request_ip) AS stored, toString(toIPv6(?)) AS parsed"
+                    + " FROM ModelInferenceDetails WHERE inference_id = ?", e.requestIp(), e.inferenceId().toString());
+            assertThat(row.get("stored")).as(e.requestIp()).isEqualTo(row.get("parsed"));
         }
     }
 
@@ -164,7 +229,7 @@ class RowInserterTest {
                     null, null, null, null, null, null);
             boolean engineRefuses;
             try {
-                inserter.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, TabSeparatedRows.details(List.of(asSent)), json);
+                inserter.insertRowBinary(BatchWriter.TABLE, RowBinaryRows.DETAILS_COLUMNS, RowBinaryRows.details(List.of(asSent)), json);
                 engineRefuses = false;
             } catch (StorageException e) {
                 assertThat(e.dataRejected()).as(json + ": " + e.getMessage()).isTrue();
@@ -226,8 +291,8 @@ class RowInserterTest {
             long before = proxy.requestsContaining("INSERT");
             try (Connection connection = throughProxy.getConnection()) {
                 Client client = connection.unwrap(ConnectionImpl.class).getClient();
-                client.insert(BatchWriter.TABLE, TabSeparatedRows.DETAILS_COLUMNS, new ByteArrayInputStream(TabSeparatedRows.details(control)),
-                        ClickHouseFormat.TabSeparated, new InsertSettings()).get().close();
+                client.insert(BatchWriter.TABLE, RowBinaryRows.DETAILS_COLUMNS, new ByteArrayInputStream(RowBinaryRows.details(control)),
+                        ClickHouseFormat.RowBinary, rowBinarySettings()).get().close();
             } catch (Exception expected) {
                 // every attempt loses its answer
             }
@@ -235,6 +300,12 @@ class RowInserterTest {
             assertThat(rows.countsPerId(List.of(control.get(0).inferenceId().toString())).get(control.get(0).inferenceId().toString()))
                     .isGreaterThan(1L);
         }
+    }
+
+    private static InsertSettings rowBinarySettings() {
+        InsertSettings settings = new InsertSettings();
+        RowBinaryRows.SETTINGS.forEach(settings::serverSetting);
+        return settings;
     }
 
     private static HikariDataSource proxied(AnswerDroppingProxy proxy) {
