@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -28,7 +29,7 @@ final class RowBinaryRows {
             "api_key_project_id", "error_code", "error_message", "error_type", "status_code");
 
     /** The JSON column (response_analysis) arrives as a String and is parsed by the engine, as text input would be. */
-    static final java.util.Map<String, String> SETTINGS = java.util.Map.of("input_format_binary_read_json_as_string", "1");
+    static final Map<String, String> SETTINGS = Map.of("input_format_binary_read_json_as_string", "1");
 
     private static final String IPV4_MAPPED = "::ffff:";
 
@@ -91,42 +92,46 @@ final class RowBinaryRows {
         }
         ensure(16);
         if (text.startsWith(IPV4_MAPPED) && text.indexOf('.') > 0) {
-            Arrays.fill(out, size, size + 10, (byte) 0);
-            out[size + 10] = (byte) 0xFF;
-            out[size + 11] = (byte) 0xFF;
-            int at = size + 12;
+            mappedPrefix();
+            int part = 0;
             int value = 0;
             for (int i = IPV4_MAPPED.length(); i <= text.length(); i++) {
                 char c = i == text.length() ? '.' : text.charAt(i);
-                if (c == '.') {
-                    out[at++] = (byte) value;
+                if (c != '.') {
+                    value = value * 10 + (c - '0');
+                } else if (part < 4) {
+                    out[size + 12 + part++] = (byte) value;
                     value = 0;
                 } else {
-                    value = value * 10 + (c - '0');
+                    part++;
                 }
             }
-            if (at != size + 16) {
+            if (part != 4) {
                 throw new IllegalArgumentException("request_ip is not an IPv4-mapped address: " + text);
             }
-            size += 16;
-            return;
-        }
-        byte[] address;
-        try {
-            // the validator's stored form: hex digits and colons only, so this never resolves a name
-            address = InetAddress.getByName(text).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("request_ip is not an IPv6 address: " + text, e);
-        }
-        if (address.length == 4) {
-            Arrays.fill(out, size, size + 10, (byte) 0);
-            out[size + 10] = (byte) 0xFF;
-            out[size + 11] = (byte) 0xFF;
-            System.arraycopy(address, 0, out, size + 12, 4);
         } else {
-            System.arraycopy(address, 0, out, size, 16);
+            byte[] address;
+            try {
+                // the validator's stored form: hex digits and colons only, so this never resolves a name
+                address = InetAddress.getByName(text).getAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("request_ip is not an IPv6 address: " + text, e);
+            }
+            if (address.length == 4) {
+                mappedPrefix();
+                System.arraycopy(address, 0, out, size + 12, 4);
+            } else {
+                System.arraycopy(address, 0, out, size, 16);
+            }
         }
         size += 16;
+    }
+
+    /** The first 12 bytes of an IPv4-mapped IPv6 address ({@code ::ffff:}) at the write position. */
+    private void mappedPrefix() {
+        Arrays.fill(out, size, size + 10, (byte) 0);
+        out[size + 10] = (byte) 0xFF;
+        out[size + 11] = (byte) 0xFF;
     }
 
     /** {@code Nullable(String)}: NULL, or the UTF-8 bytes after their length. */
