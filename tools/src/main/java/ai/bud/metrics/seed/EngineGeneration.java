@@ -228,13 +228,22 @@ final class EngineGeneration {
 
     /** Inserts rows {@code [start, start + count)} into ModelInferenceDetails. */
     String detailsInsert(long start, long count) {
-        return "INSERT INTO " + database + ".ModelInferenceDetails (" + RowEncoder.DETAILS_COLUMNS + ")\n"
-                + select(DETAILS_SELECT, start, count);
+        return detailsInsert("ModelInferenceDetails", start, count);
+    }
+
+    /** Inserts rows {@code [start, start + count)} into {@code table} (ModelInferenceDetails or a table of its structure). */
+    String detailsInsert(String table, long start, long count) {
+        return "INSERT INTO " + database + "." + table + " (" + RowEncoder.DETAILS_COLUMNS + ")\n" + select(DETAILS_SELECT, start, count);
     }
 
     /** Inserts the ModelInference rows of rows {@code [start, start + count)} (those whose call reached a model). */
     String modelInferenceInsert(long start, long count) {
-        return "INSERT INTO " + database + ".ModelInference (" + RowEncoder.MODEL_INFERENCE_COLUMNS + ")\n"
+        return modelInferenceInsert("ModelInference", start, count);
+    }
+
+    /** The same into {@code table} (ModelInference or a table of its structure). */
+    String modelInferenceInsert(String table, long start, long count) {
+        return "INSERT INTO " + database + "." + table + " (" + RowEncoder.MODEL_INFERENCE_COLUMNS + ")\n"
                 + select(MODEL_INFERENCE_SELECT, start, count) + "\nWHERE reaches_model";
     }
 

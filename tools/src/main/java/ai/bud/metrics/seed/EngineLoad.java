@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,9 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine-side mode ({@code --engine}): ClickHouse generates the rows itself, chunk by chunk, with
- * {@link EngineGeneration}'s {@code INSERT … SELECT}; nothing crosses the wire but the statements. Per chunk the
- * ModelInference rows go first and then the ModelInferenceDetails rows, as in production, where the gateway writes its
- * call before the metrics event arrives (a materialized view on the details that looks the call up finds it).
+ * {@link EngineGeneration}'s {@code INSERT … SELECT}; nothing crosses the wire but the statements.
+ * <p>
+ * <b>Staged</b> (the tables are plain MergeTree and the only views on them are the rollup's feeds of migrations 004 and
+ * 005): a chunk's rows go into two empty staging tables of the same structure, which no view reads; the chunk's requests
+ * and its pairs (each ModelInferenceDetails row joined to its ModelInference row, both in the chunk) are inserted into
+ * the rollup's two Null tables, whose views add them up as they add up what the feeds send; then the staging tables'
+ * partitions are attached to the real tables ({@code ATTACH PARTITION … FROM}, which moves parts and runs no view).
+ * The rollup gets what the feeds would have sent, pair for pair, without each insert block looking up the other table
+ * over a window of days (docs/SEEDER.md, "Speed").
+ * <p>
+ * <b>Direct</b> (anything else: Replicated or Distributed tables, other views): per chunk the ModelInference rows go
+ * first and then the ModelInferenceDetails rows, as in production, where the gateway writes its call before the metrics
+ * event arrives (a materialized view on the details that looks the call up finds it).
  */
 final class EngineLoad {
 
@@ -39,6 +52,13 @@ final class EngineLoad {
 
     record Result(long details, long modelInference) {
     }
+
+    /** The views on ModelInferenceDetails and ModelInference that a staged load stands in for (migrations 004, 005). */
+    static final Set<String> ROLLUP_FEEDS = Set.of("InferenceRollupRequestsFromDetails", "InferenceRollupPairsOnDetails",
+            "InferenceRollupPairsOnInference");
+
+    private static final String STAGE_DETAILS = "SeedStageDetails";
+    private static final String STAGE_INFERENCE = "SeedStageInference";
 
     private final ClickHouseHttp clickHouse;
     private final EngineGeneration generation;
@@ -63,6 +83,130 @@ final class EngineLoad {
     Result run(Progress progress) {
         long records = generation.records();
         long calls = includeModelInference ? clickHouse.count(generation.modelInferenceCount()) : 0;
+        Set<String> feeds = stagedFeeds();
+        BlockingQueue<Integer> stages = new ArrayBlockingQueue<>(parallel);
+        if (feeds != null) {
+            for (int i = 0; i < parallel; i++) {
+                createStage(i);
+                stages.add(i);
+            }
+        }
+        try {
+            chunks(records, progress, feeds == null ? null : (from, count) -> {
+                int stage = stages.take();
+                try {
+                    staged(stage, feeds, from, count);
+                } finally {
+                    stages.add(stage);
+                }
+            });
+        } finally {
+            if (feeds != null) {
+                for (int i = 0; i < parallel; i++) {
+                    dropStage(i);
+                }
+            }
+        }
+        return new Result(records, calls);
+    }
+
+    /** Whether the load is {@code staged}: {@code true} when the tables are plain MergeTree read by no view but the rollup's feeds. */
+    boolean staged() {
+        return stagedFeeds() != null;
+    }
+
+    /**
+     * The rollup feeds on the two tables when a load may stand in for them (both plain MergeTree, no other view reading
+     * them), or {@code null}: load directly.
+     */
+    private Set<String> stagedFeeds() {
+        Set<String> feeds = new java.util.HashSet<>();
+        List<String> tables = includeModelInference ? List.of("ModelInferenceDetails", "ModelInference") : List.of("ModelInferenceDetails");
+        for (String table : tables) {
+            String[] row = clickHouse.query("SELECT engine, arrayStringConcat(dependencies_table, ',') FROM system.tables"
+                    + " WHERE database = currentDatabase() AND name = '" + table + "'").split("\t", -1);
+            if (row.length != 2 || !row[0].equals("MergeTree")) {
+                return null;
+            }
+            for (String view : row[1].split(",")) {
+                if (!view.isEmpty()) {
+                    feeds.add(view);
+                }
+            }
+        }
+        if (!ROLLUP_FEEDS.containsAll(feeds)) {
+            return null;
+        }
+        return feeds;
+    }
+
+    private void createStage(int stage) {
+        for (String[] pair : new String[][] {{STAGE_DETAILS, "ModelInferenceDetails"}, {STAGE_INFERENCE, "ModelInference"}}) {
+            if (pair[1].equals("ModelInference") && !includeModelInference) {
+                continue;
+            }
+            clickHouse.query("DROP TABLE IF EXISTS " + pair[0] + stage);
+            clickHouse.query("CREATE TABLE " + pair[0] + stage + " AS " + pair[1]);
+        }
+    }
+
+    private void dropStage(int stage) {
+        clickHouse.query("DROP TABLE IF EXISTS " + STAGE_DETAILS + stage);
+        clickHouse.query("DROP TABLE IF EXISTS " + STAGE_INFERENCE + stage);
+    }
+
+    /**
+     * One chunk through staging table pair {@code stage}: generated into it, the rollup's Null tables fed from it (what
+     * {@code feeds} would send for these rows), then its parts attached to the real tables, leaving the stage empty.
+     */
+    private void staged(int stage, Set<String> feeds, long from, long count) {
+        String details = STAGE_DETAILS + stage;
+        String calls = STAGE_INFERENCE + stage;
+        if (includeModelInference) {
+            clickHouse.execute(generation.modelInferenceInsert(calls, from, count), modelInferenceSettings);
+        }
+        clickHouse.execute(generation.detailsInsert(details, from, count), detailsSettings);
+        if (feeds.contains("InferenceRollupRequestsFromDetails")) {
+            // the view's own SELECT (migration 004), over the chunk
+            clickHouse.execute("INSERT INTO InferenceRollupRequests\n"
+                    + "SELECT project_id, model_id, endpoint_id, request_arrival_time, request_forward_time, is_success\nFROM " + details,
+                    FEED_SETTINGS);
+        }
+        if (includeModelInference && (feeds.contains("InferenceRollupPairsOnDetails") || feeds.contains("InferenceRollupPairsOnInference"))) {
+            // each pair once, as the two views of migration 005 give it (whichever row is stored second contributes it)
+            clickHouse.execute("INSERT INTO InferenceRollupPairs\n"
+                    + "SELECT d.project_id AS project_id, d.model_id AS model_id, d.endpoint_id AS endpoint_id,\n"
+                    + "    d.request_arrival_time AS request_arrival_time, i.input_tokens AS input_tokens, i.output_tokens AS output_tokens,\n"
+                    + "    i.response_time_ms AS response_time_ms, i.ttft_ms AS ttft_ms, i.cached AS cached\n"
+                    + "FROM " + details + " AS d\nINNER ANY JOIN " + calls + " AS i ON i.inference_id = d.inference_id", FEED_SETTINGS);
+        }
+        attach(details, "ModelInferenceDetails");
+        if (includeModelInference) {
+            attach(calls, "ModelInference");
+        }
+    }
+
+    /** Settings of the feeds: a chunk may span partitions of the rollup tables. */
+    private static final Map<String, String> FEED_SETTINGS = Map.of("max_partitions_per_insert_block", "0");
+
+    /** Moves every part of {@code stage} into {@code table}, partition by partition; no view runs. */
+    private void attach(String stage, String table) {
+        String partitions = clickHouse.query("SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase()"
+                + " AND table = '" + stage + "' AND active ORDER BY partition_id");
+        for (String partition : partitions.split("\n")) {
+            if (!partition.isBlank()) {
+                clickHouse.query("ALTER TABLE " + table + " ATTACH PARTITION ID '" + partition.strip() + "' FROM " + stage);
+            }
+        }
+        clickHouse.query("TRUNCATE TABLE " + stage);
+    }
+
+    private interface Chunk {
+        void load(long from, long count) throws Exception;
+    }
+
+    /** Runs every chunk ({@code parallel} at a time) through {@code staged}, or directly when it is {@code null}. */
+    private void chunks(long records, Progress progress, Chunk staged) {
         AtomicLong done = new AtomicLong();
         ExecutorService workers = Executors.newFixedThreadPool(parallel, r -> {
             Thread thread = new Thread(r, "seed-engine");
@@ -75,11 +219,16 @@ final class EngineLoad {
                 long from = start;
                 long count = Math.min(chunk, records - start);
                 chunks.add(workers.submit(() -> {
-                    if (includeModelInference) {
-                        clickHouse.execute(generation.modelInferenceInsert(from, count), modelInferenceSettings);
+                    if (staged != null) {
+                        staged.load(from, count);
+                    } else {
+                        if (includeModelInference) {
+                            clickHouse.execute(generation.modelInferenceInsert(from, count), modelInferenceSettings);
+                        }
+                        clickHouse.execute(generation.detailsInsert(from, count), detailsSettings);
                     }
-                    clickHouse.execute(generation.detailsInsert(from, count), detailsSettings);
                     progress.update(done.addAndGet(count), System.nanoTime(), false);
+                    return null;
                 }));
             }
             for (Future<?> future : chunks) {
@@ -98,7 +247,6 @@ final class EngineLoad {
             workers.shutdownNow();
         }
         progress.update(done.get(), System.nanoTime(), true);
-        return new Result(records, calls);
     }
 
     private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> extra) {

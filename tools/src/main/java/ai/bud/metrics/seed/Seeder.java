@@ -163,8 +163,10 @@ final class Seeder {
                 options.to().toEpochMilli(), options.database());
         EngineLoad load = new EngineLoad(target.http(), generation, options.batchSize(), options.parallel(),
                 options.includeModelInference(), options.engineSettings());
-        announce(catalog, String.format(Locale.ROOT, "generated inside %s (INSERT … SELECT, %,d rows per statement, %d in flight)",
-                target.describe(), options.batchSize(), options.parallel()));
+        announce(catalog, String.format(Locale.ROOT, "generated inside %s (INSERT … SELECT, %,d rows per statement, %d in flight; %s)",
+                target.describe(), options.batchSize(), options.parallel(), load.staged()
+                        ? "staged: each chunk into staging tables, the rollup fed from them, their parts attached"
+                        : "direct: into the tables, their views feeding the rollup"));
         long started = System.nanoTime();
         Progress progress = new Progress(err, terminal, options.records(), started);
         EngineLoad.Result result;

@@ -38,7 +38,74 @@ class SeedEngineModeTest {
         SeedRun run = seed("seed_engine_a", SEED, "--verify", "--batch-size", "50000");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("inserted 200,000").doesNotContain("MISMATCH")
-                .contains("merged the parts of InferenceSecondCountsDaily");
+                .contains("merged the parts of InferenceSecondCountsDaily").contains("staged: each chunk into staging tables");
+    }
+
+    /**
+     * The staged load (no view runs on its inserts) leaves the rollup holding what the views would have fed: every tier
+     * is checked against sums computed here from the stored raw rows, and no staging table is left behind.
+     */
+    @Test
+    void theRollupHoldsWhatTheRawRowsGive() throws SQLException {
+        assertThat(rollupAgainstRaw("seed_engine_a")).containsExactly(0L, 0L, 0L, 0L);
+        assertThat(longs(db, "SELECT count() FROM system.tables WHERE database = 'seed_engine_a' AND name LIKE 'SeedStage%'"))
+                .containsExactly(0L);
+    }
+
+    /**
+     * Per tier, how many of its keys disagree with the raw rows (a key missing on either side counts): the 15-minute
+     * rollup (requests, successes, queuing, and the pairs' inferences, tokens, latency sums and counts, cache hits,
+     * histogram counts), the daily tier, the per-second counts, and the daily tier by model.
+     */
+    static List<Long> rollupAgainstRaw(String database) throws SQLException {
+        String pairs = "SELECT d.project_id AS p, d.model_id AS m, d.endpoint_id AS e, d.request_arrival_time AS t, i.input_tokens AS it,"
+                + " i.output_tokens AS ot, i.response_time_ms AS rt, i.cached AS c FROM %1$s.ModelInferenceDetails AS d"
+                + " JOIN %1$s.ModelInference AS i ON i.inference_id = d.inference_id";
+        String raw = "SELECT r.k AS k, r.v AS rv, x.v AS xv FROM (SELECT (project_id, model_id, endpoint_id, %2$s) AS k,"
+                + " (count(), countIf(is_success), sum(toUnixTimestamp64Milli(request_forward_time) - toUnixTimestamp64Milli(request_arrival_time)))"
+                + " AS v FROM %1$s.ModelInferenceDetails GROUP BY k) AS r"
+                + " FULL JOIN (SELECT (p, m, e, %3$s) AS k, (count(), sum(ifNull(it, 0)), sum(ifNull(ot, 0)), sum(ifNull(rt, 0)), count(rt),"
+                + " countIf(c)) AS v FROM (" + pairs + ") GROUP BY k) AS x ON r.k = x.k";
+        String tier = "SELECT (project_id, model_id, endpoint_id, grain) AS k, (sum(requests), sum(successes), sum(queuing_ms)) AS rv,"
+                + " (sum(inferences), sum(input_tokens), sum(output_tokens), sum(response_ms_sum), sum(response_ms_count), sum(cached)) AS xv,"
+                + " sum(arraySum(response_ms_histogram.2)) AS h FROM %1$s.%2$s GROUP BY k";
+        String compare = "SELECT countIf(a.k != b.k OR a.rv != b.rv OR a.xv != b.xv OR b.h != b.xv.5)"
+                + " FROM (%s) AS a FULL JOIN (%s) AS b ON a.k = b.k SETTINGS join_use_nulls = 0";
+        String quarter = "toDateTime(intDiv(toUnixTimestamp(%s), 900) * 900, 'UTC')";
+        String day = "toDateTime(intDiv(toUnixTimestamp(%s), 86400) * 86400, 'UTC')";
+        List<Long> out = new java.util.ArrayList<>();
+        out.add(longs(db, compare.formatted(raw.formatted(database, quarter.formatted("request_arrival_time"), quarter.formatted("t")),
+                tier.formatted(database, "InferenceRollup"))).get(0));
+        out.add(longs(db, compare.formatted(raw.formatted(database, day.formatted("request_arrival_time"), day.formatted("t")),
+                tier.formatted(database, "InferenceRollupDaily"))).get(0));
+        out.add(longs(db, ("SELECT countIf(a.n != b.n) FROM (SELECT project_id, model_id, endpoint_id, toDateTime(request_arrival_time, 'UTC') AS s,"
+                + " count() AS n FROM %1$s.ModelInferenceDetails GROUP BY ALL) AS a FULL JOIN (SELECT project_id, model_id, endpoint_id,"
+                + " second AS s, sum(requests) AS n FROM %1$s.InferenceSecondCounts GROUP BY ALL) AS b USING (project_id, model_id, endpoint_id, s)")
+                .formatted(database)).get(0));
+        out.add(longs(db, ("SELECT countIf(a.n != b.n OR a.i != b.i) FROM (SELECT model_id, grain, sum(requests) AS n, sum(inferences) AS i"
+                + " FROM %1$s.InferenceRollupDaily GROUP BY ALL) AS a FULL JOIN (SELECT model_id, grain, sum(requests) AS n, sum(inferences) AS i"
+                + " FROM %1$s.InferenceRollupDailyByModel GROUP BY ALL) AS b USING (model_id, grain)").formatted(database)).get(0));
+        return out;
+    }
+
+    /**
+     * A view of the operator's own on ModelInferenceDetails: a staged load would pass it by, so the load goes directly
+     * into the tables, and both that view and the rollup get every row.
+     */
+    @Test
+    void anotherViewOnTheTablesMakesTheLoadDirect() throws SQLException {
+        TestClickHouse.database("seed_engine_d");
+        try (Connection connection = db.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE seed_engine_d.Counted (n UInt64) ENGINE = SummingMergeTree ORDER BY tuple()");
+            statement.execute("CREATE MATERIALIZED VIEW seed_engine_d.CountedFromDetails TO seed_engine_d.Counted AS"
+                    + " SELECT count() AS n FROM seed_engine_d.ModelInferenceDetails");
+        }
+        SeedRun run = SeedRun.of("--engine", "--clickhouse-url", clickhouseUrl, "--database", "seed_engine_d", "--from", "2025-06-01",
+                "--to", "2025-06-08", "--records", "20000", "--batch-size", "7000", "--seed", "7");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("direct: into the tables");
+        assertThat(longs(db, "SELECT sum(n) FROM seed_engine_d.Counted")).containsExactly(20_000L);
+        assertThat(rollupAgainstRaw("seed_engine_d")).containsExactly(0L, 0L, 0L, 0L);
     }
 
     /** After the load each (series, day) of the per-day maps is one row, whose map holds the day's per-second counts. */
@@ -125,6 +192,7 @@ class SeedEngineModeTest {
         String calls = "SELECT groupBitXor(cityHash64(toString(tuple(*)))) FROM %s.ModelInference";
         assertThat(strings(details.formatted("seed_engine_b"))).isEqualTo(strings(details.formatted("seed_engine_a")));
         assertThat(strings(calls.formatted("seed_engine_b"))).isEqualTo(strings(calls.formatted("seed_engine_a")));
+        assertThat(rollupAgainstRaw("seed_engine_b")).containsExactly(0L, 0L, 0L, 0L);
         assertThat(longs(db, "SELECT count() FROM seed_engine_c.ModelInferenceDetails WHERE inference_id IN"
                 + " (SELECT inference_id FROM seed_engine_a.ModelInferenceDetails)")).containsExactly(0L);
         // a seed loads once into a database
