@@ -28,7 +28,7 @@ WITH
         FROM base AS b
         LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
     ),
-    source AS MATERIALIZED (
+    source AS (
         SELECT toInt64(toUnixTimestamp(toDateTime(toDate(toDateTime64(r.grain, 3, 'UTC'), tz), tz))) * 1000 AS bucket, r.project_id AS g_project, r.endpoint_id AS g_endpoint,
             sum(r.requests) AS requests,
             sum(r.ttft_ms_sum) AS ttft_ms_sum,
@@ -55,11 +55,28 @@ WITH
         FROM edge
         GROUP BY bucket, g_project, g_endpoint
     ),
+    rank_source AS (
+        SELECT r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            sum(r.requests) AS requests
+        FROM InferenceRollupDaily AS r
+        WHERE r.grain >= day_from AND r.grain < day_to
+        GROUP BY g_project, g_endpoint
+        UNION ALL
+        SELECT r.project_id AS g_project, r.endpoint_id AS g_endpoint,
+            sum(r.requests) AS requests
+        FROM InferenceRollup AS r
+        WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
+        GROUP BY g_project, g_endpoint
+        UNION ALL
+        SELECT g_project, g_endpoint, count() AS edge_requests
+        FROM base
+        GROUP BY g_project, g_endpoint
+    ),
     ranked AS (
         SELECT g_project, g_endpoint, series_rank
         FROM (
             SELECT g_project, g_endpoint, row_number() OVER (ORDER BY rank_value DESC, toString(g_project) ASC, toString(g_endpoint) ASC) AS series_rank
-            FROM (SELECT g_project, g_endpoint, toInt64(coalesce(sum(requests), 0)) AS rank_value FROM source GROUP BY g_project, g_endpoint)
+            FROM (SELECT g_project, g_endpoint, toInt64(coalesce(sum(requests), 0)) AS rank_value FROM rank_source GROUP BY g_project, g_endpoint)
         )
         WHERE series_rank <= {topk:UInt64}
     ),
@@ -98,7 +115,7 @@ SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank,
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC, toString(g_project) ASC, toString(g_endpoint) ASC
-SETTINGS max_execution_time = 60, enable_materialized_cte = 1
+SETTINGS max_execution_time = 60
 -- params:
 --   {range_from:DateTime64(3, 'UTC')} = 2024-01-01 00:00:00.000
 --   {range_to:DateTime64(3, 'UTC')} = 2024-01-08 00:00:00.000

@@ -3,6 +3,7 @@ package ai.bud.metrics.analytics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.stream.Collectors;
  *   base      -- ModelInferenceDetails rows in range and filters, with group keys and bucket
  *   inference -- ModelInference rows of those inferences (only when a metric needs it)
  *   source    -- base LEFT ANY JOIN inference (a row never disappears), same-second counts as window columns
- *   ranked    -- top-K: series ranked by the first metric over the whole range, first k kept
+ *   ranked    -- top-K: series ranked by the first metric over the whole range, first k kept (over the rollup, by a
+ *                metric of the details rows alone: from rank_source, the tiers' sums and the edges' base rows)
  *   answer    -- one row per (bucket, series) with every requested metric field, the previous bucket with data of the
  *                series (lagInFrame over WINDOW w, PARTITION BY series ORDER BY bucket) and, top-K, the rank: the kept
  *                series' rows by joining ranked, its one reference
@@ -125,11 +127,18 @@ public final class QueryBuilder {
             filters.put(filter.getKey(), bind(params, column + "s", QueryParameter.uuids(filter.getValue())));
         }
 
-        boolean materialized = materializeSource && topk;
         Set<RollupColumn> rollupColumns = rollupColumns(metrics);
         // top-K over the rollup: the tiers' sketches are merged for the kept series only (tierSketches)
         boolean sketchesOfRanked = plan.usesRollup() && topk && !ranking.needsSameSecond()
                 && rollupColumns.stream().anyMatch(RollupColumn::sketch);
+        // top-K over the rollup ranked by a metric of the details rows alone (request_count, success_request,
+        // failure_request, queuing_time): the rank reads rank_source, the tiers' sums of its columns and the edges' base
+        // rows, instead of source, whose edge part (the ModelInference rows joined, the edges' sketches) the engine would
+        // otherwise analyse a second time for ranked (it analyses a CTE again at each reference)
+        List<RollupColumn> rankColumns = ranking.rollupInputs().stream().filter(c -> !c.sketch()).toList();
+        boolean rankSource = sketchesOfRanked && rankColumns.stream().noneMatch(RollupColumn::needsInference);
+        // source read twice (ranked, answer): computed once
+        boolean materialized = materializeSource && topk && !rankSource;
         if (plan.usesRollup()) {
             rollupSource(sql, request, plan, rollupColumns, inference, sameSecond, topk && ranking.needsSameSecond(), filters, materialized,
                     dailyPeaks(plan, keys), sketchesOfRanked);
@@ -140,6 +149,9 @@ public final class QueryBuilder {
 
         String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
         String keyText = keys.stream().map(k -> "toString(" + k.keyAlias() + ") ASC").collect(Collectors.joining(", "));
+        if (rankSource) {
+            rankSource(sql, request, plan, rankColumns, filters);
+        }
         if (topk) {
             sql.append("    ranked AS (\n");
             sql.append("        SELECT ").append(keyList).append(", series_rank\n");
@@ -148,7 +160,7 @@ public final class QueryBuilder {
                     .append(ranking.rankOrder().sql()).append(", ").append(keyText).append(") AS series_rank\n");
             sql.append("            FROM (SELECT ").append(keyList).append(", ")
                     .append(fromRollup ? ranking.rollupRankSelectExpression() : ranking.rankSelectExpression())
-                    .append(" AS rank_value FROM source GROUP BY ").append(keyList).append(")\n");
+                    .append(" AS rank_value FROM ").append(rankSource ? "rank_source" : "source").append(" GROUP BY ").append(keyList).append(")\n");
             sql.append("        )\n");
             sql.append("        WHERE series_rank <= ").append(bind(params, "topk", QueryParameter.uint64(request.topk()))).append('\n');
             sql.append("    ),\n");
@@ -424,6 +436,25 @@ public final class QueryBuilder {
     }
 
     /**
+     * rank_source (top-K over the rollup, ranked by a metric of the details rows alone): per series, the tiers' partial
+     * sums of the ranking metric's columns over [rollup_from, rollup_to), and the same sums over the edges' base rows
+     * (mixed plans), so that ranked adds them up as it would source's.
+     */
+    private static void rankSource(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, List<RollupColumn> columns,
+            Map<Dimension, String> filters) {
+        List<Dimension> keys = request.groupBy();
+        sql.append("    rank_source AS (\n");
+        rollupTiers(sql, request, plan, columns, filters, RollupColumn::fromRollup, "", true, false);
+        if (plan.source() == AnswerSource.MIXED) {
+            String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
+            sql.append("        UNION ALL\n        SELECT ").append(keyList);
+            columns.forEach(c -> sql.append(", ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
+            sql.append("\n        FROM base\n        GROUP BY ").append(keyList).append('\n');
+        }
+        sql.append("    ),\n");
+    }
+
+    /**
      * sketches (top-K over the rollup): the percentile sketches of the tiers' grains, one row per grain and series, not
      * merged, with 0 in every other column and in {@code source}'s column order, so that {@code answer} reads
      * {@code source UNION ALL sketches} joined to {@code ranked}: the join keeps the k series' rows, and only theirs are
@@ -456,18 +487,24 @@ public final class QueryBuilder {
      * The SELECTs of the rollup's tiers, joined by UNION ALL: the whole UTC days from InferenceRollupDaily and the rest of
      * [rollup_from, rollup_to) from InferenceRollup's grains, or all of it from the grains.
      */
-    private static void rollupTiers(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Set<RollupColumn> columns,
+    private static void rollupTiers(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Collection<RollupColumn> columns,
             Map<Dimension, String> filters, Function<RollupColumn, String> value, String extraColumns, boolean grouped) {
+        rollupTiers(sql, request, plan, columns, filters, value, extraColumns, grouped, true);
+    }
+
+    /** The same, per bucket and series ({@code bucketed}) or per series alone. */
+    private static void rollupTiers(StringBuilder sql, AnalyticsRequest request, RollupPlan plan, Collection<RollupColumn> columns,
+            Map<Dimension, String> filters, Function<RollupColumn, String> value, String extraColumns, boolean grouped, boolean bucketed) {
         if (plan.usesDays()) {
             rollupPart(sql, request, columns, filters, dailyTable(request), "r.grain >= day_from AND r.grain < day_to",
-                    value, extraColumns, grouped);
+                    value, extraColumns, grouped, bucketed);
             sql.append("        UNION ALL\n");
             rollupPart(sql, request, columns, filters, "InferenceRollup",
                     "((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))",
-                    value, extraColumns, grouped);
+                    value, extraColumns, grouped, bucketed);
         } else {
             rollupPart(sql, request, columns, filters, "InferenceRollup", "r.grain >= rollup_from AND r.grain < rollup_to",
-                    value, extraColumns, grouped);
+                    value, extraColumns, grouped, bucketed);
         }
     }
 
@@ -475,19 +512,19 @@ public final class QueryBuilder {
      * One SELECT of a rollup tier's grains in {@code grains}: each column's {@code value}, then {@code extraColumns};
      * {@code grouped}: per bucket and series (the values are partial sums), else one row per grain and series.
      */
-    private static void rollupPart(StringBuilder sql, AnalyticsRequest request, Set<RollupColumn> columns,
+    private static void rollupPart(StringBuilder sql, AnalyticsRequest request, Collection<RollupColumn> columns,
             Map<Dimension, String> filters, String table, String grains, Function<RollupColumn, String> value,
-            String extraColumns, boolean grouped) {
+            String extraColumns, boolean grouped, boolean bucketed) {
         List<Dimension> keys = request.groupBy();
-        sql.append("        SELECT ").append(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')")).append(" AS bucket");
-        keys.forEach(k -> sql.append(", r.").append(k.column()).append(" AS ").append(k.keyAlias()));
+        sql.append("        SELECT ").append(bucketed ? BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')") + " AS bucket" : "")
+                .append(keys.stream().map(k -> "r." + k.column() + " AS " + k.keyAlias()).collect(Collectors.joining(", ", bucketed && !keys.isEmpty() ? ", " : "", "")));
         columns.forEach(c -> sql.append(",\n            ").append(value.apply(c)).append(" AS ").append(c.column()));
         sql.append(extraColumns);
         sql.append("\n        FROM ").append(table).append(" AS r\n        WHERE ").append(grains);
         filterClauses(sql, "r", filters);
         sql.append('\n');
         if (grouped) {
-            sql.append("        GROUP BY bucket").append(aliases(keys)).append('\n');
+            sql.append(bucketed ? "        GROUP BY bucket" + aliases(keys) : "        GROUP BY " + aliases(keys).substring(2)).append('\n');
         }
     }
 

@@ -134,13 +134,25 @@ class AnalyticsOperationsTest {
 
     @Test
     void topKReadsTheTablesOnceThroughAMaterializedSourceOnTheEmbeddedEngine() {
+        // ranked by latency: ranked and answer both read source, which is computed once
+        AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC()).parse(BODY.replace("\"group_by\"", "\"topk\":2,\"group_by\"")
+                .replace("[\"request_count\",\"latency\"]", "[\"latency\",\"request_count\"]").getBytes(StandardCharsets.UTF_8));
+
+        SqlQuery query = flow.buildQuery(exchange(request, null));
+
+        assertThat(query.sql()).contains("    source AS MATERIALIZED (").contains("FROM source GROUP BY")
+                .endsWith("\nSETTINGS enable_materialized_cte = 1");
+    }
+
+    @Test
+    void topKByACountOfTheDetailsRowsRanksFromTheirOwnSumsAndReadsSourceOnce() {
         AnalyticsRequest request = new AnalyticsRequestParser(Clock.systemUTC())
                 .parse(BODY.replace("\"group_by\"", "\"topk\":2,\"group_by\"").getBytes(StandardCharsets.UTF_8));
 
         SqlQuery query = flow.buildQuery(exchange(request, null));
 
-        assertThat(query.sql()).contains("    source AS MATERIALIZED (")
-                .endsWith("\nSETTINGS enable_materialized_cte = 1");
+        assertThat(query.sql()).contains("    rank_source AS (").contains("FROM rank_source GROUP BY").doesNotContain("FROM source GROUP BY")
+                .doesNotContain("MATERIALIZED").doesNotContain("enable_materialized_cte");
     }
 
     @Test

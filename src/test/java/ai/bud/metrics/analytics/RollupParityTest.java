@@ -117,6 +117,16 @@ class RollupParityTest {
         cases.add(Arguments.of("aligned_3_days_filtered", "{\"metrics\":[\"ttft\",\"throughput\",\"output_token\"],\"from_date\":\"2024-01-05T08:45:00Z\","
                 + "\"to_date\":\"2024-02-20T00:00:00Z\",\"frequency_unit\":\"day\",\"frequency_interval\":3,"
                 + "\"filters\":{\"endpoint\":[\"00000000-0000-4000-8002-000000000001\",\"00000000-0000-4000-8002-000000000004\"]}}"));
+        // top-K ranked by a metric of the details rows alone (rank_source: the tiers' sums and the edges' base rows),
+        // with the edges most of the range, so that leaving them out of the ranking would keep other series
+        cases.add(Arguments.of("rank_source_mostly_edges", "{\"metrics\":[\"request_count\",\"latency\"],"
+                + "\"from_date\":\"2024-01-02T10:07:00Z\",\"to_date\":\"2024-01-02T10:44:59.999Z\",\"frequency_unit\":\"hour\","
+                + "\"group_by\":[\"endpoint\"],\"topk\":2}"));
+        cases.add(Arguments.of("rank_source_failures_days_with_edges", "{\"metrics\":[\"failure_request\",\"ttft\",\"latency\"],"
+                + "\"from_date\":\"2023-12-28T13:07:11.500Z\",\"to_date\":\"2024-01-20T08:52:03.250Z\",\"frequency_unit\":\"day\","
+                + "\"group_by\":[\"endpoint\"],\"topk\":3}"));
+        cases.add(Arguments.of("rank_source_queuing_weeks", "{\"metrics\":[\"queuing_time\",\"latency\"],\"from_date\":\"2024-01-01T00:00:00Z\","
+                + "\"to_date\":\"2024-02-12T00:00:00Z\",\"frequency_unit\":\"week\",\"group_by\":[\"model\",\"project\"],\"topk\":4}"));
         // whole days of the busiest seconds from InferenceSecondCountsDaily (007): the series is its whole key
         // the daily tier by model (009): not grouped, filtered by model alone, edges inside grains and whole days
         cases.add(Arguments.of("daily_by_model_filtered", "{\"metrics\":[\"latency\",\"request_count\",\"ttft\"],"
