@@ -59,15 +59,13 @@ WITH
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,
             sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_ttft__avg) OVER w AS prev_ttft
         FROM source
         GROUP BY bucket
         WINDOW w AS (ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     )
-SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_ttft AS prev_ttft
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.m_ttft__avg AS m_ttft__avg, a.ttft_ms_sketch AS ttft_ms_sketch, a.has_previous AS has_previous, a.prev_ttft AS prev_ttft
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC

@@ -84,15 +84,13 @@ WITH
         SELECT bucket, g_model, series_rank, toUInt8(1) AS has_data,
             sumMap(response_ms_histogram) AS response_ms_sketch,
             toFloat64(coalesce(sum(response_ms_sum) / nullIf(sum(response_ms_count), 0), 0)) AS m_latency__avg,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p95,
-            toNullable(toFloat64(if(sum(response_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), response_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(response_ms_sketch.2) - 1)), arrayCumSum(response_ms_sketch.2)))))) AS m_latency__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_latency__avg) OVER w AS prev_latency
         FROM (SELECT * FROM source UNION ALL SELECT * FROM sketches) AS s INNER JOIN ranked AS k USING (g_model)
         GROUP BY bucket, g_model, series_rank
         WINDOW w AS (PARTITION BY g_model ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     )
-SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.m_latency__p95 AS m_latency__p95, a.m_latency__p99 AS m_latency__p99, a.has_previous AS has_previous, a.prev_latency AS prev_latency
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_model AS g_model, a.m_latency__avg AS m_latency__avg, a.response_ms_sketch AS response_ms_sketch, a.has_previous AS has_previous, a.prev_latency AS prev_latency
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC, toString(g_model) ASC

@@ -102,8 +102,6 @@ WITH
             sumMap(ttft_ms_histogram) AS ttft_ms_sketch,
             toInt64(coalesce(sum(requests), 0)) AS m_request_count__count,
             toFloat64(coalesce(sum(ttft_ms_sum) / nullIf(sum(ttft_ms_count), 0), 0)) AS m_ttft__avg,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.95 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p95,
-            toNullable(toFloat64(if(sum(ttft_ms_count) = 0, NULL, arrayElement(arrayMap(b -> if(b < 0, 0, 2 * pow((101 / 99), b) / ((101 / 99) + 1)), ttft_ms_sketch.1), arrayFirstIndex(c -> c > floor(0.99 * (arraySum(ttft_ms_sketch.2) - 1)), arrayCumSum(ttft_ms_sketch.2)))))) AS m_ttft__p99,
             lagInFrame(toUInt8(1)) OVER w AS has_previous,
             lagInFrame(m_request_count__count) OVER w AS prev_request_count,
             lagInFrame(m_ttft__avg) OVER w AS prev_ttft
@@ -111,7 +109,7 @@ WITH
         GROUP BY bucket, g_project, g_endpoint, series_rank
         WINDOW w AS (PARTITION BY g_project, g_endpoint ORDER BY bucket ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     )
-SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_project AS g_project, a.g_endpoint AS g_endpoint, a.m_request_count__count AS m_request_count__count, a.m_ttft__avg AS m_ttft__avg, a.m_ttft__p95 AS m_ttft__p95, a.m_ttft__p99 AS m_ttft__p99, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count, a.prev_ttft AS prev_ttft
+SELECT t.bucket AS bucket, a.has_data AS has_data, a.series_rank AS series_rank, a.g_project AS g_project, a.g_endpoint AS g_endpoint, a.m_request_count__count AS m_request_count__count, a.m_ttft__avg AS m_ttft__avg, a.ttft_ms_sketch AS ttft_ms_sketch, a.has_previous AS has_previous, a.prev_request_count AS prev_request_count, a.prev_ttft AS prev_ttft
 FROM (SELECT arrayJoin(arrayMap(i -> toInt64(toUnixTimestamp(toDateTime(addDays(toDate(range_from, tz), i * 1), tz))) * 1000, range(toUInt64(intDiv(dateDiff('day', toDate(range_from, tz), toDate(range_to, tz)), 1)) + 1))) AS bucket) AS t
 LEFT JOIN answer AS a ON a.bucket = t.bucket
 ORDER BY bucket DESC, series_rank ASC, toString(g_project) ASC, toString(g_endpoint) ASC

@@ -44,7 +44,7 @@ public final class AnalyticsQueryRunner {
                 throw new IllegalStateException(e.getMessage(), e);
             }
             executed.run();
-            return RowJsonWriter.toBytes(rows, request);
+            return RowJsonWriter.toBytes(rows, request, query.source() != AnswerSource.RAW);
         } catch (IOException e) {
             throw new SQLException("reading the engine's answer failed: " + e.getMessage(), e);
         }

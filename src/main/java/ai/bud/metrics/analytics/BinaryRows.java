@@ -20,7 +20,9 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     /** How a column is encoded (after unwrapping {@code Nullable} and {@code LowCardinality}). */
     private enum Kind {
         INT8(1), INT16(2), INT32(4), INT64(8), UINT8(1), UINT16(2), UINT32(4), UINT64(8), FLOAT32(4), FLOAT64(8), BOOL(1),
-        UUID(16), STRING(-1);
+        UUID(16), STRING(-1),
+        /** A merged percentile sketch, {@code Tuple(Array(Int16), Array(UInt64))} ({@link LogHistogram}). */
+        SKETCH(-1);
 
         final int width;
 
@@ -50,6 +52,9 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     private boolean[] nulls;
     private long[] uuidLow;
     private String[] strings;
+    private short[][] sketchBins;
+    private long[][] sketchCounts;
+    private int[] sketchLengths;
     private boolean wasNull;
     private long readingNanos;
 
@@ -75,6 +80,9 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
         nulls = new boolean[width];
         uuidLow = new long[width];
         strings = new String[width];
+        sketchBins = new short[width][];
+        sketchCounts = new long[width][];
+        sketchLengths = new int[width];
         for (int i = 1; i <= count; i++) {
             names[i] = string();
         }
@@ -107,6 +115,7 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
             case "Bool" -> Kind.BOOL;
             case "UUID" -> Kind.UUID;
             case "String" -> Kind.STRING;
+            case "Tuple(Array(Int16), Array(UInt64))" -> Kind.SKETCH;
             default -> throw new UnsupportedTypeException(type);
         };
     }
@@ -154,6 +163,10 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
         Kind kind = kinds[i];
         if (kind == Kind.STRING) {
             strings[i] = string();
+            return;
+        }
+        if (kind == Kind.SKETCH) {
+            sketch(i);
             return;
         }
         need(kind.width);
@@ -265,6 +278,37 @@ final class BinaryRows implements RowJsonWriter.Rows, RowJsonWriter.RowValues {
     @Override
     public long readingNanos() {
         return readingNanos;
+    }
+
+    /** A sketch column's two arrays (RowBinary: each its length as a varint, then its elements little-endian). */
+    private void sketch(int i) throws IOException {
+        int length = Math.toIntExact(varint());
+        if (sketchBins[i] == null || sketchBins[i].length < length) {
+            sketchBins[i] = new short[Math.max(length, 256)];
+            sketchCounts[i] = new long[Math.max(length, 256)];
+        }
+        for (int k = 0; k < length; k++) {
+            need(2);
+            sketchBins[i][k] = (short) le(2);
+            pos += 2;
+        }
+        if (varint() != length) {
+            throw new IOException("a sketch's bins and counts differ in length");
+        }
+        for (int k = 0; k < length; k++) {
+            need(8);
+            sketchCounts[i][k] = le(8);
+            pos += 8;
+        }
+        sketchLengths[i] = length;
+    }
+
+    @Override
+    public double getQuantile(int index, double level) {
+        if (kinds[index] != Kind.SKETCH) {
+            throw new IllegalStateException("column " + names[index] + " is not a sketch");
+        }
+        return LogHistogram.quantile(sketchBins[index], sketchCounts[index], sketchLengths[index], level);
     }
 
     @Override

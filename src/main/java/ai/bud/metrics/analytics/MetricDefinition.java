@@ -48,6 +48,6 @@ public record MetricDefinition(String name, List<MetricField> fields, String pri
     }
 
     private MetricField rankField() {
-        return new MetricField(primaryField, primary().kind(), rankExpression, rollupRankExpression, false);
+        return new MetricField(primaryField, primary().kind(), rankExpression, rollupRankExpression, null, 0);
     }
 }

@@ -92,13 +92,10 @@ public final class MetricRegistry {
     private static MetricDefinition percentiles(String name, String rawColumn, String rollup, List<RollupColumn> inputs) {
         String mean = "sum(" + rollup + "_sum) / nullIf(sum(" + rollup + "_count), 0)";
         String sketch = RollupColumn.sketchAlias(rollup + "_histogram");
-        String none = "sum(" + rollup + "_count) = 0";
         return new MetricDefinition(name,
                 List.of(number("avg", "avgOrNull(" + rawColumn + ")", mean),
-                        percentile("p95", "quantileExactInclusive(0.95)(" + rawColumn + ")",
-                                "if(" + none + ", NULL, " + LogHistogram.quantile(sketch, "0.95") + ")"),
-                        percentile("p99", "quantileExactInclusive(0.99)(" + rawColumn + ")",
-                                "if(" + none + ", NULL, " + LogHistogram.quantile(sketch, "0.99") + ")")),
+                        percentile("p95", "quantileExactInclusive(0.95)(" + rawColumn + ")", sketch, 0.95),
+                        percentile("p99", "quantileExactInclusive(0.99)(" + rawColumn + ")", sketch, 0.99)),
                 "avg", true, false, RankOrder.ASCENDING, "avgOrNull(" + rawColumn + ")", mean, inputs);
     }
 

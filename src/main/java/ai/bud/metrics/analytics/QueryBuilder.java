@@ -178,13 +178,15 @@ public final class QueryBuilder {
         }
         sql.append(topk ? ", series_rank" : ", toUInt64(0) AS series_rank").append(", toUInt8(1) AS has_data");
         if (fromRollup) {
-            // each percentile sketch merged once, named for the fields that read it (ClickHouse would merge it per mention)
+            // each percentile sketch merged once and returned: the service reads the percentile fields from it
+            // (LogHistogram.quantile), as the engine's analysis of those expressions here cost more than running them
             rollupColumns.stream().filter(RollupColumn::sketch)
                     .forEach(c -> sql.append(",\n            ").append(LogHistogram.merged(c.column(), RollupColumn.sketchAlias(c.column()))));
         }
         for (MetricDefinition metric : metrics) {
             for (MetricField field : metric.fields()) {
-                if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
+                // over the rollup a percentile is read by the service from its merged sketch, a column of its own above
+                if (field.kind() != MetricField.Kind.ALWAYS_NULL && !(fromRollup && field.sketched())) {
                     sql.append(",\n            ").append(fromRollup ? field.rollupSelectExpression() : field.selectExpression())
                             .append(" AS ").append(metric.column(field));
                 }
@@ -216,7 +218,11 @@ public final class QueryBuilder {
         keys.forEach(k -> columns.add(k.keyAlias()));
         for (MetricDefinition metric : metrics) {
             for (MetricField field : metric.fields()) {
-                if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
+                if (fromRollup && field.sketched()) {
+                    if (!columns.contains(field.sketch())) {
+                        columns.add(field.sketch());
+                    }
+                } else if (field.kind() != MetricField.Kind.ALWAYS_NULL) {
                     columns.add(metric.column(field));
                 }
             }

@@ -68,10 +68,13 @@ public final class RowJsonWriter {
         long readingNanos();
     }
 
-    /** The service's path: rows decoded from the engine's RowBinary answer ({@link BinaryRows}). */
-    static Result toBytes(BinaryRows rows, AnalyticsRequest request) throws SQLException {
+    /**
+     * The service's path: rows decoded from the engine's RowBinary answer ({@link BinaryRows}); {@code sketches}: the
+     * statement reads the rollup, and gives each percentile's merged sketch rather than its value.
+     */
+    static Result toBytes(BinaryRows rows, AnalyticsRequest request, boolean sketches) throws SQLException {
         Out out = new Out(64 * 1024);
-        Timing timing = write(rows, request, out, rows, new Columns(rows::findColumn, request));
+        Timing timing = write(rows, request, out, rows, new Columns(rows::findColumn, request, sketches));
         return new Result(out.bytes(), timing);
     }
 
@@ -85,6 +88,9 @@ public final class RowJsonWriter {
         double getNullableDouble(int index) throws SQLException;
 
         boolean wasNull() throws SQLException;
+
+        /** The value at {@code level} of the merged sketch in the column ({@link LogHistogram#quantile}); NaN when it is empty. */
+        double getQuantile(int index, double level) throws SQLException;
 
         /** The column's text (a UUID or a String, ASCII needing no escapes) appended to {@code out}. */
         void writeText(int index, Out out) throws SQLException;
@@ -159,6 +165,7 @@ public final class RowJsonWriter {
             out.write(columns.metricNames[m]);
             List<MetricField> fields = metric.fields();
             int[] indexes = columns.fields[m];
+            double[] levels = columns.levels[m];
             byte[][] names = columns.fieldNames[m];
             int primaryField = columns.primaryField[m];
             double primaryValue = 0;
@@ -179,8 +186,9 @@ public final class RowJsonWriter {
                         primaryValue = value;
                     }
                     case NULLABLE_NUMBER -> {
-                        double value = rows.getNullableDouble(indexes[f]);
-                        boolean missing = rows.wasNull();
+                        double level = levels[f];
+                        double value = level > 0 ? rows.getQuantile(indexes[f], level) : rows.getNullableDouble(indexes[f]);
+                        boolean missing = level > 0 ? Double.isNaN(value) : rows.wasNull();
                         if (missing || Double.isNaN(value)) {
                             out.write(NULL);
                         } else {
@@ -241,6 +249,8 @@ public final class RowJsonWriter {
         final List<MetricDefinition> metrics;
         final byte[][] metricNames;
         final int[][] fields;
+        /** Per field, the level read from the sketch in its column, or 0: the column holds the value. */
+        final double[][] levels;
         final byte[][][] fieldNames;
         final int[] primaryField;
         final boolean[] integerPrimary;
@@ -248,7 +258,8 @@ public final class RowJsonWriter {
         long primaryLong;
         double primaryDouble;
 
-        Columns(ColumnIndex rows, AnalyticsRequest request) throws SQLException {
+        /** @param sketches the statement gives percentiles as their merged sketches (the rollup's answer) */
+        Columns(ColumnIndex rows, AnalyticsRequest request, boolean sketches) throws SQLException {
             bucket = rows.find("bucket");
             hasData = rows.find("has_data");
             hasPrevious = request.returnDelta() ? rows.find("has_previous") : 0;
@@ -259,6 +270,7 @@ public final class RowJsonWriter {
             int count = metrics.size();
             metricNames = new byte[count][];
             fields = new int[count][];
+            levels = new double[count][];
             fieldNames = new byte[count][][];
             primaryField = new int[count];
             integerPrimary = new boolean[count];
@@ -268,10 +280,16 @@ public final class RowJsonWriter {
                 metricNames[m] = ascii((m == 0 ? "\"" : ",\"") + metric.name() + "\":{");
                 List<MetricField> list = metric.fields();
                 fields[m] = new int[list.size()];
+                levels[m] = new double[list.size()];
                 fieldNames[m] = new byte[list.size()][];
                 for (int f = 0; f < list.size(); f++) {
                     MetricField field = list.get(f);
-                    fields[m][f] = field.kind() == MetricField.Kind.ALWAYS_NULL ? 0 : rows.find(metric.column(field));
+                    if (sketches && field.sketched()) {
+                        fields[m][f] = rows.find(field.sketch());
+                        levels[m][f] = field.level();
+                    } else {
+                        fields[m][f] = field.kind() == MetricField.Kind.ALWAYS_NULL ? 0 : rows.find(metric.column(field));
+                    }
                     fieldNames[m][f] = ascii((f == 0 ? "\"" : ",\"") + field.name() + "\":");
                     if (field.name().equals(metric.primary().name())) {
                         primaryField[m] = f;

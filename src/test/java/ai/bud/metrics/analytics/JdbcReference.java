@@ -40,7 +40,7 @@ final class JdbcReference {
     static RowJsonWriter.Result toBytes(ResultSet rows, AnalyticsRequest request) throws SQLException {
         RowJsonWriter.Out out = new RowJsonWriter.Out(64 * 1024);
         RowJsonWriter.Timing timing = RowJsonWriter.write(new Cursor(rows), request, out, new Getters(rows),
-                new RowJsonWriter.Columns(rows::findColumn, request));
+                new RowJsonWriter.Columns(rows::findColumn, request, false));
         return new RowJsonWriter.Result(out.bytes(), timing);
     }
 
@@ -107,6 +107,12 @@ final class JdbcReference {
         @Override
         public boolean wasNull() throws SQLException {
             return rows.wasNull();
+        }
+
+        @Override
+        public double getQuantile(int index, double level) throws SQLException {
+            // the reference paths read raw statements, whose percentiles are values (Columns(…, false) asks for none)
+            throw new SQLException("the JDBC reference reads no sketches");
         }
 
         @Override
