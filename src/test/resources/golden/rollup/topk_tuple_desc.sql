@@ -68,7 +68,8 @@ WITH
         WHERE ((r.grain >= rollup_from AND r.grain < day_from) OR (r.grain >= day_to AND r.grain < rollup_to))
         GROUP BY g_project, g_endpoint
         UNION ALL
-        SELECT g_project, g_endpoint, count() AS edge_requests
+        SELECT g_project, g_endpoint,
+            count() AS edge_requests
         FROM base
         GROUP BY g_project, g_endpoint
     ),

@@ -371,10 +371,7 @@ public final class QueryBuilder {
         rollupTiers(sql, request, plan, columns, filters,
                 c -> sketchesOfRanked && c.sketch() ? LogHistogram.EMPTY : c.fromRollup(), "", true);
         if (edges) {
-            sql.append("        UNION ALL\n        SELECT bucket").append(aliases(keys));
-            // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
-            columns.forEach(c -> sql.append(",\n            ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
-            sql.append("\n        FROM edge\n        GROUP BY bucket").append(aliases(keys)).append('\n');
+            edgeSums(sql, keys, columns, "edge", true);
         }
         sql.append("    ),\n");
         if (sameSecond) {
@@ -452,12 +449,31 @@ public final class QueryBuilder {
         sql.append("    rank_source AS (\n");
         rollupTiers(sql, request, plan, columns, filters, RollupColumn::fromRollup, "", true, false);
         if (plan.source() == AnswerSource.MIXED) {
-            String keyList = keys.stream().map(Dimension::keyAlias).collect(Collectors.joining(", "));
-            sql.append("        UNION ALL\n        SELECT ").append(keyList);
-            columns.forEach(c -> sql.append(", ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
-            sql.append("\n        FROM base\n        GROUP BY ").append(keyList).append('\n');
+            edgeSums(sql, keys, columns, "base", false);
         }
         sql.append("    ),\n");
+    }
+
+    /**
+     * {@code UNION ALL} the raw edges' partial sums of {@code columns} over {@code rows} (edge, or base when no column
+     * needs the ModelInference rows), per bucket and series ({@code bucketed}) or per series alone.
+     */
+    private static void edgeSums(StringBuilder sql, List<Dimension> keys, Collection<RollupColumn> columns, String rows, boolean bucketed) {
+        String groupKeys = groupKeys(keys, bucketed);
+        sql.append("        UNION ALL\n        SELECT ").append(groupKeys);
+        // named apart from the edge's own columns (output_tokens, cached): UNION ALL takes the first branch's names
+        columns.forEach(c -> sql.append(",\n            ").append(c.fromRaw()).append(" AS edge_").append(c.column()));
+        sql.append("\n        FROM ").append(rows).append("\n        GROUP BY ").append(groupKeys).append('\n');
+    }
+
+    /** {@code "bucket, g_model, g_project"} ({@code bucketed}) or {@code "g_model, g_project"}: a level's grouping keys. */
+    private static String groupKeys(List<Dimension> keys, boolean bucketed) {
+        List<String> names = new ArrayList<>();
+        if (bucketed) {
+            names.add("bucket");
+        }
+        keys.forEach(k -> names.add(k.keyAlias()));
+        return String.join(", ", names);
     }
 
     /**
@@ -522,15 +538,19 @@ public final class QueryBuilder {
             Map<Dimension, String> filters, String table, String grains, Function<RollupColumn, String> value,
             String extraColumns, boolean grouped, boolean bucketed) {
         List<Dimension> keys = request.groupBy();
-        sql.append("        SELECT ").append(bucketed ? BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')") + " AS bucket" : "")
-                .append(keys.stream().map(k -> "r." + k.column() + " AS " + k.keyAlias()).collect(Collectors.joining(", ", bucketed && !keys.isEmpty() ? ", " : "", "")));
+        List<String> selected = new ArrayList<>();
+        if (bucketed) {
+            selected.add(BucketExpression.bucketOf(request, "toDateTime64(r.grain, 3, 'UTC')") + " AS bucket");
+        }
+        keys.forEach(k -> selected.add("r." + k.column() + " AS " + k.keyAlias()));
+        sql.append("        SELECT ").append(String.join(", ", selected));
         columns.forEach(c -> sql.append(",\n            ").append(value.apply(c)).append(" AS ").append(c.column()));
         sql.append(extraColumns);
         sql.append("\n        FROM ").append(table).append(" AS r\n        WHERE ").append(grains);
         filterClauses(sql, "r", filters);
         sql.append('\n');
         if (grouped) {
-            sql.append(bucketed ? "        GROUP BY bucket" + aliases(keys) : "        GROUP BY " + aliases(keys).substring(2)).append('\n');
+            sql.append("        GROUP BY ").append(groupKeys(keys, bucketed)).append('\n');
         }
     }
 

@@ -120,6 +120,16 @@ final class EngineLoad {
      * them), or {@code null}: load directly.
      */
     private Set<String> stagedFeeds() {
+        if (probed == null) {
+            probed = java.util.Optional.ofNullable(probeFeeds());
+        }
+        return probed.orElse(null);
+    }
+
+    /** What {@link #stagedFeeds} gives, asked of the engine once per load (the announcement and the run share it). */
+    private java.util.Optional<Set<String>> probed;
+
+    private Set<String> probeFeeds() {
         Set<String> feeds = new java.util.HashSet<>();
         List<String> tables = includeModelInference ? List.of("ModelInferenceDetails", "ModelInference") : List.of("ModelInferenceDetails");
         for (String table : tables) {
