@@ -93,8 +93,7 @@ class IngestFlowTest {
 
     /** Another writer's claim on {@code id}, valid for {@code validFor} (Redis runs on this machine: same clock). */
     private void holdElsewhere(Deduplicator dedup, UUID id, String token, Duration validFor) {
-        redis.opsForValue().set(DedupKeys.key(dedup, id), DedupKeys.claimValue(token, System.currentTimeMillis() + validFor.toMillis()),
-                Duration.ofMinutes(10));
+        DedupKeys.holdElsewhere(dedup, id, token, System.currentTimeMillis() + validFor.toMillis(), Duration.ofMinutes(10));
     }
 
     /** As if the key set had been running for an hour (events of the last minutes may skip the existence check). */
@@ -149,7 +148,7 @@ class IngestFlowTest {
         assertThat(runWith(dedup, counting, List.of(event.deepCopy())).outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(counting.checks).hasValue(1);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, UUID.fromString(id(event))))).isEqualTo("d");
+        assertThat(DedupKeys.state(dedup, UUID.fromString(id(event)))).isEqualTo("d");
     }
 
     @Test
@@ -189,7 +188,7 @@ class IngestFlowTest {
         IngestBatch batch = run(dedup, List.of(event));
         assertThat(batch.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, id))).isEqualTo("d");
+        assertThat(DedupKeys.state(dedup, id)).isEqualTo("d");
     }
 
     @Test
@@ -201,14 +200,15 @@ class IngestFlowTest {
         Deduplicator.Claims claims = dedup.claim(List.of(stored, released, ours));
         assertThat(claims.acquired()).containsExactlyInAnyOrder(stored, released, ours);
         // our claims on two ids ran out and other writers took them
-        String other = DedupKeys.claimValue("other-writer", System.currentTimeMillis() + 30_000);
-        redis.opsForValue().set(DedupKeys.key(dedup, stored), other, Duration.ofSeconds(100));
-        redis.opsForValue().set(DedupKeys.key(dedup, released), other, Duration.ofSeconds(100));
+        long until = System.currentTimeMillis() + 30_000;
+        String other = DedupKeys.claimValue("other-writer", until);
+        DedupKeys.holdElsewhere(dedup, stored, "other-writer", until, Duration.ofSeconds(100));
+        DedupKeys.holdElsewhere(dedup, released, "other-writer", until, Duration.ofSeconds(100));
         dedup.finish(claims, List.of(stored, ours));
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, stored))).isEqualTo(other);
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, released))).isEqualTo(other);
+        assertThat(DedupKeys.state(dedup, stored)).isEqualTo(other);
+        assertThat(DedupKeys.state(dedup, released)).isEqualTo(other);
         assertThat(redis.getExpire(DedupKeys.key(dedup, released))).isBetween(90L, 100L);
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, ours))).isEqualTo("d");
+        assertThat(DedupKeys.state(dedup, ours)).isEqualTo("d");
         // an id whose key vanished meanwhile gets none from finishing
         redis.delete(DedupKeys.key(dedup, ours));
         dedup.finish(claims, List.of(ours));
@@ -299,7 +299,7 @@ class IngestFlowTest {
         IngestBatch redelivered = run(dedup, List.of(event));
         assertThat(redelivered.outcome(0)).isEqualTo(Outcome.DUPLICATE);
         assertThat(rows.countsPerId(List.of(id(event)))).containsEntry(id(event), 1L);
-        assertThat(redis.opsForValue().get(DedupKeys.key(dedup, id))).isEqualTo("d");
+        assertThat(DedupKeys.state(dedup, id)).isEqualTo("d");
     }
 
     @Test

@@ -2,8 +2,10 @@ package ai.bud.metrics.ingest.dedup;
 
 import ai.bud.metrics.ingest.store.StorageException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,13 +34,16 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * as {@code stored} without a claim, so that the flow asks ClickHouse whether the row is there (a duplicate costs a
  * check, never a wait for other writers); if it is not, the flow claims the id again with {@code takeStored}, which
  * treats {@code d} like {@code r};</li>
- * <li>{@code c:<token>:<until>} — claimed by the writer holding {@code token} until {@code until} (ms, Redis clock);
- * an id claimed by someone else is retried until it is done or free, for at most {@code claimWait}, then answered
- * RETRY (never a guessed duplicate); a claim past its time is free again;</li>
+ * <li>{@code c<token>} — claimed by the batch {@code token}, whose own key {@code {prefix}t:{token}} says how: {@code
+ * <until>} (ms, Redis clock) while its writer holds the claims, {@code d} once the batch's rows are stored (the id
+ * then reads as {@code d}: one command commits a whole batch), none after its claims ran out unstored; an id claimed
+ * by someone else is retried until it is done or free, for at most {@code claimWait}, then answered RETRY (never a
+ * guessed duplicate); a claim past its time is free again;</li>
  * <li>{@code r} — attempted, released without a row written by that attempt;</li>
  * <li>no key — not attempted since the key would have expired.</li>
  * </ul>
- * Every key lives {@code doneTtl} (at least the claim TTL) from its last change, so an id attempted less than
+ * Every id's key lives {@code doneTtl} (at least the claim TTL) from its last change, and a batch's key outlives
+ * the keys of its stored ids, so an id attempted less than
  * {@code doneTtl} ago always has a key; the key of an event stamped further ahead than the clock skew lives until
  * its arrival time (less the skew) plus {@code doneTtl}. {@code {prefix}since} holds when this set of keys began
  * (Redis time) and for which table: the identity of the table instance ({@link TableIdentity}); it starts again
@@ -71,7 +76,10 @@ public class Deduplicator implements AutoCloseable {
      * the identity yet) only move the start forward, which makes more events checked, never fewer.
      */
 
-    /** Shared by the scripts: the Redis time (ms), the start of the key set of table {@code owner}, and per-id TTLs. */
+    /**
+     * Shared by the scripts: the Redis time (ms), the start of the key set of table {@code owner}, per-id TTLs, and
+     * what an id's key says.
+     */
     private static final String COMMON = """
             local function redisNow()
               local t = redis.call('TIME')
@@ -93,13 +101,29 @@ public class Deduplicator implements AutoCloseable {
               if ahead > 0 then return string.sub(arg, 1, 36), keyTtl + math.ceil(ahead / 1000) end
               return string.sub(arg, 1, 36), keyTtl
             end
+            -- what an id's key value says: 'd' stored, 'r' released, 'b' claimed by a writer that still holds it,
+            -- 'x' free (a claim whose batch neither holds nor stored it)
+            local function stateOf(prefix, v, now)
+              if string.sub(v, 1, 1) ~= 'c' then return v end
+              if string.sub(v, 2, 2) == ':' then
+                -- a claim written before batch keys existed: c:<token>:<until>
+                local untilMs = tonumber(string.match(v, ':(%d+)$'))
+                if untilMs and untilMs > now then return 'b' end
+                return 'x'
+              end
+              local batch = redis.call('GET', prefix .. 't:' .. string.sub(v, 2))
+              if batch == 'd' then return 'd' end
+              if batch and tonumber(batch) > now then return 'b' end
+              return 'x'
+            end
             """;
 
     /**
      * ARGV = prefix, token, claim TTL in ms, key TTL in s, table identity, clock skew in ms, take stored ('1' or
      * '0'), ids...: answers {now, since, state per id}, where state is 1 when the key says stored (and stored ids
      * are not to be taken), 2 when claimed by another writer, else the claim is taken and state is 0 when the id had
-     * no key or 3 when it had one (an earlier attempt). One round trip for a whole batch.
+     * no key or 3 when it had one (an earlier attempt). The batch's key holds when its claims run out. One round trip
+     * for a whole batch.
      */
     private static final byte[] CLAIM = script(COMMON + """
             local prefix, token, claimMs, keyTtl, owner, skewMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5],
@@ -107,7 +131,8 @@ public class Deduplicator implements AutoCloseable {
             local takeStored = ARGV[7] == '1'
             local now = redisNow()
             local since = keySetStart(prefix, owner, now)
-            local claim = 'c:' .. token .. ':' .. string.format('%.0f', now + claimMs)
+            local claim = 'c' .. token
+            redis.call('SET', prefix .. 't:' .. token, string.format('%.0f', now + claimMs), 'PX', claimMs + 1000)
             local out = {now, since}
             for i = 8, #ARGV do
               local id, ttl = idAndTtl(ARGV[i], keyTtl, skewMs, now)
@@ -116,8 +141,9 @@ public class Deduplicator implements AutoCloseable {
               -- nearly every id has no key: one command takes the claim
               if not redis.call('SET', key, claim, 'NX', 'EX', ttl) then
                 local v = redis.call('GET', key)
+                v = v and stateOf(prefix, v, now)
                 if v == 'd' and not takeStored then state = 1
-                elseif v and string.sub(v, 1, 2) == 'c:' and tonumber(string.match(v, ':(%d+)$')) > now then state = 2
+                elseif v == 'b' then state = 2
                 else
                   redis.call('SET', key, claim, 'EX', ttl)
                   state = 3
@@ -128,29 +154,32 @@ public class Deduplicator implements AutoCloseable {
             return out""");
 
     /**
-     * ARGV = prefix, token, key TTL in s, flags, clock skew in ms, ids...: for each id still claimed with the token,
-     * by its flag (a character of ARGV[4]): 'd' stored (marker for the key TTL), 'r' released (the key keeps its
-     * time), '-' deleted.
+     * ARGV = prefix, token, key TTL in s, commit ('1' when the batch stored rows), flags, clock skew in ms, ids...:
+     * commits the batch (its key becomes {@code d}, outliving the keys of its stored ids, so each of them reads as
+     * stored), and for each id still claimed by the batch, by its flag (a character of ARGV[5]): 'r' released (the
+     * key keeps its time), '-' deleted; 'd' ids are sent only when stamped ahead, for the batch key's TTL.
      */
     private static final byte[] FINISH = script(COMMON + """
-            local prefix, token, keyTtl, flags, skewMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-            local mine = 'c:' .. token .. ':'
+            local prefix, token, keyTtl, commit, flags, skewMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], tonumber(ARGV[6])
+            local mine = 'c' .. token
             local now = redisNow()
-            for i = 6, #ARGV do
+            local commitTtl = keyTtl
+            for i = 7, #ARGV do
               local id, ttl = idAndTtl(ARGV[i], keyTtl, skewMs, now)
               local key = prefix .. 'id:' .. id
-              local flag = string.sub(flags, i - 5, i - 5)
-              local old = false
-              -- one command in the usual case (the key still holds our claim); XX: never creates a key
-              if flag == 'd' then old = redis.call('SET', key, 'd', 'XX', 'EX', ttl, 'GET')
-              elseif flag == 'r' then old = redis.call('SET', key, 'r', 'XX', 'KEEPTTL', 'GET')
-              else
-                local v = redis.call('GET', key)
-                if v and string.sub(v, 1, #mine) == mine then redis.call('DEL', key) end
+              local flag = string.sub(flags, i - 6, i - 6)
+              if flag == 'd' then
+                if ttl > commitTtl then commitTtl = ttl end
+              elseif flag == 'r' then
+                -- one command in the usual case (the key still holds our claim); XX: never creates a key
+                local old = redis.call('SET', key, 'r', 'XX', 'KEEPTTL', 'GET')
+                -- not ours any more (our claim ran out and another writer took the id): its value goes back
+                if old and old ~= mine then redis.call('SET', key, old, 'KEEPTTL') end
+              elseif redis.call('GET', key) == mine then
+                redis.call('DEL', key)
               end
-              -- not ours any more (our claim ran out and another writer took the id): its value goes back
-              if old and string.sub(old, 1, #mine) ~= mine then redis.call('SET', key, old, 'KEEPTTL') end
             end
+            if commit == '1' then redis.call('SET', prefix .. 't:' .. token, 'd', 'EX', commitTtl + 1) end
             return {}""");
 
     /** ARGV = prefix, table identity: starts the key set of that table unless it runs already; answers its start. */
@@ -168,6 +197,7 @@ public class Deduplicator implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Deduplicator.class);
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     private final StringRedisTemplate redis;
     private final String prefix;
@@ -277,7 +307,7 @@ public class Deduplicator implements AutoCloseable {
      * {@code takeStored} (ClickHouse has no row for it): then it is claimed like any id with a key.
      */
     public Claims claim(Collection<UUID> ids, Map<UUID, Long> ahead, boolean takeStored) {
-        String token = UUID.randomUUID().toString();
+        String token = newToken();
         Set<UUID> remaining = new LinkedHashSet<>(ids);
         Set<UUID> acquired = new HashSet<>();
         Set<UUID> stored = new HashSet<>();
@@ -340,19 +370,31 @@ public class Deduplicator implements AutoCloseable {
         return new Claims(token, acquired, stored, remaining, unseen, redisNow, since, aheadOfClaimed);
     }
 
-    /** Marks {@code stored} as done and releases every other claim of {@code claims}, in one script. */
+    /**
+     * Commits the batch of {@code claims} for its {@code stored} ids (one command, whatever their number) and releases
+     * every other claim of it, in one script.
+     */
     public void finish(Claims claims, Collection<UUID> stored) {
-        Set<UUID> storedSet = new HashSet<>(stored);
-        List<UUID> ids = new ArrayList<>(claims.acquired());
-        if (ids.isEmpty()) {
+        if (claims.acquired().isEmpty()) {
             return;
         }
-        StringBuilder flags = new StringBuilder(ids.size());
-        for (UUID id : ids) {
-            flags.append(!markersEnabled() ? '-' : storedSet.contains(id) ? 'd' : 'r');
+        Set<UUID> storedSet = stored instanceof Set<UUID> set ? set : new HashSet<>(stored);
+        List<UUID> ids = new ArrayList<>();
+        StringBuilder flags = new StringBuilder();
+        boolean commit = false;
+        for (UUID id : claims.acquired()) {
+            char flag = !markersEnabled() ? '-' : storedSet.contains(id) ? 'd' : 'r';
+            if (flag == 'd') {
+                commit = true;
+                if (!claims.ahead().containsKey(id)) {
+                    continue; // the batch key's TTL needs only the ids stamped ahead
+                }
+            }
+            ids.add(id);
+            flags.append(flag);
         }
-        run(FINISH, arguments(ids, claims.ahead()), claims.token(), Long.toString(keyTtlSeconds()), flags.toString(),
-                Long.toString(clockSkew.toMillis()));
+        run(FINISH, arguments(ids, claims.ahead()), claims.token(), Long.toString(keyTtlSeconds()), commit ? "1" : "0",
+                flags.toString(), Long.toString(clockSkew.toMillis()));
     }
 
     /**
@@ -431,9 +473,21 @@ public class Deduplicator implements AutoCloseable {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** A batch's token: 96 random bits, short enough that a claim's value stays a small string in Redis. */
+    private static String newToken() {
+        byte[] random = new byte[12];
+        TOKENS.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
     /** The key of an id's state (tests). */
     String key(UUID id) {
         return prefix + "id:" + id;
+    }
+
+    /** The key of the batch {@code token}: when its claims run out, or {@code d} once its rows are stored (tests). */
+    String batchKey(String token) {
+        return prefix + "t:" + token;
     }
 
     /** The key holding when the key set began (tests). */
@@ -446,7 +500,28 @@ public class Deduplicator implements AutoCloseable {
         return millis + " " + owner();
     }
 
-    /** The value of a claim held by {@code token} until {@code untilMillis} (Redis time), as another writer sets it (tests). */
+    /**
+     * What an id's key says, as one value (tests): {@code d} for an id of a committed batch as for a plain marker,
+     * {@code c:<token>:<until>} for a claim its batch still holds (or held: {@code until} is then past, or absent
+     * once the batch's key expired), {@code r}, or null for no key.
+     */
+    String state(UUID id) {
+        String value = redis.opsForValue().get(key(id));
+        if (value == null || !value.startsWith("c") || value.startsWith("c:")) {
+            return value;
+        }
+        String token = value.substring(1);
+        String batch = redis.opsForValue().get(batchKey(token));
+        return "d".equals(batch) ? "d" : claimValue(token, batch == null ? -1 : Long.parseLong(batch));
+    }
+
+    /** Claims {@code id} as another writer's batch {@code token} would, until {@code untilMillis} (tests). */
+    void holdElsewhere(UUID id, String token, long untilMillis, Duration keyTtl) {
+        redis.opsForValue().set(batchKey(token), Long.toString(untilMillis), keyTtl);
+        redis.opsForValue().set(key(id), "c" + token, keyTtl);
+    }
+
+    /** A claim held by {@code token} until {@code untilMillis} (Redis time), as {@link #state} shows it (tests). */
     static String claimValue(String token, long untilMillis) {
         return "c:" + token + ":" + untilMillis;
     }

@@ -142,7 +142,7 @@ class DedupHintTest {
         }
         assertThat(outcomes(run(dedup, sent))).hasSize(200).containsOnly(Outcome.INSERTED);
         // Redis remembers them as stored
-        assertThat(sent).allSatisfy(e -> assertThat(redis.opsForValue().get(dedup.key(UUID.fromString(e.get("inference_id").asText()))))
+        assertThat(sent).allSatisfy(e -> assertThat(dedup.state(UUID.fromString(e.get("inference_id").asText())))
                 .isEqualTo("d"));
 
         recreateTable();
@@ -220,16 +220,16 @@ class DedupHintTest {
         assertThat(claims.stored()).containsExactly(stored);
         assertThat(claims.busy()).isEmpty();
         assertThat(claims.unseen()).containsExactly(fresh);
-        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo("d");
+        assertThat(dedup.state(stored)).isEqualTo("d");
         dedup.finish(claims, List.of());
         // ClickHouse has no row: the id is claimed over its marker, as one with an earlier attempt
         Deduplicator.Claims taken = dedup.claim(List.of(stored), Map.of(), true);
         assertThat(taken.acquired()).containsExactly(stored);
         assertThat(taken.stored()).isEmpty();
         assertThat(taken.unseen()).isEmpty();
-        assertThat(redis.opsForValue().get(dedup.key(stored))).startsWith("c:" + taken.token() + ":");
+        assertThat(dedup.state(stored)).startsWith("c:" + taken.token() + ":");
         dedup.finish(taken, List.of(stored));
-        assertThat(redis.opsForValue().get(dedup.key(stored))).isEqualTo("d");
+        assertThat(dedup.state(stored)).isEqualTo("d");
 
         // the key set of table-a, running for an hour; another table starts its own now, and keeps it
         long hourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
@@ -245,6 +245,57 @@ class DedupHintTest {
         Deduplicator.Claims reset = dedup.claim(List.of(UUID.randomUUID()));
         assertThat(reset.sinceMillis()).isEqualTo(reset.redisNowMillis());
         RedisKeys.deleteWithPrefix(redis, prefix + ":unit:");
+    }
+
+    @Test
+    void oneCommandCommitsABatchAndItsKeyOutlivesTheKeysOfItsIds() throws Exception {
+        Duration claimTtl = Duration.ofSeconds(1);
+        Duration doneTtl = Duration.ofSeconds(20);
+        Deduplicator dedup = new Deduplicator(redis, prefix + ":batch", DATABASE, claimTtl, Duration.ofMillis(300), doneTtl,
+                Duration.ofSeconds(1), () -> "fixed");
+        List<UUID> stored = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            stored.add(UUID.randomUUID());
+        }
+        UUID released = UUID.randomUUID();
+        UUID ahead = UUID.randomUUID();
+        long aheadArrival = System.currentTimeMillis() + 60_000;
+        List<UUID> all = new ArrayList<>(stored);
+        all.add(released);
+        all.add(ahead);
+        Deduplicator.Claims claims = dedup.claim(all, Map.of(ahead, aheadArrival), false);
+        assertThat(claims.acquired()).containsExactlyInAnyOrderElementsOf(all);
+        List<UUID> written = new ArrayList<>(stored);
+        written.add(ahead);
+        dedup.finish(claims, written);
+
+        // past the claims' time: the committed ids read as stored, the released one is free again
+        Thread.sleep(claimTtl.toMillis() + 300);
+        assertThat(written).allSatisfy(id -> assertThat(dedup.state(id)).isEqualTo("d"));
+        assertThat(dedup.state(released)).isEqualTo("r");
+        Deduplicator.Claims again = dedup.claim(all);
+        assertThat(again.stored()).containsExactlyInAnyOrderElementsOf(written);
+        assertThat(again.acquired()).containsExactly(released);
+        assertThat(again.unseen()).isEmpty();
+        dedup.release(again);
+
+        // the batch's key lives as long as the longest key of its stored ids: the one stamped a minute ahead
+        long idKeyTtl = redis.getExpire(dedup.key(ahead));
+        assertThat(idKeyTtl).isGreaterThan(doneTtl.toSeconds() + 50);
+        assertThat(redis.getExpire(dedup.batchKey(claims.token()))).isGreaterThanOrEqualTo(idKeyTtl);
+
+        // a batch whose rows were never stored (its writer died): once its claims run out, its ids are taken again,
+        // as ids with an earlier attempt (ClickHouse is asked)
+        UUID orphan = UUID.randomUUID();
+        dedup.claim(List.of(orphan));
+        Deduplicator.Claims busy = dedup.claim(List.of(orphan));
+        assertThat(busy.busy()).containsExactly(orphan);
+        Thread.sleep(claimTtl.toMillis() + 300);
+        Deduplicator.Claims taken = dedup.claim(List.of(orphan));
+        assertThat(taken.acquired()).containsExactly(orphan);
+        assertThat(taken.unseen()).isEmpty();
+        dedup.release(taken);
+        RedisKeys.deleteWithPrefix(redis, prefix + ":batch:");
     }
 
     @Test
