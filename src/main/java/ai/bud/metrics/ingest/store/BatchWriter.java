@@ -75,6 +75,9 @@ public class BatchWriter implements AutoCloseable {
                     texts[i] = chunk.get(i).toString();
                 }
                 try (PreparedStatement statement = connection.prepareStatement(EXISTING)) {
+                    // the statement is ClickHouse SQL, not JDBC escapes: spares three regular-expression passes over
+                    // the rendered text (5000 ids, ~200 KB)
+                    statement.setEscapeProcessing(false);
                     statement.setObject(1, texts);
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
