@@ -63,7 +63,8 @@ final class EngineLoad {
     private final ClickHouseHttp clickHouse;
     private final EngineGeneration generation;
     private final long chunk;
-    private final int parallel;
+    /** Chunks in flight as asked ({@code --parallel}), or 0: {@link #parallel()} picks. */
+    private final int requestedParallel;
     private final boolean includeModelInference;
     private final Map<String, String> detailsSettings;
     private final Map<String, String> modelInferenceSettings;
@@ -73,14 +74,24 @@ final class EngineLoad {
         this.clickHouse = clickHouse;
         this.generation = generation;
         this.chunk = chunk;
-        this.parallel = parallel;
+        this.requestedParallel = parallel;
         this.includeModelInference = includeModelInference;
         this.detailsSettings = merged(DETAILS_SETTINGS, extraSettings);
         this.modelInferenceSettings = merged(MODEL_INFERENCE_SETTINGS, extraSettings);
     }
 
-    /** Loads every chunk ({@code parallel} at a time), showing progress after each. */
+    /**
+     * Chunks in flight: as asked, else 2 for a staged load (one chunk's generation beside the other's feeds: 69-70 s
+     * against 73-77 s for 10M rows; docs/SEEDER.md) and 1 for a direct one (whose views slowed down with 2: 94 s
+     * against 81-87 s).
+     */
+    int parallel() {
+        return requestedParallel > 0 ? requestedParallel : staged() ? 2 : 1;
+    }
+
+    /** Loads every chunk ({@link #parallel()} at a time), showing progress after each. */
     Result run(Progress progress) {
+        int parallel = parallel();
         long records = generation.records();
         long calls = includeModelInference ? clickHouse.count(generation.modelInferenceCount()) : 0;
         Set<String> feeds = stagedFeeds();
@@ -218,7 +229,7 @@ final class EngineLoad {
     /** Runs every chunk ({@code parallel} at a time) through {@code staged}, or directly when it is {@code null}. */
     private void chunks(long records, Progress progress, Chunk staged) {
         AtomicLong done = new AtomicLong();
-        ExecutorService workers = Executors.newFixedThreadPool(parallel, r -> {
+        ExecutorService workers = Executors.newFixedThreadPool(parallel(), r -> {
             Thread thread = new Thread(r, "seed-engine");
             thread.setDaemon(true);
             return thread;

@@ -51,7 +51,7 @@ record SeedOptions(
               --projects N               projects (default 5)
               --models N                 models (default 6)
               --seed N                   reproducible run: the same seed (and range) gives the same ids and values
-              --parallel N               requests / inserts in flight (default 2; engine 1)
+              --parallel N               requests / inserts in flight (default 2; engine: 2 staged, 1 direct)
               --engine-setting NAME=VALUE  a ClickHouse setting for the engine-side INSERTs (repeatable), e.g.
                                          max_insert_threads=4
               --verify                   afterwards, check that ClickHouse holds exactly what was reported inserted
@@ -140,7 +140,7 @@ record SeedOptions(
         };
         return new SeedOptions(mode, url, clickhouseUrl, database, records, batch, from, to, projects, models,
                 seed != null ? seed : randomSeed, seed != null, verify, includeMi == null || includeMi,
-                parallel != null ? parallel : mode == Mode.ENGINE ? 1 : 2, Map.copyOf(engineSettings));
+                parallel != null ? parallel : mode == Mode.ENGINE ? 0 : 2, Map.copyOf(engineSettings));
     }
 
     /** Seeding needs ClickHouse itself (not only the API) when it writes ModelInference rows, inserts directly, or verifies. */

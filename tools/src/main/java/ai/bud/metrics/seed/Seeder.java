@@ -164,7 +164,7 @@ final class Seeder {
         EngineLoad load = new EngineLoad(target.http(), generation, options.batchSize(), options.parallel(),
                 options.includeModelInference(), options.engineSettings());
         announce(catalog, String.format(Locale.ROOT, "generated inside %s (INSERT … SELECT, %,d rows per statement, %d in flight; %s)",
-                target.describe(), options.batchSize(), options.parallel(), load.staged()
+                target.describe(), options.batchSize(), load.parallel(), load.staged()
                         ? "staged: each chunk into staging tables, the rollup fed from them, their parts attached"
                         : "direct: into the tables, their views feeding the rollup"));
         long started = System.nanoTime();
