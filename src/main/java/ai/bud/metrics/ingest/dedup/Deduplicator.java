@@ -166,17 +166,19 @@ public class Deduplicator implements AutoCloseable {
             local commitTtl = keyTtl
             for i = 7, #ARGV do
               local id, ttl = idAndTtl(ARGV[i], keyTtl, skewMs, now)
-              local key = prefix .. 'id:' .. id
               local flag = string.sub(flags, i - 6, i - 6)
               if flag == 'd' then
                 if ttl > commitTtl then commitTtl = ttl end
-              elseif flag == 'r' then
-                -- one command in the usual case (the key still holds our claim); XX: never creates a key
-                local old = redis.call('SET', key, 'r', 'XX', 'KEEPTTL', 'GET')
-                -- not ours any more (our claim ran out and another writer took the id): its value goes back
-                if old and old ~= mine then redis.call('SET', key, old, 'KEEPTTL') end
-              elseif redis.call('GET', key) == mine then
-                redis.call('DEL', key)
+              else
+                local key = prefix .. 'id:' .. id
+                if flag == 'r' then
+                  -- one command in the usual case (the key still holds our claim); XX: never creates a key
+                  local old = redis.call('SET', key, 'r', 'XX', 'KEEPTTL', 'GET')
+                  -- not ours any more (our claim ran out and another writer took the id): its value goes back
+                  if old and old ~= mine then redis.call('SET', key, old, 'KEEPTTL') end
+                elseif redis.call('GET', key) == mine then
+                  redis.call('DEL', key)
+                end
               end
             end
             if commit == '1' then redis.call('SET', prefix .. 't:' .. token, 'd', 'EX', commitTtl + 1) end

@@ -103,7 +103,7 @@ final class EngineLoad {
             }
         }
         try {
-            chunks(records, progress, feeds == null ? null : (from, count) -> {
+            chunks(records, parallel, progress, feeds == null ? null : (from, count) -> {
                 int stage = stages.take();
                 try {
                     staged(stage, feeds, from, count);
@@ -227,9 +227,9 @@ final class EngineLoad {
     }
 
     /** Runs every chunk ({@code parallel} at a time) through {@code staged}, or directly when it is {@code null}. */
-    private void chunks(long records, Progress progress, Chunk staged) {
+    private void chunks(long records, int parallel, Progress progress, Chunk staged) {
         AtomicLong done = new AtomicLong();
-        ExecutorService workers = Executors.newFixedThreadPool(parallel(), r -> {
+        ExecutorService workers = Executors.newFixedThreadPool(parallel, r -> {
             Thread thread = new Thread(r, "seed-engine");
             thread.setDaemon(true);
             return thread;
