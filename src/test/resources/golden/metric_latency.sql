@@ -13,15 +13,14 @@ WITH
     inference AS (
         SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference
         FROM ModelInference
-        WHERE inference_id IN (SELECT inference_id FROM base)
-            AND timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC')
+        WHERE timestamp >= toDateTime(range_from - INTERVAL 1 DAY, 'UTC') AND timestamp <= toDateTime(range_to + INTERVAL 1 DAY, 'UTC')
     ),
     source AS (
         SELECT b.bucket AS bucket, b.arrival AS arrival, b.forward AS forward, b.is_success AS is_success,
             i.input_tokens AS input_tokens, i.output_tokens AS output_tokens, i.response_time_ms AS response_time_ms,
             i.ttft_ms AS ttft_ms, i.cached AS cached, i.has_inference AS has_inference
-        FROM base AS b
-        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id
+        FROM inference AS i
+        RIGHT ANY JOIN base AS b ON i.inference_id = b.inference_id
     ),
     answer AS (
         SELECT bucket, toUInt64(0) AS series_rank, toUInt8(1) AS has_data,

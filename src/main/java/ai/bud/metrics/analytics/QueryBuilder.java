@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  * <pre>
  * WITH &lt;bound constants&gt;,
  *   base      -- ModelInferenceDetails rows in range and filters, with group keys and bucket
- *   inference -- ModelInference rows of those inferences (only when a metric needs it)
- *   source    -- base LEFT ANY JOIN inference (a row never disappears), same-second counts as window columns
+ *   inference -- ModelInference rows within the pair window of the range (only when a metric needs it)
+ *   source    -- inference RIGHT ANY JOIN base (a row never disappears), same-second counts as window columns
  *   ranked    -- top-K: series ranked by the first metric over the whole range, first k kept (over the rollup, by a
  *                metric of the details rows alone: from rank_source, the tiers' sums and the edges' base rows)
  *   answer    -- one row per (bucket, series) with every requested metric field, the previous bucket with data of the
@@ -279,10 +279,11 @@ public final class QueryBuilder {
             sql.append("    inference AS (\n");
             sql.append("        SELECT inference_id, input_tokens, output_tokens, response_time_ms, ttft_ms, cached, toUInt8(1) AS has_inference\n");
             sql.append("        FROM ModelInference\n");
-            sql.append("        WHERE inference_id IN (SELECT inference_id FROM base)\n");
             // the pair's window: ModelInference's sort key and partitions (by its UUIDv7 time) prune to the days read,
-            // instead of every inference_id of the table
-            sql.append("            AND ").append(edges == null ? pairWindow("range_from", "range_to")
+            // instead of every inference_id of the table. No "inference_id IN (SELECT … FROM base)": the join below
+            // keeps base as its build side, whose ids the engine applies to this scan as a runtime filter, so base is
+            // computed once (an IN subquery computed it a second time, and built a set of its ids besides)
+            sql.append("        WHERE ").append(edges == null ? pairWindow("range_from", "range_to")
                     : "(" + pairWindow("range_from", "rollup_from") + " OR " + pairWindow("rollup_to", "range_to") + ")")
                     .append('\n');
             sql.append("    ),\n");
@@ -310,10 +311,16 @@ public final class QueryBuilder {
         }
     }
 
+    /**
+     * {@code base} with its ModelInference rows: {@code inference RIGHT ANY JOIN base}, so every base row stays (once,
+     * whatever duplicates ModelInference holds) and base, the smaller side, is the hash table the window's rows probe.
+     */
     private static void joinInference(StringBuilder sql, boolean inference) {
-        sql.append("\n        FROM base AS b\n");
         if (inference) {
-            sql.append("        LEFT ANY JOIN inference AS i ON i.inference_id = b.inference_id\n");
+            sql.append("\n        FROM inference AS i\n");
+            sql.append("        RIGHT ANY JOIN base AS b ON i.inference_id = b.inference_id\n");
+        } else {
+            sql.append("\n        FROM base AS b\n");
         }
     }
 
