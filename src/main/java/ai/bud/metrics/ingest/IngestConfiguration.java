@@ -46,7 +46,7 @@ class IngestConfiguration {
     BatchWriter batchWriter(DataSource dataSource, IngestProperties properties) {
         // an insert must finish well within the claim that protects it
         return new BatchWriter(dataSource, (int) Math.max(1, properties.dedup().claimTtl().toSeconds() / 2), properties.insert().maxRows(),
-                properties.insert().writers());
+                properties.insert().writers(), properties.insert().linger());
     }
 
     @Bean("ingestFlow")

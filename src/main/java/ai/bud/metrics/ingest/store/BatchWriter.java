@@ -35,17 +35,18 @@ public class BatchWriter implements AutoCloseable {
      * @param insertTimeoutSeconds longest an INSERT may take; a batch waits at most half of that for its turn
      * @param maxRows              most rows joined into one INSERT
      * @param writers              INSERTs that may run at once
+     * @param linger               how long a writer under load waits for more batches before an INSERT
      */
-    public BatchWriter(DataSource dataSource, int insertTimeoutSeconds, int maxRows, int writers) {
+    public BatchWriter(DataSource dataSource, int insertTimeoutSeconds, int maxRows, int writers, Duration linger) {
         this.dataSource = dataSource;
         RowInserter inserter = new RowInserter(dataSource, insertTimeoutSeconds);
         this.commits = new GroupCommit((rows, what) -> inserter.insertRowBinary(TABLE, RowBinaryRows.DETAILS_COLUMNS, rows, what), maxRows,
-                Duration.ofMillis(Math.max(1000, insertTimeoutSeconds * 500L)), writers);
+                Duration.ofMillis(Math.max(1000, insertTimeoutSeconds * 500L)), writers, linger);
         this.lookups = new GroupedLookup(this::existingNow, 4 * IN_CHUNK, Duration.ofSeconds(Math.max(1, insertTimeoutSeconds)));
     }
 
     public BatchWriter(DataSource dataSource, int insertTimeoutSeconds) {
-        this(dataSource, insertTimeoutSeconds, 20_000, 1);
+        this(dataSource, insertTimeoutSeconds, 20_000, 1, Duration.ZERO);
     }
 
     /**

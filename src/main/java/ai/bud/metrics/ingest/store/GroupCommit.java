@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Joins the inserts of batches processed at the same time into one INSERT (group commit). Each caller encodes its
  * rows on its own thread and waits; a writer thread takes whatever is queued when it is free — up to
- * {@code maxRows} rows — and sends it as one INSERT, so nothing waits for a timer: a lone batch is inserted at
- * once, and under load every insert carries the batches that arrived while the previous one ran. On the embedded
- * engine an INSERT costs about as much as 4000 rows before its first row (a new part, and the merges that follow),
- * so fewer, larger inserts are most of the ingest rate.
+ * {@code maxRows} rows — and sends it as one INSERT. A lone batch is inserted at once; under load (the last INSERT,
+ * or the one being gathered, joins several batches) the writer waits up to {@code linger} for more, so the callers
+ * just answered come back in time to join the next INSERT rather than the one after. On the embedded engine an
+ * INSERT costs about as much as 4000 rows before its first row (a new part in each table the rollup's views write,
+ * and the merges that follow), so fewer, larger inserts are most of the ingest rate.
  *
  * <p>Each caller's outcome stays its own: one INSERT is one block (all its rows or none); when a joint insert is
  * refused without anything written (e.g. one batch holds a value ClickHouse rejects), each batch is inserted again
@@ -42,6 +43,7 @@ final class GroupCommit implements AutoCloseable {
     private final Sender sender;
     private final int maxRows;
     private final long maxWaitNanos;
+    private final long lingerNanos;
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -50,7 +52,16 @@ final class GroupCommit implements AutoCloseable {
      *                trip dominates)
      */
     GroupCommit(Sender sender, int maxRows, Duration maxWait, int writers) {
+        this(sender, maxRows, maxWait, writers, Duration.ZERO);
+    }
+
+    /**
+     * @param linger how long a writer under load (its last INSERT, or the one it is gathering, joins several batches)
+     *               waits for further batches before it sends (0: never; a lone batch never waits)
+     */
+    GroupCommit(Sender sender, int maxRows, Duration maxWait, int writers, Duration linger) {
         this.sender = sender;
+        this.lingerNanos = linger.toNanos();
         this.maxRows = Math.max(1, maxRows);
         this.maxWaitNanos = maxWait.toNanos();
         for (int i = 0; i < Math.max(1, writers); i++) {
@@ -86,7 +97,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void run() {
-        new QueuedGroups<>(queue, Pending::count, maxRows).drain(() -> closed,
+        new QueuedGroups<>(queue, Pending::count, maxRows, lingerNanos).drain(() -> closed,
                 group -> write(group, group.stream().mapToInt(Pending::count).sum()),
                 (group, e) -> {
                     // never leave a caller waiting: write() completes every future, this is a last resort

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * Group commit on the real engine: batches that wait while an INSERT runs go out together in the next one, every
  * row stored once; a joint INSERT refused because of one batch's value stores the other batches and gives that
  * batch its own error; an ambiguous failure reaches every batch of the INSERT; a batch that cannot get its turn in
- * time fails as not written.
+ * time fails as not written; under load the writer waits a little for more batches, never for a lone one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupCommitTest {
@@ -106,6 +106,83 @@ class GroupCommitTest {
             waiting.forEach(b -> all.addAll(ids(b)));
             assertThat(rows.countsPerId(all)).hasSize(all.size()).allSatisfy((id, n) -> assertThat(n).isEqualTo(1L));
         }
+    }
+
+    /**
+     * Under load (the last INSERT joined several batches) the writer lingers: a batch that comes while it waits joins
+     * the next INSERT. A writer that does not linger sends the first one alone.
+     */
+    @Test
+    void underLoadTheWriterWaitsForTheBatchesThatFollow() throws Exception {
+        assertThat(sentAfterLoad(Duration.ofSeconds(2))).containsExactly("1 events", "5 events of 2 batches", "7 events of 2 batches");
+        assertThat(sentAfterLoad(Duration.ZERO)).containsExactly("1 events", "5 events of 2 batches", "3 events", "4 events");
+    }
+
+    /**
+     * What the writer sends when one batch is held, two join behind it (load), and then a batch of 3 comes, followed
+     * 300 ms later by one of 4. The sender records only (the grouping is under test; the other tests store for real).
+     */
+    private List<String> sentAfterLoad(Duration linger) throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> sent = new CopyOnWriteArrayList<>();
+        GroupCommit.Sender recorder = (body, what) -> {
+            sent.add(what);
+            if (sent.size() == 1) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+        };
+        try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(30), 1, linger)) {
+            CompletableFuture<Void> first = submit(commits, batch(1));
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(3)));
+            waitUntilQueued(commits, 2);
+            release.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> done : load) {
+                done.get(30, TimeUnit.SECONDS);
+            }
+            CompletableFuture<Void> three = submit(commits, batch(3));
+            Thread.sleep(300);
+            CompletableFuture<Void> four = submit(commits, batch(4));
+            three.get(30, TimeUnit.SECONDS);
+            four.get(30, TimeUnit.SECONDS);
+        }
+        return sent;
+    }
+
+    /** A lone batch is not held for the linger, and a group that reaches the row limit goes without waiting it out. */
+    @Test
+    void aLoneBatchAndAFullGroupDoNotWaitForTheLinger() throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommit.Sender recorder = (body, what) -> {
+            sent.add(what);
+            if (sent.size() == 2) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+        };
+        Duration linger = Duration.ofSeconds(20);
+        try (GroupCommit commits = new GroupCommit(recorder, 10, Duration.ofSeconds(60), 1, linger)) {
+            // nothing joined before: the lone batch goes at once, far inside the linger
+            submit(commits, batch(2)).get(10, TimeUnit.SECONDS);
+            CompletableFuture<Void> holder = submit(commits, batch(1));
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(3)), submit(commits, batch(3)));
+            waitUntilQueued(commits, 2);
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            // the group of two lingers for more: a batch of 4 fills it to the limit of 10, and it goes at once
+            CompletableFuture<Void> filler = submit(commits, batch(4));
+            for (CompletableFuture<Void> done : load) {
+                done.get(10, TimeUnit.SECONDS);
+            }
+            filler.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(sent).containsExactly("2 events", "1 events", "10 events of 3 batches");
     }
 
     /** Waits (at most 10 s) until {@code n} batches wait for their turn. */
