@@ -57,11 +57,13 @@ final class GroupCommit implements AutoCloseable {
 
     /**
      * @param linger how long a writer under load (its last INSERT, or the one it is gathering, joins several batches)
-     *               waits for further batches before it sends (0: never; a lone batch never waits)
+     *               waits for further batches before it sends (0: never; a lone batch never waits); at most a
+     *               quarter of {@code maxWait}
      */
     GroupCommit(Sender sender, int maxRows, Duration maxWait, int writers, Duration linger) {
         this.sender = sender;
-        this.lingerNanos = linger.toNanos();
+        // a batch must be taken and sent within maxWait: the linger stays well inside it
+        this.lingerNanos = Math.min(linger.toNanos(), maxWait.toNanos() / 4);
         this.maxRows = Math.max(1, maxRows);
         this.maxWaitNanos = maxWait.toNanos();
         for (int i = 0; i < Math.max(1, writers); i++) {

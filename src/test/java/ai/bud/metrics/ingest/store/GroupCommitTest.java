@@ -185,6 +185,34 @@ class GroupCommitTest {
         assertThat(sent).containsExactly("2 events", "1 events", "10 events of 3 batches");
     }
 
+    /** A linger longer than a batch may wait for its turn is cut to a quarter of that wait: the batches are stored. */
+    @Test
+    void aLingerLongerThanTheWaitForATurnIsCutShort() throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommit.Sender recorder = (body, what) -> {
+            sent.add(what);
+            if (sent.size() == 1) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+        };
+        try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(2), 1, Duration.ofSeconds(60))) {
+            CompletableFuture<Void> holder = submit(commits, batch(1));
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(2)));
+            waitUntilQueued(commits, 2);
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            // lingering 60 s, the two would fail as not taken in time (or time out here); cut to 0.5 s, they are sent
+            for (CompletableFuture<Void> done : load) {
+                done.get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(sent).containsExactly("1 events", "4 events of 2 batches");
+    }
+
     /** Waits (at most 10 s) until {@code n} batches wait for their turn. */
     private static void waitUntilQueued(GroupCommit commits, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
