@@ -62,6 +62,27 @@ class GroupCommitTest {
         }
     }
 
+    /** Records what each INSERT carried and holds the {@code holdAt}-th send until {@code release} opens. */
+    private static final class Holding implements GroupCommit.Sender {
+        final List<String> sent = new CopyOnWriteArrayList<>();
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final int holdAt;
+
+        Holding(int holdAt) {
+            this.holdAt = holdAt;
+        }
+
+        @Override
+        public void send(byte[] body, String what) {
+            sent.add(what);
+            if (sent.size() == holdAt) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+        }
+    }
+
     private List<InferenceEvent> batch(int n) {
         List<InferenceEvent> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -123,22 +144,13 @@ class GroupCommitTest {
      * 300 ms later by one of 4. The sender records only (the grouping is under test; the other tests store for real).
      */
     private List<String> sentAfterLoad(Duration linger) throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        List<String> sent = new CopyOnWriteArrayList<>();
-        GroupCommit.Sender recorder = (body, what) -> {
-            sent.add(what);
-            if (sent.size() == 1) {
-                held.countDown();
-                awaitQuietly(release);
-            }
-        };
+        Holding recorder = new Holding(1);
         try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(30), 1, linger)) {
             CompletableFuture<Void> first = submit(commits, batch(1));
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(3)));
             waitUntilQueued(commits, 2);
-            release.countDown();
+            recorder.release.countDown();
             first.get(30, TimeUnit.SECONDS);
             for (CompletableFuture<Void> done : load) {
                 done.get(30, TimeUnit.SECONDS);
@@ -149,31 +161,22 @@ class GroupCommitTest {
             three.get(30, TimeUnit.SECONDS);
             four.get(30, TimeUnit.SECONDS);
         }
-        return sent;
+        return recorder.sent;
     }
 
     /** A lone batch is not held for the linger, and a group that reaches the row limit goes without waiting it out. */
     @Test
     void aLoneBatchAndAFullGroupDoNotWaitForTheLinger() throws Exception {
-        List<String> sent = new CopyOnWriteArrayList<>();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        GroupCommit.Sender recorder = (body, what) -> {
-            sent.add(what);
-            if (sent.size() == 2) {
-                held.countDown();
-                awaitQuietly(release);
-            }
-        };
+        Holding recorder = new Holding(2);
         Duration linger = Duration.ofSeconds(20);
         try (GroupCommit commits = new GroupCommit(recorder, 10, Duration.ofSeconds(60), 1, linger)) {
             // nothing joined before: the lone batch goes at once, far inside the linger
             submit(commits, batch(2)).get(10, TimeUnit.SECONDS);
             CompletableFuture<Void> holder = submit(commits, batch(1));
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<Void>> load = List.of(submit(commits, batch(3)), submit(commits, batch(3)));
             waitUntilQueued(commits, 2);
-            release.countDown();
+            recorder.release.countDown();
             holder.get(10, TimeUnit.SECONDS);
             // the group of two lingers for more: a batch of 4 fills it to the limit of 10, and it goes at once
             CompletableFuture<Void> filler = submit(commits, batch(4));
@@ -182,35 +185,26 @@ class GroupCommitTest {
             }
             filler.get(10, TimeUnit.SECONDS);
         }
-        assertThat(sent).containsExactly("2 events", "1 events", "10 events of 3 batches");
+        assertThat(recorder.sent).containsExactly("2 events", "1 events", "10 events of 3 batches");
     }
 
     /** A linger longer than a batch may wait for its turn is cut to a quarter of that wait: the batches are stored. */
     @Test
     void aLingerLongerThanTheWaitForATurnIsCutShort() throws Exception {
-        List<String> sent = new CopyOnWriteArrayList<>();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        GroupCommit.Sender recorder = (body, what) -> {
-            sent.add(what);
-            if (sent.size() == 1) {
-                held.countDown();
-                awaitQuietly(release);
-            }
-        };
+        Holding recorder = new Holding(1);
         try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(2), 1, Duration.ofSeconds(60))) {
             CompletableFuture<Void> holder = submit(commits, batch(1));
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(2)));
             waitUntilQueued(commits, 2);
-            release.countDown();
+            recorder.release.countDown();
             holder.get(10, TimeUnit.SECONDS);
             // lingering 60 s, the two would fail as not taken in time (or time out here); cut to 0.5 s, they are sent
             for (CompletableFuture<Void> done : load) {
                 done.get(10, TimeUnit.SECONDS);
             }
         }
-        assertThat(sent).containsExactly("1 events", "4 events of 2 batches");
+        assertThat(recorder.sent).containsExactly("1 events", "4 events of 2 batches");
     }
 
     /** Waits (at most 10 s) until {@code n} batches wait for their turn. */
