@@ -18,8 +18,8 @@ public record IngestProperties(@DefaultValue("10MB") DataSize maxBodySize, @Defa
     /**
      * @param maxRows most rows joined into one INSERT
      * @param writers INSERTs of ModelInferenceDetails that may run at once (1 joins the most batches)
-     * @param linger  how long a writer whose last INSERT joined several batches (the service is under load) waits for
-     *                more batches before the next INSERT; a lone batch never waits (0: never)
+     * @param linger  how long a writer under load (its last INSERT, or the one it gathers, joins several batches) waits
+     *                for more batches before it sends; a lone batch never waits (0: never)
      */
     public record Insert(@DefaultValue("20000") int maxRows, @DefaultValue("1") int writers, @DefaultValue("30ms") Duration linger) {
     }

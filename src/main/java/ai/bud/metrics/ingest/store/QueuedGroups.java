@@ -53,12 +53,11 @@ final class QueuedGroups<T> {
         group.add(first);
         int total = size.applyAsInt(first);
         boolean underLoad = lastGroupSize > 1;
-        long left = 0;
-        T next;
         while (total < max) {
-            next = queue.poll();
-            if (next == null && lingerNanos > 0 && (underLoad || group.size() > 1) && (left = deadline - System.nanoTime()) > 0) {
-                next = queue.poll(left, TimeUnit.NANOSECONDS);
+            T next = queue.poll();
+            if (next == null && (underLoad || group.size() > 1)) {
+                // poll answers at once when the linger is 0 or over
+                next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             }
             if (next == null) {
                 break;
