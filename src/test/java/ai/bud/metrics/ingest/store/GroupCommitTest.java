@@ -146,13 +146,7 @@ class GroupCommitTest {
     private List<String> sentAfterLoad(Duration linger) throws Exception {
         Holding recorder = new Holding(1);
         try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(30), 1, linger)) {
-            CompletableFuture<Void> first = submit(commits, batch(1));
-            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
-            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(3)));
-            waitUntilQueued(commits, 2);
-            recorder.release.countDown();
-            first.get(30, TimeUnit.SECONDS);
-            for (CompletableFuture<Void> done : load) {
+            for (CompletableFuture<Void> done : behindAHeldInsert(commits, recorder, 2, 3)) {
                 done.get(30, TimeUnit.SECONDS);
             }
             CompletableFuture<Void> three = submit(commits, batch(3));
@@ -172,12 +166,7 @@ class GroupCommitTest {
         try (GroupCommit commits = new GroupCommit(recorder, 10, Duration.ofSeconds(60), 1, linger)) {
             // nothing joined before: the lone batch goes at once, far inside the linger
             submit(commits, batch(2)).get(10, TimeUnit.SECONDS);
-            CompletableFuture<Void> holder = submit(commits, batch(1));
-            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
-            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(3)), submit(commits, batch(3)));
-            waitUntilQueued(commits, 2);
-            recorder.release.countDown();
-            holder.get(10, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> load = behindAHeldInsert(commits, recorder, 3, 3);
             // the group of two lingers for more: a batch of 4 fills it to the limit of 10, and it goes at once
             CompletableFuture<Void> filler = submit(commits, batch(4));
             for (CompletableFuture<Void> done : load) {
@@ -193,18 +182,29 @@ class GroupCommitTest {
     void aLingerLongerThanTheWaitForATurnIsCutShort() throws Exception {
         Holding recorder = new Holding(1);
         try (GroupCommit commits = new GroupCommit(recorder, 20_000, Duration.ofSeconds(2), 1, Duration.ofSeconds(60))) {
-            CompletableFuture<Void> holder = submit(commits, batch(1));
-            assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
-            List<CompletableFuture<Void>> load = List.of(submit(commits, batch(2)), submit(commits, batch(2)));
-            waitUntilQueued(commits, 2);
-            recorder.release.countDown();
-            holder.get(10, TimeUnit.SECONDS);
             // lingering 60 s, the two would fail as not taken in time (or time out here); cut to 0.5 s, they are sent
-            for (CompletableFuture<Void> done : load) {
+            for (CompletableFuture<Void> done : behindAHeldInsert(commits, recorder, 2, 2)) {
                 done.get(10, TimeUnit.SECONDS);
             }
         }
         assertThat(recorder.sent).containsExactly("1 events", "4 events of 2 batches");
+    }
+
+    /**
+     * Load: a batch of 1 whose INSERT {@code recorder} holds, batches of {@code sizes} queued behind it, then the hold
+     * released; returns once the held INSERT is done, with the queued batches' futures.
+     */
+    private List<CompletableFuture<Void>> behindAHeldInsert(GroupCommit commits, Holding recorder, int... sizes) throws Exception {
+        CompletableFuture<Void> holder = submit(commits, batch(1));
+        assertThat(recorder.held.await(10, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        for (int size : sizes) {
+            queued.add(submit(commits, batch(size)));
+        }
+        waitUntilQueued(commits, sizes.length);
+        recorder.release.countDown();
+        holder.get(10, TimeUnit.SECONDS);
+        return queued;
     }
 
     /** Waits (at most 10 s) until {@code n} batches wait for their turn. */
