@@ -98,6 +98,15 @@ overload_section() {
       --deadline "${ANALYTICS_DEADLINE_SECONDS:-30}" --stream "$stream" --delete-stream true --out "${work}/results.md" >/dev/null
 }
 
+# Another process on the service's ports (a service left running, an earlier bench) would answer the health check
+# and be measured instead of the service this bench starts: refuse before loading anything.
+for port in "$app_port" "$((app_port + 1))" "$ch_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+    log "127.0.0.1:${port} is taken by another process; stop it or choose --port / --clickhouse-port"
+    exit 1
+  fi
+done
+
 # --- 1. data ---------------------------------------------------------------------------------------------------
 marker="${data_dir}/.bench-records"
 load_note="reused from an earlier run"
