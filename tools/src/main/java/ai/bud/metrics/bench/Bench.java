@@ -665,10 +665,10 @@ final class Bench {
         // the engine's own bulk insert: the same rows as RowBinary, POSTed to its HTTP interface (the real floor)
         List<byte[]> rowBinaryBodies = rowBinaryBatches(events, batch);
         clickhouseText("TRUNCATE TABLE bench_floor.ModelInferenceDetails");
-        rowBinaryFloor(rowBinaryBatches(warmRows, batch));
+        rowBinaryFloor(rowBinaryBatches(warmRows, batch), FLOOR_TABLE);
         clickhouseText("TRUNCATE TABLE bench_floor.ModelInferenceDetails");
         long rowBinaryStart = System.nanoTime();
-        rowBinaryFloor(rowBinaryBodies);
+        rowBinaryFloor(rowBinaryBodies, FLOOR_TABLE);
         double rowBinarySeconds = (System.nanoTime() - rowBinaryStart) / 1e9;
         long rowBinaryRows = floorCount();
         if (rowBinaryRows != n) {
@@ -690,9 +690,28 @@ final class Bench {
                                 + " their last bit, equal to 8 decimals: the JDBC floor sends decimal text, which the engine's default"
                                 + " float parser (precise_float_parsing = 0) reads 1 ULP off now and then; RowBinary carries the exact doubles"
                         : "**differ from the JDBC floor's in " + String.join(", ", differing) + "**"));
+        // the same rows into the service's own table, where the rollup's views run on every insert: the floor the
+        // service's inserts actually have (not a target; it says how much of the gap to the copy's floor is the views')
+        String liveTable = settings.database() + ".ModelInferenceDetails";
+        rowBinaryFloor(rowBinaryBatches(warmRows, batch), liveTable);
+        long viewsStart = System.nanoTime();
+        rowBinaryFloor(rowBinaryBodies, liveTable);
+        double viewsSeconds = (System.nanoTime() - viewsStart) / 1e9;
+        long viewsRows = count(floorProject);
+        if (viewsRows != n) {
+            throw new BenchException("the RowBinary floor into " + liveTable + " stored " + viewsRows + " rows of " + n);
+        }
+        double viewsRate = viewsRows / viewsSeconds;
+        report.row("(5) engine floor with the rollup's views: INSERT … FORMAT RowBinary into ModelInferenceDetails (not a target)",
+                number(viewsRate) + " events/s", number(viewsRows) + " rows in " + String.format(Locale.ROOT, "%.2f s", viewsSeconds)
+                        + ": the same POSTs into the service's own table, whose materialized views feed the rollup on every insert"
+                        + " (the service's inserts pay them too); " + String.format(Locale.ROOT, "%.2f", viewsRate / rowBinaryRate)
+                        + " x the copy's floor" + (httpRate == null ? "" : String.format(Locale.ROOT, "; HTTP bulk ingest is %.2f x this floor",
+                                httpRate / viewsRate)));
         // leave the data as loaded, so that --reuse-data measures the same N rows next time
         clickhouseText("DELETE FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id IN ('"
-                + httpProject + "', '" + backlogProject + "', '" + redisProject + "', '" + redisWarmProject + "', '" + probeProject + "')");
+                + httpProject + "', '" + backlogProject + "', '" + redisProject + "', '" + redisWarmProject + "', '" + probeProject
+                + "', '" + floorProject + "', '" + floorWarmProject + "')");
         if (httpRate != null) {
             report.target("ingest over HTTP bulk >= 50,000 events/s", number(httpRate) + " events/s", httpRate >= 50_000);
             report.target("ingest over HTTP bulk >= 0.5 x raw JDBC", String.format(Locale.ROOT, "%.2f x", httpRate / jdbcRate), httpRate >= 0.5 * jdbcRate);
@@ -735,6 +754,9 @@ final class Bench {
         });
     }
 
+    /** The copy of ModelInferenceDetails the floors write to: no view reads it. */
+    private static final String FLOOR_TABLE = "bench_floor.ModelInferenceDetails";
+
     /** The columns both floors write, in this order (the RowBinary encoder writes them so). */
     static final String FLOOR_COLUMNS = "inference_id, project_id, endpoint_id, model_id, is_success, request_arrival_time, "
             + "request_forward_time, cost, request_ip, response_analysis, status_code";
@@ -764,10 +786,10 @@ final class Bench {
 
     /**
      * POSTs each body (RowBinary rows of {@link #FLOOR_COLUMNS}) to the engine's HTTP interface, the INSERT in the URL, from
-     * the configured senders. JSON is sent as a string ({@code input_format_binary_read_json_as_string}).
+     * the configured senders, into {@code table}. JSON is sent as a string ({@code input_format_binary_read_json_as_string}).
      */
-    private void rowBinaryFloor(List<byte[]> bodies) throws InterruptedException {
-        URI uri = URI.create(settings.clickhouseUrl() + "/?query=" + URLEncoder.encode("INSERT INTO bench_floor.ModelInferenceDetails ("
+    private void rowBinaryFloor(List<byte[]> bodies, String table) throws InterruptedException {
+        URI uri = URI.create(settings.clickhouseUrl() + "/?query=" + URLEncoder.encode("INSERT INTO " + table + " ("
                 + FLOOR_COLUMNS + ") FORMAT RowBinary", StandardCharsets.UTF_8) + "&input_format_binary_read_json_as_string=1");
         AtomicInteger next = new AtomicInteger();
         runSenders(() -> {
