@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /**
  * The engine-side mode ({@code --engine}): ClickHouse generates the rows itself, chunk by chunk, with
@@ -68,6 +72,7 @@ final class EngineLoad {
     private final boolean includeModelInference;
     private final Map<String, String> detailsSettings;
     private final Map<String, String> modelInferenceSettings;
+    private final StepTimes steps = new StepTimes();
 
     EngineLoad(ClickHouseHttp clickHouse, EngineGeneration generation, long chunk, int parallel, boolean includeModelInference,
             Map<String, String> extraSettings) {
@@ -184,26 +189,57 @@ final class EngineLoad {
         String details = STAGE_DETAILS + stage;
         String calls = STAGE_INFERENCE + stage;
         if (includeModelInference) {
-            clickHouse.execute(generation.modelInferenceInsert(calls, from, count), modelInferenceSettings);
+            steps.time("ModelInference generated", () -> clickHouse.execute(generation.modelInferenceInsert(calls, from, count),
+                    modelInferenceSettings));
         }
-        clickHouse.execute(generation.detailsInsert(details, from, count), detailsSettings);
+        steps.time("ModelInferenceDetails generated", () -> clickHouse.execute(generation.detailsInsert(details, from, count), detailsSettings));
         if (feeds.contains("InferenceRollupRequestsFromDetails")) {
             // the view's own SELECT (migration 004), over the chunk
-            clickHouse.execute("INSERT INTO InferenceRollupRequests\n"
+            steps.time("rollup fed with the requests", () -> clickHouse.execute("INSERT INTO InferenceRollupRequests\n"
                     + "SELECT project_id, model_id, endpoint_id, request_arrival_time, request_forward_time, is_success\nFROM " + details,
-                    FEED_SETTINGS);
+                    FEED_SETTINGS));
         }
         if (includeModelInference && (feeds.contains("InferenceRollupPairsOnDetails") || feeds.contains("InferenceRollupPairsOnInference"))) {
             // each pair once, as the two views of migration 005 give it (whichever row is stored second contributes it)
-            clickHouse.execute("INSERT INTO InferenceRollupPairs\n"
+            steps.time("rollup fed with the pairs", () -> clickHouse.execute("INSERT INTO InferenceRollupPairs\n"
                     + "SELECT d.project_id AS project_id, d.model_id AS model_id, d.endpoint_id AS endpoint_id,\n"
                     + "    d.request_arrival_time AS request_arrival_time, i.input_tokens AS input_tokens, i.output_tokens AS output_tokens,\n"
                     + "    i.response_time_ms AS response_time_ms, i.ttft_ms AS ttft_ms, i.cached AS cached\n"
-                    + "FROM " + details + " AS d\nINNER ANY JOIN " + calls + " AS i ON i.inference_id = d.inference_id", FEED_SETTINGS);
+                    + "FROM " + details + " AS d\nINNER ANY JOIN " + calls + " AS i ON i.inference_id = d.inference_id", FEED_SETTINGS));
         }
-        attach(details, "ModelInferenceDetails");
-        if (includeModelInference) {
-            attach(calls, "ModelInference");
+        steps.time("parts attached", () -> {
+            attach(details, "ModelInferenceDetails");
+            if (includeModelInference) {
+                attach(calls, "ModelInference");
+            }
+        });
+    }
+
+    /** Where a staged load's time went: each step's seconds, summed over the chunks (which overlap when several are in flight). */
+    String stepSummary() {
+        return steps.summary();
+    }
+
+    /** Wall time per named step, summed over the chunks; steps in the order first timed. */
+    private static final class StepTimes {
+        private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>();
+        private final List<String> order = new CopyOnWriteArrayList<>();
+
+        void time(String step, Runnable work) {
+            long started = System.nanoTime();
+            try {
+                work.run();
+            } finally {
+                nanos.computeIfAbsent(step, s -> {
+                    order.add(s);
+                    return new LongAdder();
+                }).add(System.nanoTime() - started);
+            }
+        }
+
+        String summary() {
+            return order.stream().map(s -> String.format(Locale.ROOT, "%s %.1f s", s, nanos.get(s).sum() / 1e9))
+                    .collect(Collectors.joining(", "));
         }
     }
 

@@ -175,6 +175,10 @@ final class Seeder {
         } finally {
             progress.finish();
         }
+        if (load.staged()) {
+            out.printf(Locale.ROOT, "staged load, wall seconds per step summed over the chunks (%d in flight): %s%n", load.parallel(),
+                    load.stepSummary());
+        }
         mergeDailySeconds();
         double seconds = (System.nanoTime() - started) / 1e9;
         boolean verified = !options.verify() || load.verify(out, projects, result);
