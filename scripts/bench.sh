@@ -76,9 +76,12 @@ mkdir -p "$work"
 # the bench talks to its own stream, consumer group and dedup keys, never to those of a real deployment
 stream="budbench-$$"
 service_pid=""
+seeded_recorded=false
 
 stop_service() {
   if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
+    # also when a measurement failed: the next --reuse-data run finds the data as loaded
+    [ "$seeded_recorded" = true ] && forget_bench_rows
     kill "$service_pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$service_pid" 2>/dev/null && { log "service did not stop in 15 s; killing it"; kill -9 "$service_pid" 2>/dev/null || true; }
@@ -108,7 +111,7 @@ for port in "$app_port" "$((app_port + 1))" "$ch_port"; do
 done
 
 # The seeded projects and models are recorded once per data directory, when the service first runs on it (right after
-# the load); at the end of every run the rows this run's ingestion and overload added (projects and models of their own)
+# the load); before the service stops (stop_service) the rows this run's ingestion and overload added (projects and models of their own)
 # are deleted from the tables and from every rollup tier, so that a run with --reuse-data measures the data as loaded.
 # (Deleted from ModelInferenceDetails alone, they stayed in the rollup: at 100M rows a second run's heavy answer held
 # 154,452 rows instead of 109,745, its series included.)
@@ -117,6 +120,7 @@ record_seeded() {
   engine_sql "CREATE DATABASE IF NOT EXISTS bench_meta" >/dev/null
   engine_sql "CREATE TABLE IF NOT EXISTS bench_meta.seeded ENGINE = MergeTree ORDER BY tuple() AS
       SELECT DISTINCT project_id, model_id FROM bud.ModelInferenceDetails" >/dev/null
+  seeded_recorded=true
 }
 forget_bench_rows() {
   local table
@@ -194,7 +198,6 @@ $(tools_cmd) bench --url "http://127.0.0.1:${app_port}" --clickhouse-url "http:/
     --out "${work}/results.md"
 overload_section
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-forget_bench_rows
 stop_service
 
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"

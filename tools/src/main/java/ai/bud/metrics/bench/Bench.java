@@ -708,10 +708,7 @@ final class Bench {
                         + " (the service's inserts pay them too); " + String.format(Locale.ROOT, "%.2f", viewsRate / rowBinaryRate)
                         + " x the copy's floor" + (httpRate == null ? "" : String.format(Locale.ROOT, "; HTTP bulk ingest is %.2f x this floor",
                                 httpRate / viewsRate)));
-        // leave the data as loaded, so that --reuse-data measures the same N rows next time
-        clickhouseText("DELETE FROM " + settings.database() + ".ModelInferenceDetails WHERE project_id IN ('"
-                + httpProject + "', '" + backlogProject + "', '" + redisProject + "', '" + redisWarmProject + "', '" + probeProject
-                + "', '" + floorProject + "', '" + floorWarmProject + "')");
+        // the rows of these projects stay until scripts/bench.sh deletes every row the run added (forget_bench_rows)
         if (httpRate != null) {
             report.target("ingest over HTTP bulk >= 50,000 events/s", number(httpRate) + " events/s", httpRate >= 50_000);
             report.target("ingest over HTTP bulk >= 0.5 x raw JDBC", String.format(Locale.ROOT, "%.2f x", httpRate / jdbcRate), httpRate >= 0.5 * jdbcRate);
