@@ -82,6 +82,56 @@ class BenchTest {
         assertThat(back).isGreaterThanOrEqualTo(Duration.ofDays(7)).isLessThan(Duration.ofDays(7).plusHours(1));
     }
 
+    /**
+     * The targets judged follow the table's size: at 1M rows issue 6's heavy-call shape, the mix's 100 requests/s, the
+     * ingest ratios and the stream's rate; at 100M (10M rows and more) issue 13's heavy call within 1.5 s and mix p95
+     * within 1 s with no error, and none of the 1M-only rows.
+     */
+    @Test
+    void judgesTheTargetsOfTheTablesSize() {
+        assertThat(Scale.of(200_000)).isEqualTo(Scale.ONE_MILLION);
+        assertThat(Scale.of(9_999_999)).isEqualTo(Scale.ONE_MILLION);
+        assertThat(Scale.of(10_000_000)).isEqualTo(Scale.HUNDRED_MILLION);
+        assertThat(Scale.of(100_000_000)).isEqualTo(Scale.HUNDRED_MILLION);
+
+        BenchCommand.Report small = new BenchCommand.Report();
+        Scale.ONE_MILLION.heavyCall(small, 1_101e6);
+        Scale.ONE_MILLION.mix(small, 0, 300, 18.6, 1_188e6);
+        Scale.ONE_MILLION.httpIngest(small, 41_345.0, 39_058.0, 116_613.0);
+        Scale.ONE_MILLION.streamIngest(small, 33_219.0);
+        assertThat(small.targets).extracting(t -> t[0] + " | " + t[2]).containsExactly(
+                "heavy call end to end < 1 s | **missed**",
+                "zero errors under the mix | **met**",
+                "dashboard mix >= 100 requests/s and p95 <= 300 ms | **missed**",
+                "ingest over HTTP bulk >= 50,000 events/s | **missed**",
+                "ingest over HTTP bulk >= 0.5 x raw JDBC | **met**",
+                "HTTP bulk ingest >= 0.5 x the engine's RowBinary insert | **missed**",
+                "ingest from the Redis stream >= 50,000 events/s | **missed**");
+        assertThat(Scale.ONE_MILLION.judgesHeavyCallShape()).isTrue();
+
+        BenchCommand.Report large = new BenchCommand.Report();
+        Scale.HUNDRED_MILLION.heavyCall(large, 1_101e6);
+        Scale.HUNDRED_MILLION.mix(large, 90, 384, 9.8, 1_776e6);
+        Scale.HUNDRED_MILLION.httpIngest(large, 35_715.0, 45_587.0, 85_229.0);
+        Scale.HUNDRED_MILLION.streamIngest(large, 27_557.0);
+        assertThat(large.targets).extracting(t -> t[0] + " | " + t[1] + " | " + t[2]).containsExactly(
+                "heavy call end to end <= 1.5 s (at 100M rows) | 1101 ms | **met**",
+                "dashboard mix p95 <= 1 s and zero errors (at 100M rows) | 9.8 requests/s, p95 1776 ms, 90 errors in 384 calls | **missed**",
+                "ingest over HTTP bulk >= 50,000 events/s (at 100M rows, the rollup fed) | 35,715 events/s | **missed**");
+        assertThat(Scale.HUNDRED_MILLION.judgesHeavyCallShape()).isFalse();
+
+        // the same figures on the other side of each bound
+        BenchCommand.Report bounds = new BenchCommand.Report();
+        Scale.HUNDRED_MILLION.heavyCall(bounds, 1_501e6);
+        Scale.HUNDRED_MILLION.mix(bounds, 0, 300, 20, 999e6);
+        Scale.ONE_MILLION.mix(bounds, 0, 3_000, 100, 300e6);
+        Scale.ONE_MILLION.httpIngest(bounds, null, null, null);
+        Scale.ONE_MILLION.streamIngest(bounds, null);
+        assertThat(bounds.targets).extracting(t -> t[2]).containsExactly("**missed**", "**met**", "**met**", "**met**",
+                "not measured", "not measured", "not measured");
+        assertThat(Scale.HUNDRED_MILLION.note(100_000_000)).contains("100M rows").contains("100,000,000");
+    }
+
     @Test
     void medianAndNearestRankPercentile() {
         assertThat(Bench.median(List.of(5.0, 1.0, 3.0))).isEqualTo(3.0);
