@@ -126,15 +126,13 @@ record_seeded() {
   seeded_recorded=true
 }
 forget_bench_rows() {
-  local table
-  for table in ModelInferenceDetails InferenceRollup InferenceRollupDaily InferenceSecondCounts InferenceSecondCountsDaily; do
-    engine_sql "DELETE FROM bud.${table} WHERE project_id NOT IN (SELECT project_id FROM bench_meta.seeded)" >/dev/null \
+  local entry table column
+  # each table with the column its rows are told by: the by-model tier has no project
+  for entry in ModelInferenceDetails:project_id InferenceRollup:project_id InferenceRollupDaily:project_id \
+      InferenceSecondCounts:project_id InferenceSecondCountsDaily:project_id InferenceRollupDailyByModel:model_id; do
+    table="${entry%%:*}"; column="${entry#*:}"
+    engine_sql "DELETE FROM bud.${table} WHERE ${column} NOT IN (SELECT ${column} FROM bench_meta.seeded)" >/dev/null \
         || log "could not delete this run's rows from ${table}; the next --reuse-data run reads them too"
-  done
-  engine_sql "DELETE FROM bud.InferenceRollupDailyByModel WHERE model_id NOT IN (SELECT model_id FROM bench_meta.seeded)" >/dev/null \
-      || log "could not delete this run's rows from InferenceRollupDailyByModel; the next --reuse-data run reads them too"
-  for table in ModelInferenceDetails InferenceRollup InferenceRollupDaily InferenceRollupDailyByModel InferenceSecondCounts \
-      InferenceSecondCountsDaily; do
     engine_sql "ALTER TABLE bud.${table} APPLY DELETED MASK" "?mutations_sync=1" >/dev/null \
         || log "could not rewrite ${table} without its deleted rows; the next --reuse-data run reads them (masked) too"
   done

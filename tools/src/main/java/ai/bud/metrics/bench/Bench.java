@@ -94,10 +94,8 @@ final class Bench {
         if (settings.runs() > 0) {
             double serverMedian = heavyCall();
             double floor = engineFloor();
-            if (serverMedian > 0 && floor > 0 && scale.judgesHeavyCallShape()) {
-                double ratio = serverMedian / floor;
-                report.target("heavy call server time <= 1.3 x the engine's time for its SQL",
-                        String.format(Locale.ROOT, "%.2f x (%s / %s)", ratio, ms(serverMedian), ms(floor)), ratio <= 1.3);
+            if (serverMedian > 0 && floor > 0) {
+                scale.serverRatio(report, serverMedian, floor);
             }
             sizes();
         } else {
@@ -340,8 +338,8 @@ final class Bench {
                     "cache hit, end to end " + ms(first) + (coding.equals("identity") ? " (sending)" : " (compressing and sending)")
                             + ", then " + ms(median(times)) + " (median of 3" + (coding.equals("identity") ? ")" : ": the compressed form kept)")
                             + ratio);
-            if (coding.equals("br") && scale.judgesHeavyCallShape()) {
-                report.target("heavy response with br <= 143 KB", String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0), bytes <= 143 * 1024);
+            if (coding.equals("br")) {
+                scale.brSize(report, bytes);
             }
         }
     }

@@ -38,9 +38,20 @@ enum Scale {
         }
     }
 
-    /** Server time against the engine's, and the br size: targets of the 1M-row heavy call only. */
-    boolean judgesHeavyCallShape() {
-        return this == ONE_MILLION;
+    /** The heavy call's server time at most 1.3 x the engine's for its SQL: a target at 1M rows only. */
+    void serverRatio(BenchCommand.Report report, double serverNanos, double engineNanos) {
+        if (this == ONE_MILLION) {
+            double ratio = serverNanos / engineNanos;
+            report.target("heavy call server time <= 1.3 x the engine's time for its SQL", String.format(Locale.ROOT, "%.2f x (%s / %s)",
+                    ratio, BenchCommand.ms(serverNanos), BenchCommand.ms(engineNanos)), ratio <= 1.3);
+        }
+    }
+
+    /** The heavy answer with br within 143 KB: a target at 1M rows only. */
+    void brSize(BenchCommand.Report report, long bytes) {
+        if (this == ONE_MILLION) {
+            report.target("heavy response with br <= 143 KB", String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0), bytes <= 143 * 1024);
+        }
     }
 
     /** The dashboard mix: at 1M rows 0 errors, and 100 requests/s with p95 within 300 ms; at 100M p95 within 1 s with 0 errors. */

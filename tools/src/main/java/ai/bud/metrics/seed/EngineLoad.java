@@ -9,14 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -222,23 +219,22 @@ final class EngineLoad {
 
     /** Wall time per named step, summed over the chunks; steps in the order first timed. */
     private static final class StepTimes {
-        private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>();
-        private final List<String> order = new CopyOnWriteArrayList<>();
+        private final Map<String, Long> nanos = new LinkedHashMap<>();
 
         void time(String step, Runnable work) {
             long started = System.nanoTime();
             try {
                 work.run();
             } finally {
-                nanos.computeIfAbsent(step, s -> {
-                    order.add(s);
-                    return new LongAdder();
-                }).add(System.nanoTime() - started);
+                long took = System.nanoTime() - started;
+                synchronized (this) {
+                    nanos.merge(step, took, Long::sum);
+                }
             }
         }
 
-        String summary() {
-            return order.stream().map(s -> String.format(Locale.ROOT, "%s %.1f s", s, nanos.get(s).sum() / 1e9))
+        synchronized String summary() {
+            return nanos.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue() / 1e9))
                     .collect(Collectors.joining(", "));
         }
     }

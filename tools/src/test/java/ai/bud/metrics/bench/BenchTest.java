@@ -103,14 +103,22 @@ class BenchTest {
                 "ingest over HTTP bulk >= 0.5 x raw JDBC | **met**",
                 "HTTP bulk ingest >= 0.5 x the engine's RowBinary insert | **missed**",
                 "ingest from the Redis stream >= 50,000 events/s | **missed**");
-        assertThat(Scale.ONE_MILLION.judgesHeavyCallShape()).isTrue();
+        BenchCommand.Report shape = new BenchCommand.Report();
+        Scale.ONE_MILLION.serverRatio(shape, 294e6, 259e6);
+        Scale.ONE_MILLION.brSize(shape, 78_643);
+        assertThat(shape.targets).extracting(t -> t[0] + " | " + t[2]).containsExactly(
+                "heavy call server time <= 1.3 x the engine's time for its SQL | **met**",
+                "heavy response with br <= 143 KB | **met**");
 
         BenchCommand.Report large = judged(Scale.HUNDRED_MILLION, 1_101e6, 90, 384, 9.8, 1_776e6, 35_715.0, 45_587.0, 85_229.0, 27_557.0);
         assertThat(large.targets).extracting(t -> t[0] + " | " + t[1] + " | " + t[2]).containsExactly(
                 "heavy call end to end <= 1.5 s (at 100M rows) | 1101 ms | **met**",
                 "dashboard mix p95 <= 1 s and zero errors (at 100M rows) | 9.8 requests/s, p95 1776 ms, 90 errors in 384 calls | **missed**",
                 "ingest over HTTP bulk >= 50,000 events/s (at 100M rows, the rollup fed) | 35,715 events/s | **missed**");
-        assertThat(Scale.HUNDRED_MILLION.judgesHeavyCallShape()).isFalse();
+        BenchCommand.Report noShape = new BenchCommand.Report();
+        Scale.HUNDRED_MILLION.serverRatio(noShape, 1_029e6, 719e6);
+        Scale.HUNDRED_MILLION.brSize(noShape, 363_528);
+        assertThat(noShape.targets).isEmpty();
 
         // the same figures on the other side of each bound
         assertThat(judged(Scale.HUNDRED_MILLION, 1_501e6, 0, 300, 20, 999e6, null, null, null, null).targets)
