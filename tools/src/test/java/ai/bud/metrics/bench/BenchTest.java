@@ -103,10 +103,7 @@ class BenchTest {
                 "ingest over HTTP bulk >= 0.5 x raw JDBC | **met**",
                 "HTTP bulk ingest >= 0.5 x the engine's RowBinary insert | **missed**",
                 "ingest from the Redis stream >= 50,000 events/s | **missed**");
-        BenchCommand.Report shape = new BenchCommand.Report();
-        Scale.ONE_MILLION.serverRatio(shape, 294e6, 259e6);
-        Scale.ONE_MILLION.brSize(shape, 78_643);
-        assertThat(shape.targets).extracting(t -> t[0] + " | " + t[2]).containsExactly(
+        assertThat(shapeJudged(Scale.ONE_MILLION, 294e6, 259e6, 78_643).targets).extracting(t -> t[0] + " | " + t[2]).containsExactly(
                 "heavy call server time <= 1.3 x the engine's time for its SQL | **met**",
                 "heavy response with br <= 143 KB | **met**");
 
@@ -115,10 +112,7 @@ class BenchTest {
                 "heavy call end to end <= 1.5 s (at 100M rows) | 1101 ms | **met**",
                 "dashboard mix p95 <= 1 s and zero errors (at 100M rows) | 9.8 requests/s, p95 1776 ms, 90 errors in 384 calls | **missed**",
                 "ingest over HTTP bulk >= 50,000 events/s (at 100M rows, the rollup fed) | 35,715 events/s | **missed**");
-        BenchCommand.Report noShape = new BenchCommand.Report();
-        Scale.HUNDRED_MILLION.serverRatio(noShape, 1_029e6, 719e6);
-        Scale.HUNDRED_MILLION.brSize(noShape, 363_528);
-        assertThat(noShape.targets).isEmpty();
+        assertThat(shapeJudged(Scale.HUNDRED_MILLION, 1_029e6, 719e6, 363_528).targets).isEmpty();
 
         // the same figures on the other side of each bound
         assertThat(judged(Scale.HUNDRED_MILLION, 1_501e6, 0, 300, 20, 999e6, null, null, null, null).targets)
@@ -126,6 +120,14 @@ class BenchTest {
         assertThat(judged(Scale.ONE_MILLION, 999e6, 0, 3_000, 100, 300e6, null, null, null, null).targets)
                 .extracting(t -> t[2]).containsExactly("**met**", "**met**", "**met**", "not measured", "not measured", "not measured");
         assertThat(Scale.HUNDRED_MILLION.note(100_000_000)).contains("100M rows").contains("100,000,000");
+    }
+
+    /** The heavy call's shape targets one scale judges: server against engine time, and the br answer's size. */
+    private static BenchCommand.Report shapeJudged(Scale scale, double serverNanos, double engineNanos, long brBytes) {
+        BenchCommand.Report report = new BenchCommand.Report();
+        scale.serverRatio(report, serverNanos, engineNanos);
+        scale.brSize(report, brBytes);
+        return report;
     }
 
     /** The targets one scale judges for these figures, in the order the bench reports them. */
